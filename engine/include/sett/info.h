@@ -1,0 +1,51 @@
+// Descriptions of a DB's internal state, for tools (sett info) and monitoring.
+
+#ifndef SETT_INFO_H_
+#define SETT_INFO_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sett {
+
+struct TableInfo {
+  uint64_t id = 0;
+  int level = 0;
+  uint64_t file_size = 0;
+  uint64_t num_entries = 0;  // All versions, tombstones included.
+  uint64_t num_deletes = 0;  // Tombstones.
+  std::string smallest_key;  // User keys.
+  std::string largest_key;
+  uint64_t min_version = 0;
+  uint64_t max_version = 0;
+};
+
+struct LevelInfo {
+  int level = 0;
+  int num_tables = 0;
+  uint64_t size = 0;         // Bytes of table files.
+  uint64_t target_size = 0;  // 0 for L0, whose trigger is a table count.
+  double score = 0;          // A level with score >= 1 wants compaction.
+  bool is_base = false;      // The level L0 compacts into.
+};
+
+struct MemTableInfo {
+  uint64_t wal_id = 0;
+  uint64_t wal_size = 0;
+  uint64_t memory = 0;  // Arena bytes in use.
+  uint64_t num_entries = 0;
+  bool is_mutable = false;
+};
+
+struct DBInfo {
+  std::vector<LevelInfo> levels;
+  std::vector<TableInfo> tables;        // Ordered by level, then key (L0: newest first).
+  std::vector<MemTableInfo> memtables;  // The mutable one first, then newest to oldest.
+  uint64_t latest_version = 0;
+  uint64_t manifest_size = 0;
+};
+
+}  // namespace sett
+
+#endif  // SETT_INFO_H_

@@ -1,0 +1,94 @@
+// Options configure a DB when it is opened; ReadOptions and WriteOptions configure single calls.
+// Defaults follow BadgerDB's where the concept is the same. Every size is in bytes.
+
+#ifndef SETT_OPTIONS_H_
+#define SETT_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace sett {
+
+class Env;
+class Logger;
+
+// How a table block is compressed. The numbers are stored on disk: never renumber.
+enum class Compression : uint8_t { kNone = 0, kSnappy = 1, kZstd = 2 };
+
+// What Open does when a write-ahead log has a damaged record followed by intact ones. A damaged
+// record at the very end is a write torn by a crash and is always cut off.
+enum class WalRecovery {
+  kFailOnCorruption,      // Open fails with Corruption naming the file and offset.
+  kTruncateAtCorruption,  // Keep what precedes the damage and drop the rest (point in time).
+};
+
+struct Options {
+  // The directory that holds the database. Required.
+  std::string dir;
+
+  // File-system seam. nullptr means Env::Default().
+  Env* env = nullptr;
+  // Receives diagnostics. nullptr means StderrLogger(kWarning).
+  Logger* logger = nullptr;
+
+  bool create_if_missing = true;
+  bool error_if_exists = false;
+  // Open without writing anything: no compactions, no flushes, replay logs without truncating
+  // them. Several read-only opens of one directory may coexist; none beside a writable open.
+  bool read_only = false;
+
+  // fsync the write-ahead log before a write returns. Without it a write survives a process
+  // crash but may be lost on power failure.
+  bool sync_writes = false;
+  WalRecovery wal_recovery = WalRecovery::kFailOnCorruption;
+
+  // Memtables: the mutable one is frozen at this size; writes stall while num_memtables
+  // (mutable + immutable) wait to be flushed.
+  size_t memtable_size = 64 << 20;
+  int num_memtables = 5;
+
+  // Tables.
+  size_t block_size = 4 << 10;
+  int bloom_bits_per_key = 10;  // About 1% false positives; 0 disables the filter.
+  Compression compression = Compression::kSnappy;
+  int zstd_level = 1;
+  size_t block_cache_size = 256 << 20;  // Shared by every table; 0 disables it.
+
+  // Levels: L0 holds flushed memtables; L1..L(max_levels-1) are sorted runs whose target sizes
+  // are derived from the last level's size, divided by level_size_multiplier per level up, and
+  // never below base_level_size. Tables are base_table_size at the base level and grow by
+  // table_size_multiplier per level below it.
+  int max_levels = 7;
+  uint64_t base_level_size = 10 << 20;
+  int level_size_multiplier = 10;
+  uint64_t base_table_size = 4 << 20;
+  int table_size_multiplier = 2;
+  int num_level_zero_tables = 5;         // L0 tables that trigger a compaction.
+  int num_level_zero_tables_stall = 15;  // L0 tables at which writes stall.
+  int num_compactors = 2;                // Background compaction threads; 0 disables them.
+
+  // Versions of a key kept below the discard timestamp (older ones are dropped by compaction).
+  int num_versions_to_keep = 1;
+};
+
+struct ReadOptions {
+  // Read the newest versions at or below this timestamp; 0 means the latest committed state.
+  // A read at an old timestamp sees that state only if a Snapshot protects it from compaction.
+  uint64_t read_ts = 0;
+  // Iterators only: keep to keys that start with prefix.
+  std::string prefix;
+  // Iterators only: iterate from the largest key to the smallest.
+  bool reverse = false;
+  // Put the blocks read into the block cache.
+  bool fill_cache = true;
+};
+
+struct WriteOptions {
+  // fsync before returning, whatever Options::sync_writes says.
+  bool sync = false;
+};
+
+}  // namespace sett
+
+#endif  // SETT_OPTIONS_H_

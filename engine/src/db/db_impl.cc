@@ -1,0 +1,358 @@
+// DBImpl: opening, recovery, closing and introspection. The write path is in
+// db_impl_write.cc, reads in db_impl_read.cc, flushes and compactions in
+// db_impl_background.cc.
+
+#include "db/db_impl.h"
+
+#include <algorithm>
+#include <set>
+
+#include "memtable/wal.h"
+#include "util/file_names.h"
+
+namespace sett {
+namespace {
+
+Status ValidateOptions(const Options& o) {
+  auto bad = [](const std::string& what) { return Status::InvalidArgument("option " + what); };
+  if (o.dir.empty()) return bad("dir is empty");
+  if (o.memtable_size < (64 << 10)) return bad("memtable_size must be at least 64 KiB");
+  if (o.num_memtables < 2) return bad("num_memtables must be at least 2");
+  if (o.block_size < 256 || o.block_size > (64 << 20)) {
+    return bad("block_size must be between 256 B and 64 MiB");
+  }
+  if (o.bloom_bits_per_key < 0 || o.bloom_bits_per_key > 64) {
+    return bad("bloom_bits_per_key must be between 0 and 64");
+  }
+  if (static_cast<uint8_t>(o.compression) > static_cast<uint8_t>(Compression::kZstd)) {
+    return bad("compression is unknown");
+  }
+  if (o.max_levels < 2 || o.max_levels > 16) return bad("max_levels must be between 2 and 16");
+  if (o.base_level_size < 1 || o.base_table_size < 1) {
+    return bad("base_level_size and base_table_size must be positive");
+  }
+  if (o.level_size_multiplier < 2 || o.table_size_multiplier < 1) {
+    return bad("level_size_multiplier must be at least 2, table_size_multiplier at least 1");
+  }
+  if (o.num_level_zero_tables < 1 || o.num_level_zero_tables_stall <= o.num_level_zero_tables) {
+    return bad("num_level_zero_tables_stall must exceed num_level_zero_tables (>= 1)");
+  }
+  if (o.num_compactors < 0 || o.num_compactors > 64) {
+    return bad("num_compactors must be between 0 and 64");
+  }
+  if (o.num_versions_to_keep < 1) return bad("num_versions_to_keep must be at least 1");
+  return Status::OK();
+}
+
+}  // namespace
+
+Status DB::Open(const Options& options, std::unique_ptr<DB>* db) {
+  db->reset();
+  Status s = ValidateOptions(options);
+  if (!s.ok()) return s;
+  auto impl = std::make_unique<DBImpl>(options);
+  s = impl->Recover();
+  if (!s.ok()) return s;
+  *db = std::move(impl);
+  return Status::OK();
+}
+
+Status DB::Put(const WriteOptions& options, std::string_view key, std::string_view value) {
+  WriteBatch batch;
+  batch.Put(key, value);
+  return Write(options, batch);
+}
+
+Status DB::Delete(const WriteOptions& options, std::string_view key) {
+  WriteBatch batch;
+  batch.Delete(key);
+  return Write(options, batch);
+}
+
+DBImpl::DBImpl(const Options& options)
+    : options_(options),
+      env_(options.env != nullptr ? options.env : Env::Default()),
+      logger_(options.logger != nullptr ? options.logger : StderrLogger()),
+      dir_(options.dir),
+      picker_(options) {
+  table_options_.block_size = options.block_size;
+  table_options_.bloom_bits_per_key = options.bloom_bits_per_key;
+  table_options_.compression = options.compression;
+  table_options_.zstd_level = options.zstd_level;
+  if (options.block_cache_size > 0) cache_ = std::make_unique<BlockCache>(options.block_cache_size);
+}
+
+DBImpl::~DBImpl() {
+  bool open;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    open = !closed_ && lock_ != nullptr;
+  }
+  if (open) {
+    Status s = Close();
+    if (!s.ok()) logger_->Log(LogLevel::kError, "closing " + dir_ + ": " + s.ToString());
+  }
+  // A failed Recover may have left threads or the lock behind.
+  stopping_ = true;
+  work_cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  if (lock_ != nullptr) env_->UnlockFile(std::move(lock_));
+}
+
+Status DBImpl::Recover() {
+  Status s;
+  if (options_.read_only) {
+    if (!env_->FileExists(dir_)) return Status::InvalidArgument(dir_ + " does not exist");
+  } else if (options_.create_if_missing) {
+    s = env_->CreateDirIfMissing(dir_);
+    if (!s.ok()) return s;
+  } else if (!env_->FileExists(dir_)) {
+    return Status::InvalidArgument(dir_ + " does not exist (create_if_missing is off)");
+  }
+  s = env_->LockFile(LockFileName(dir_), options_.read_only, &lock_);
+  if (!s.ok()) return s;
+
+  std::vector<std::string> names;
+  s = env_->GetChildren(dir_, &names);
+  if (!s.ok()) return s;
+  std::vector<uint64_t> table_ids, wal_ids;
+  uint64_t max_id = 0;
+  for (const std::string& name : names) {
+    uint64_t id;
+    FileType type = ParseFileName(name, &id);
+    if (type == FileType::kTable) table_ids.push_back(id);
+    if (type == FileType::kWal) wal_ids.push_back(id);
+    if (type == FileType::kTable || type == FileType::kWal) max_id = std::max(max_id, id);
+  }
+  std::sort(wal_ids.begin(), wal_ids.end());
+
+  bool exists = env_->FileExists(ManifestFileName(dir_));
+  if (exists && options_.error_if_exists) {
+    return Status::InvalidArgument(dir_ + " already holds a database (error_if_exists is set)");
+  }
+  if (!exists && (!table_ids.empty() || !wal_ids.empty())) {
+    return Status::Corruption(ManifestFileName(dir_) + " is missing, but the directory holds " +
+                              std::to_string(table_ids.size()) + " table and " +
+                              std::to_string(wal_ids.size()) + " log files");
+  }
+  if (!exists && !options_.create_if_missing) {
+    return Status::InvalidArgument(dir_ + " holds no database (create_if_missing is off)");
+  }
+  s = Manifest::Open(env_, dir_, options_.read_only, options_.create_if_missing,
+                     options_.max_levels, logger_, &manifest_);
+  if (!s.ok()) return s;
+  s = OpenTables();
+  if (!s.ok()) return s;
+  next_file_id_ = std::max(manifest_->state().next_file_id, max_id + 1);
+  if (!options_.read_only) RemoveObsoleteFiles(table_ids, wal_ids);
+  s = ReplayWals(wal_ids);
+  if (!s.ok()) return s;
+
+  for (int level = 0; level < levels_->num_levels(); level++) {
+    for (const auto& t : levels_->tables(level)) {
+      last_version_ = std::max(last_version_, t->properties().max_version);
+    }
+  }
+  for (const auto& imm : imms_) last_version_ = std::max(last_version_, imm->max_version());
+  visible_version_.store(last_version_, std::memory_order_release);
+  snapshots_ = std::make_shared<SnapshotList>();
+
+  if (options_.read_only) {
+    mem_ = std::make_shared<MemTable>(0);
+  } else {
+    uint64_t id = next_file_id_++;
+    s = NewWal(id, &wal_);
+    if (!s.ok()) return s;
+    mem_ = std::make_shared<MemTable>(id);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    InstallView();
+  }
+  if (!options_.read_only) {
+    threads_.emplace_back([this] { FlusherLoop(); });
+    for (int i = 0; i < options_.num_compactors; i++) {
+      threads_.emplace_back([this] { CompactorLoop(); });
+    }
+  }
+  logger_->Log(LogLevel::kInfo, "opened " + dir_ + " at version " + std::to_string(last_version_));
+  return Status::OK();
+}
+
+Status DBImpl::OpenTables() {
+  std::vector<std::pair<std::shared_ptr<Table>, int>> tables;
+  for (const auto& [id, level] : manifest_->state().tables) {
+    std::string path = TableFileName(dir_, id);
+    if (!env_->FileExists(path)) {
+      return Status::Corruption(path + " is listed in " + ManifestFileName(dir_) + " at L" +
+                                std::to_string(level) + " but missing");
+    }
+    std::shared_ptr<Table> table;
+    Status s = Table::Open(env_, path, id, cache_.get(), &table);
+    if (!s.ok()) return s;
+    tables.emplace_back(std::move(table), level);
+  }
+  levels_ = LevelState(options_.max_levels).Apply(tables, {});
+  std::string problem = levels_->CheckInvariants();
+  if (!problem.empty()) return Status::Corruption(ManifestFileName(dir_) + ": " + problem);
+  return Status::OK();
+}
+
+void DBImpl::RemoveObsoleteFiles(const std::vector<uint64_t>& table_ids,
+                                 const std::vector<uint64_t>& wal_ids) {
+  const ManifestState& state = manifest_->state();
+  auto remove = [&](const std::string& path, const char* why) {
+    Status s = env_->RemoveFile(path);
+    logger_->Log(s.ok() ? LogLevel::kInfo : LogLevel::kWarning,
+                 "removing " + path + " (" + why + "): " + s.ToString());
+  };
+  for (uint64_t id : table_ids) {
+    if (state.tables.count(id) == 0) {
+      remove(TableFileName(dir_, id), "a table no level holds, left by a crash");
+    }
+  }
+  for (uint64_t id : wal_ids) {
+    if (id <= state.flushed_wal_id) remove(WalFileName(dir_, id), "a log already in tables");
+  }
+}
+
+Status DBImpl::ReplayWals(const std::vector<uint64_t>& wal_ids) {
+  for (uint64_t id : wal_ids) {
+    if (id <= manifest_->state().flushed_wal_id) continue;
+    auto mem = std::make_shared<MemTable>(id);
+    WalReplayStats stats;
+    Status s = ReplayWal(env_, WalFileName(dir_, id), options_.wal_recovery, options_.read_only,
+                         logger_, mem.get(), &stats);
+    if (!s.ok()) return s;
+    logger_->Log(LogLevel::kInfo, "replayed " + WalFileName(dir_, id) + ": " +
+                                      std::to_string(stats.records) + " batches, " +
+                                      std::to_string(stats.entries) + " entries");
+    imms_.insert(imms_.begin(), std::move(mem));
+  }
+  return Status::OK();
+}
+
+Status DBImpl::NewWal(uint64_t id, std::unique_ptr<RecordWriter>* wal) {
+  std::string path = WalFileName(dir_, id);
+  Status s = RecordWriter::Create(env_, path, kWalFileMagic, kWalFormatVersion, wal);
+  if (s.ok()) s = (*wal)->Flush();
+  // The log's directory entry must be durable before a synced write in it is acknowledged.
+  if (s.ok()) s = env_->SyncDir(dir_);
+  if (!s.ok()) {
+    wal->reset();
+    env_->RemoveFile(path);
+  }
+  return s;
+}
+
+Status DBImpl::Close() {
+  Status result;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return Status::Aborted(dir_ + " is already closed");
+  }
+  if (!options_.read_only) result = Flush();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  bg_cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (wal_ != nullptr) {
+    Status s = wal_->Close();
+    if (result.ok()) result = s;
+    wal_.reset();
+  }
+  if (manifest_ != nullptr) {
+    Status s = manifest_->Close();
+    if (result.ok()) result = s;
+  }
+  {
+    std::lock_guard<std::mutex> view_lock(view_mu_);
+    view_.reset();
+  }
+  Status s = env_->UnlockFile(std::move(lock_));
+  if (result.ok()) result = s;
+  return result;
+}
+
+std::shared_ptr<const DBImpl::View> DBImpl::CurrentView() const {
+  std::lock_guard<std::mutex> lock(view_mu_);
+  return view_;
+}
+
+void DBImpl::InstallView() {
+  auto view = std::make_shared<View>();
+  view->mem = mem_;
+  view->imms = imms_;
+  view->levels = levels_;
+  std::lock_guard<std::mutex> lock(view_mu_);
+  view_ = std::move(view);
+}
+
+DBInfo DBImpl::Info() {
+  DBInfo info;
+  std::lock_guard<std::mutex> lock(mu_);
+  info.latest_version = visible_version_.load(std::memory_order_acquire);
+  info.manifest_size = manifest_ != nullptr ? manifest_->file_size() : 0;
+  if (levels_ == nullptr) return info;
+  LevelTargets targets = ComputeTargets(*levels_, options_);
+  std::vector<double> scores = picker_.Scores(*levels_, targets);
+  for (int level = 0; level < levels_->num_levels(); level++) {
+    LevelInfo li;
+    li.level = level;
+    li.num_tables = static_cast<int>(levels_->tables(level).size());
+    li.size = levels_->LevelSize(level);
+    li.target_size = targets.target_size[level];
+    li.score = scores[level];
+    li.is_base = level == targets.base_level;
+    info.levels.push_back(li);
+    for (const auto& t : levels_->tables(level)) {
+      TableInfo ti;
+      ti.id = t->id();
+      ti.level = level;
+      ti.file_size = t->file_size();
+      ti.num_entries = t->properties().num_entries;
+      ti.num_deletes = t->properties().num_deletes;
+      ti.smallest_key = std::string(t->smallest_user_key());
+      ti.largest_key = std::string(t->largest_user_key());
+      ti.min_version = t->properties().min_version;
+      ti.max_version = t->properties().max_version;
+      info.tables.push_back(std::move(ti));
+    }
+  }
+  auto describe = [&](const std::shared_ptr<MemTable>& mem, bool is_mutable) {
+    MemTableInfo mi;
+    mi.wal_id = mem->wal_id();
+    mi.memory = mem->ApproximateMemoryUsage();
+    mi.num_entries = mem->num_entries();
+    mi.is_mutable = is_mutable;
+    if (mi.wal_id != 0) env_->GetFileSize(WalFileName(dir_, mi.wal_id), &mi.wal_size);
+    info.memtables.push_back(mi);
+  };
+  if (mem_ != nullptr) describe(mem_, !options_.read_only);
+  for (const auto& imm : imms_) describe(imm, false);
+  return info;
+}
+
+Status DBImpl::VerifyChecksums() {
+  std::shared_ptr<const View> view = CurrentView();
+  if (view == nullptr) return Status::Aborted(dir_ + " is closed");
+  std::string problem = view->levels->CheckInvariants();
+  if (!problem.empty()) return Status::Corruption(dir_ + ": " + problem);
+  for (int level = 0; level < view->levels->num_levels(); level++) {
+    for (const auto& t : view->levels->tables(level)) {
+      Status s = t->Verify();
+      if (!s.ok()) return s;
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace sett

@@ -1,0 +1,138 @@
+// DBImpl is the engine behind sett::DB.
+//
+// Writes. Writers queue; the one at the front becomes the leader, takes the writers behind it
+// as one group (group commit), gives each batch the next version, appends one WAL record per
+// batch, flushes (and, if any writer asked, fsyncs) the WAL once, inserts the entries into the
+// memtable and publishes the group's last version to readers. Only the leader touches the WAL
+// and the mutable memtable, so the skiplist has one writer; the mutex is not held during I/O.
+//
+// Background. One flusher writes immutable memtables out as L0 tables, oldest first; the
+// compactor threads run what the CompactionPicker chooses. Both record their results in the
+// MANIFEST and then swap in a new View, so readers never wait for them.
+//
+// Reads. A View is the mutable memtable, the immutable ones and the LevelState at one moment;
+// readers take a reference and search it without locks: memtables newest first, then L0
+// newest first, then one table per level, each behind its key range and bloom filter. Versions
+// only ever move down the tree, so the first version found at or below the read timestamp is
+// the newest one.
+//
+// Lock order: mu_, then view_mu_. Never hold mu_ across table or WAL I/O, except MANIFEST
+// appends and the creation of a new WAL, which are rare and short.
+
+#ifndef SETT_DB_DB_IMPL_H_
+#define SETT_DB_DB_IMPL_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "db/snapshot_list.h"
+#include "lsm/compaction_picker.h"
+#include "lsm/level_state.h"
+#include "lsm/manifest.h"
+#include "memtable/memtable.h"
+#include "sett/db.h"
+#include "sett/env.h"
+#include "sett/logger.h"
+#include "table/block_cache.h"
+#include "table/table_builder.h"
+#include "util/record_file.h"
+
+namespace sett {
+
+class DBImpl : public DB {
+ public:
+  explicit DBImpl(const Options& options);
+  ~DBImpl() override;
+
+  // Opens or creates the files of the DB; called once, by DB::Open.
+  Status Recover();
+
+  Status Close() override;
+  Status Write(const WriteOptions& options, const WriteBatch& batch) override;
+  Status Get(const ReadOptions& options, std::string_view key, std::string* value,
+             uint64_t* version) override;
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
+  std::unique_ptr<Snapshot> GetSnapshot() override;
+  uint64_t LatestVersion() const override {
+    return visible_version_.load(std::memory_order_acquire);
+  }
+  Status Flush() override;
+  Status Compact() override;
+  Status VerifyChecksums() override;
+  DBInfo Info() override;
+
+ private:
+  struct Writer;
+  struct View {
+    std::shared_ptr<MemTable> mem;
+    std::vector<std::shared_ptr<MemTable>> imms;  // Newest first.
+    std::shared_ptr<const LevelState> levels;
+  };
+
+  std::shared_ptr<const View> CurrentView() const;
+  void InstallView();  // REQUIRES: mu_ held.
+
+  Status ValidateBatch(const WriteBatch& batch) const;
+  Status MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force);
+  Status SwitchMemTable();  // REQUIRES: mu_ held, write leadership.
+  Status NewWal(uint64_t id, std::unique_ptr<RecordWriter>* wal);
+  Status WriteGroup(const std::vector<Writer*>& group, uint64_t first_version, bool sync,
+                    RecordWriter* wal, MemTable* mem);
+  // Pops the group's writers, reports status to them and wakes the next leader.
+  void FinishGroup(const std::vector<Writer*>& group, const Status& status);
+
+  void FlusherLoop();
+  Status FlushOldestMemTable(std::unique_lock<std::mutex>* lock);
+  void CompactorLoop();
+  Status DoCompaction(std::unique_lock<std::mutex>* lock, const CompactionPlan& plan);
+  uint64_t DiscardTs() const;
+  bool CompactionWanted() const;  // REQUIRES: mu_ held.
+
+  Status ReplayWals(const std::vector<uint64_t>& wal_ids);
+  Status OpenTables();
+  void RemoveObsoleteFiles(const std::vector<uint64_t>& table_ids,
+                           const std::vector<uint64_t>& wal_ids);
+
+  const Options options_;
+  Env* const env_;
+  Logger* const logger_;
+  const std::string dir_;
+  TableBuilderOptions table_options_;
+  std::unique_ptr<BlockCache> cache_;
+  std::unique_ptr<FileLock> lock_;
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;  // Wakes the background threads.
+  std::condition_variable bg_cv_;    // Announces finished background work.
+  std::deque<Writer*> writers_;
+  std::unique_ptr<RecordWriter> wal_;  // Used by the write leader only.
+  bool wal_broken_ = false;            // A failed append: the next write starts a new WAL.
+  std::shared_ptr<MemTable> mem_;
+  std::vector<std::shared_ptr<MemTable>> imms_;  // Newest first.
+  std::shared_ptr<const LevelState> levels_;
+  std::unique_ptr<Manifest> manifest_;
+  CompactionPicker picker_;
+  uint64_t next_file_id_ = 1;
+  uint64_t last_version_ = 0;  // The last version handed out.
+  std::atomic<uint64_t> visible_version_{0};
+  Status flush_error_;
+  Status compaction_error_;
+  bool closed_ = false;
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> threads_;
+  std::vector<std::string> group_records_;  // Used by the write leader only.
+
+  std::shared_ptr<SnapshotList> snapshots_;
+  mutable std::mutex view_mu_;
+  std::shared_ptr<const View> view_;
+};
+
+}  // namespace sett
+
+#endif  // SETT_DB_DB_IMPL_H_

@@ -1,0 +1,208 @@
+// DBImpl's background work: flushing memtables to L0 and running compactions.
+
+#include <chrono>
+#include <ctime>
+
+#include "db/db_impl.h"
+#include "lsm/compaction.h"
+#include "lsm/table_file_builder.h"
+#include "util/file_names.h"
+
+namespace sett {
+namespace {
+
+// How long a background thread waits after a failure before trying again; it doubles up to
+// the maximum while failures continue.
+constexpr std::chrono::milliseconds kFirstRetryDelay(250);
+constexpr std::chrono::milliseconds kMaxRetryDelay(30000);
+
+std::chrono::milliseconds NextDelay(std::chrono::milliseconds delay) {
+  return std::min(delay * 2, kMaxRetryDelay);
+}
+
+}  // namespace
+
+uint64_t DBImpl::DiscardTs() const { return snapshots_->Oldest(LatestVersion()); }
+
+void DBImpl::FlusherLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto delay = kFirstRetryDelay;
+  while (true) {
+    work_cv_.wait(lock, [&] { return stopping_ || !imms_.empty(); });
+    if (imms_.empty()) break;                    // Stopping, and nothing left.
+    if (stopping_ && !flush_error_.ok()) break;  // Close already gave up on these.
+    Status s = FlushOldestMemTable(&lock);
+    if (s.ok()) {
+      flush_error_ = Status::OK();
+      delay = kFirstRetryDelay;
+    } else {
+      flush_error_ = s;
+      logger_->Log(LogLevel::kError, "flush failed (will retry): " + s.ToString());
+      bg_cv_.notify_all();
+      work_cv_.wait_for(lock, delay, [&] { return stopping_.load(); });
+      delay = NextDelay(delay);
+    }
+  }
+}
+
+Status DBImpl::FlushOldestMemTable(std::unique_lock<std::mutex>* lock) {
+  std::shared_ptr<MemTable> mem = imms_.back();
+  uint64_t table_id = next_file_id_++;
+  lock->unlock();
+  std::shared_ptr<Table> table;
+  Status s;
+  if (!mem->empty()) {
+    TableFileBuilder builder(env_, dir_, table_id, table_options_);
+    s = builder.Open();
+    std::unique_ptr<InternalIterator> it = mem->NewIterator(false);
+    for (it->Rewind(); s.ok() && it->Valid(); it->Next()) s = builder.Add(it->key(), it->value());
+    if (s.ok()) s = builder.Finish(cache_.get(), &table);
+    if (s.ok()) s = env_->SyncDir(dir_);
+  }
+  lock->lock();
+  if (s.ok()) {
+    ManifestEdit edit;
+    if (table != nullptr) edit.added.emplace_back(table_id, 0);
+    edit.flushed_wal_id = mem->wal_id();
+    edit.next_file_id = next_file_id_;
+    s = manifest_->Append(edit);
+  }
+  if (!s.ok()) {
+    if (table != nullptr) table->MarkObsolete();
+    return s;
+  }
+  if (table != nullptr) levels_ = levels_->Apply({{table, 0}}, {});
+  imms_.pop_back();
+  InstallView();
+  std::string wal_path = WalFileName(dir_, mem->wal_id());
+  Status removed = env_->RemoveFile(wal_path);
+  if (!removed.ok())
+    logger_->Log(LogLevel::kWarning, "removing " + wal_path + ": " + removed.ToString());
+  logger_->Log(LogLevel::kInfo, "flushed memtable of " + wal_path + ": " +
+                                    std::to_string(mem->num_entries()) + " entries" +
+                                    (table ? " into " + TableFileName(dir_, table_id) + " (" +
+                                                 std::to_string(table->file_size()) + " bytes)"
+                                           : ""));
+  bg_cv_.notify_all();
+  work_cv_.notify_all();
+  return Status::OK();
+}
+
+bool DBImpl::CompactionWanted() const {
+  LevelTargets targets = ComputeTargets(*levels_, options_);
+  std::vector<double> scores = picker_.Scores(*levels_, targets);
+  for (int level = 0; level + 1 < levels_->num_levels(); level++) {
+    if (scores[level] >= 1.0) return true;
+  }
+  return false;
+}
+
+void DBImpl::CompactorLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto delay = kFirstRetryDelay;
+  while (!stopping_) {
+    std::optional<CompactionPlan> plan = picker_.Pick(*levels_);
+    if (!plan) {
+      work_cv_.wait(lock);
+      continue;
+    }
+    Status s = DoCompaction(&lock, *plan);
+    picker_.Release(*plan);
+    if (s.ok()) {
+      compaction_error_ = Status::OK();
+      delay = kFirstRetryDelay;
+    } else if (!s.IsAborted()) {
+      compaction_error_ = s;
+      logger_->Log(LogLevel::kError, "compaction L" + std::to_string(plan->level) + " -> L" +
+                                         std::to_string(plan->output_level) +
+                                         " failed (will retry): " + s.ToString());
+    }
+    bg_cv_.notify_all();
+    work_cv_.notify_all();
+    if (!s.ok() && !s.IsAborted()) {
+      work_cv_.wait_for(lock, delay, [&] { return stopping_.load(); });
+      delay = NextDelay(delay);
+    }
+  }
+}
+
+Status DBImpl::DoCompaction(std::unique_lock<std::mutex>* lock, const CompactionPlan& plan) {
+  ManifestEdit edit;
+  std::vector<std::pair<std::shared_ptr<Table>, int>> added;
+  std::vector<uint64_t> deleted;
+  for (const auto& t : plan.top) deleted.push_back(t->id());
+  for (const auto& t : plan.bottom) deleted.push_back(t->id());
+
+  CompactionResult result;
+  if (plan.trivial_move) {
+    for (const auto& t : plan.top) added.emplace_back(t, plan.output_level);
+  } else {
+    CompactionOptions copts;
+    copts.env = env_;
+    copts.dir = dir_;
+    copts.table_options = table_options_;
+    copts.cache = cache_.get();
+    copts.discard_ts = DiscardTs();
+    copts.num_versions_to_keep = options_.num_versions_to_keep;
+    copts.now = static_cast<uint64_t>(std::time(nullptr));
+    copts.new_file_id = [this] {
+      std::lock_guard<std::mutex> id_lock(mu_);
+      return next_file_id_++;
+    };
+    copts.stop = &stopping_;
+    lock->unlock();
+    Status s = RunCompaction(plan, copts, &result);
+    lock->lock();
+    if (!s.ok()) return s;
+    for (const auto& t : result.outputs) added.emplace_back(t, plan.output_level);
+  }
+
+  for (const auto& [table, level] : added) edit.added.emplace_back(table->id(), level);
+  edit.deleted = deleted;
+  edit.next_file_id = next_file_id_;
+  Status s = manifest_->Append(edit);
+  if (!s.ok()) {
+    if (!plan.trivial_move) {
+      for (const auto& t : result.outputs) t->MarkObsolete();
+    }
+    return s;
+  }
+  levels_ = levels_->Apply(added, deleted);
+  if (!plan.trivial_move) {
+    for (const auto& t : plan.top) t->MarkObsolete();
+    for (const auto& t : plan.bottom) t->MarkObsolete();
+  }
+  InstallView();
+  logger_->Log(LogLevel::kInfo,
+               "compacted L" + std::to_string(plan.level) + " -> L" +
+                   std::to_string(plan.output_level) + (plan.trivial_move ? " (moved)" : "") +
+                   ": " + std::to_string(plan.top.size() + plan.bottom.size()) + " tables in, " +
+                   std::to_string(added.size()) + " out, " + std::to_string(result.entries_read) +
+                   " entries read, " + std::to_string(result.entries_written) + " written");
+  return Status::OK();
+}
+
+Status DBImpl::Compact() {
+  if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return Status::Aborted(dir_ + " is closed");
+  if (options_.num_compactors == 0) {
+    while (std::optional<CompactionPlan> plan = picker_.Pick(*levels_)) {
+      Status s = DoCompaction(&lock, *plan);
+      picker_.Release(*plan);
+      bg_cv_.notify_all();
+      if (!s.ok()) return s;
+    }
+    return Status::OK();
+  }
+  compaction_error_ = Status::OK();
+  work_cv_.notify_all();
+  while (true) {
+    if (stopping_) return Status::Aborted(dir_ + " is closing");
+    if (!compaction_error_.ok()) return compaction_error_;
+    if (!CompactionWanted() && picker_.running() == 0) return Status::OK();
+    bg_cv_.wait(lock);
+  }
+}
+
+}  // namespace sett

@@ -1,0 +1,211 @@
+// DBImpl's write path: the writer queue, group commit and memtable switching.
+
+#include <algorithm>
+
+#include "db/db_impl.h"
+#include "db/key_format.h"
+#include "db/write_batch_internal.h"
+#include "memtable/wal.h"
+#include "util/file_names.h"
+
+namespace sett {
+namespace {
+
+// A group stops growing at this many bytes of batches, so one slow fsync does not hold up a
+// huge crowd and a group's WAL write stays reasonable.
+constexpr size_t kMaxGroupBytes = 4 << 20;
+// One batch's WAL record has a 32-bit length.
+constexpr size_t kMaxBatchBytes = size_t{3} << 30;
+
+}  // namespace
+
+struct DBImpl::Writer {
+  const WriteBatch* batch = nullptr;  // Null for a flush request.
+  bool sync = false;
+  bool done = false;
+  Status status;
+  std::condition_variable cv;
+};
+
+Status DBImpl::ValidateBatch(const WriteBatch& batch) const {
+  if (batch.ApproximateSize() > kMaxBatchBytes) {
+    return Status::InvalidArgument("write batch of " + std::to_string(batch.ApproximateSize()) +
+                                   " bytes is too large (limit " + std::to_string(kMaxBatchBytes) +
+                                   ")");
+  }
+  Status s;
+  uint32_t index = 0;
+  WriteBatchInternal::ForEach(batch, [&](const BatchEntry& e) {
+    if (s.ok()) {
+      if (e.key.empty()) {
+        s = Status::InvalidArgument("entry " + std::to_string(index) + " of the batch: empty key");
+      } else if (e.key.size() > kMaxKeySize) {
+        s = Status::InvalidArgument("entry " + std::to_string(index) + ": key of " +
+                                    std::to_string(e.key.size()) + " bytes exceeds the limit of " +
+                                    std::to_string(kMaxKeySize));
+      } else if (e.value.size() > kMaxValueSize) {
+        s = Status::InvalidArgument("entry " + std::to_string(index) + ": value of " +
+                                    std::to_string(e.value.size()) +
+                                    " bytes exceeds the limit of " + std::to_string(kMaxValueSize));
+      }
+    }
+    index++;
+  });
+  return s;
+}
+
+Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
+  if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
+  Status s = ValidateBatch(batch);
+  if (!s.ok() || batch.Count() == 0) return s;
+
+  Writer w;
+  w.batch = &batch;
+  w.sync = options.sync || options_.sync_writes;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return Status::Aborted(dir_ + " is closed");
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.wait(lock);
+  if (w.done) return w.status;
+
+  // This thread leads the group at the front of the queue.
+  s = MakeRoomForWrite(&lock, /*force=*/false);
+  std::vector<Writer*> group;
+  bool sync = false;
+  if (s.ok()) {
+    size_t bytes = 0;
+    for (Writer* x : writers_) {
+      if (x->batch == nullptr) break;  // A flush request leads its own turn.
+      if (!group.empty() && bytes + x->batch->ApproximateSize() > kMaxGroupBytes) break;
+      group.push_back(x);
+      bytes += x->batch->ApproximateSize();
+      sync |= x->sync;
+    }
+  } else {
+    group.push_back(&w);
+  }
+  if (s.ok()) {
+    uint64_t first_version = last_version_ + 1;
+    last_version_ += group.size();
+    RecordWriter* wal = wal_.get();
+    MemTable* mem = mem_.get();
+    lock.unlock();
+    s = WriteGroup(group, first_version, sync, wal, mem);
+    lock.lock();
+    if (s.ok()) {
+      // Groups run one at a time, in version order: everything up to here is applied.
+      visible_version_.store(first_version + group.size() - 1, std::memory_order_release);
+    } else {
+      // The log may end in a partial record: never append after it.
+      wal_broken_ = true;
+      logger_->Log(LogLevel::kError, "write to " + wal->path() + " failed: " + s.ToString());
+    }
+  }
+  FinishGroup(group, s);
+  return s;
+}
+
+Status DBImpl::WriteGroup(const std::vector<Writer*>& group, uint64_t first_version, bool sync,
+                          RecordWriter* wal, MemTable* mem) {
+  group_records_.resize(std::max(group_records_.size(), group.size()));
+  std::string key;
+  Status s;
+  for (size_t i = 0; i < group.size() && s.ok(); i++) {
+    std::string& record = group_records_[i];
+    record.clear();
+    uint64_t version = first_version + i;
+    WriteBatchInternal::ForEach(*group[i]->batch, [&](const BatchEntry& e) {
+      key.clear();
+      AppendInternalKey(&key, e.key, version);
+      AppendWalEntry(&record, key, ValueStruct{e.meta, e.user_meta, e.expires_at, e.value});
+    });
+    s = wal->AddRecord(record);
+  }
+  if (s.ok()) s = wal->Flush();
+  if (s.ok() && sync) s = wal->Sync();
+  if (!s.ok()) return s;
+  for (size_t i = 0; i < group.size(); i++) {
+    ApplyWalRecord(group_records_[i],
+                   [&](std::string_view k, std::string_view v) { mem->Add(k, v); });
+  }
+  return Status::OK();
+}
+
+void DBImpl::FinishGroup(const std::vector<Writer*>& group, const Status& status) {
+  for (Writer* x : group) {
+    writers_.pop_front();
+    x->status = status;
+    x->done = true;
+    x->cv.notify_one();
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+}
+
+Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) {
+  while (true) {
+    if (stopping_) return Status::Aborted(dir_ + " is closing");
+    if (options_.num_compactors > 0 &&
+        levels_->tables(0).size() >= static_cast<size_t>(options_.num_level_zero_tables_stall)) {
+      if (!compaction_error_.ok()) return compaction_error_;
+      // Too many L0 tables make every read slow: wait for compaction to catch up.
+      logger_->Log(LogLevel::kDebug,
+                   "write stall: " + std::to_string(levels_->tables(0).size()) + " tables in L0");
+      work_cv_.notify_all();
+      bg_cv_.wait(*lock);
+      continue;
+    }
+    bool full = mem_->ApproximateMemoryUsage() >= options_.memtable_size;
+    if (!wal_broken_ && (force ? mem_->empty() : !full)) return Status::OK();
+    if (imms_.size() + 1 >= static_cast<size_t>(options_.num_memtables)) {
+      if (!flush_error_.ok()) return flush_error_;
+      logger_->Log(LogLevel::kDebug, "write stall: " + std::to_string(imms_.size()) +
+                                         " memtables waiting to be flushed");
+      work_cv_.notify_all();
+      bg_cv_.wait(*lock);
+      continue;
+    }
+    return SwitchMemTable();
+  }
+}
+
+Status DBImpl::SwitchMemTable() {
+  uint64_t id = next_file_id_++;
+  std::unique_ptr<RecordWriter> wal;
+  Status s = NewWal(id, &wal);
+  if (!s.ok()) return s;
+  if (wal_ != nullptr) {
+    Status close = wal_->Close();
+    if (!close.ok())
+      logger_->Log(LogLevel::kWarning, "closing " + wal_->path() + ": " + close.ToString());
+  }
+  wal_ = std::move(wal);
+  wal_broken_ = false;
+  // Even an empty memtable goes through the flusher, which records its log as flushed.
+  imms_.insert(imms_.begin(), mem_);
+  mem_ = std::make_shared<MemTable>(id);
+  InstallView();
+  work_cv_.notify_all();
+  return Status::OK();
+}
+
+Status DBImpl::Flush() {
+  if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
+  Writer w;  // A flush request: takes a turn as write leader to switch the memtable.
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return Status::Aborted(dir_ + " is closed");
+  writers_.push_back(&w);
+  while (&w != writers_.front()) w.cv.wait(lock);
+  Status s = MakeRoomForWrite(&lock, /*force=*/true);
+  FinishGroup({&w}, s);
+  if (!s.ok()) return s;
+  if (imms_.empty()) return Status::OK();
+  uint64_t target = imms_.front()->wal_id();
+  work_cv_.notify_all();
+  bg_cv_.wait(lock, [&] {
+    return imms_.empty() || imms_.back()->wal_id() > target || !flush_error_.ok() || stopping_;
+  });
+  if (imms_.empty() || imms_.back()->wal_id() > target) return Status::OK();
+  return flush_error_.ok() ? Status::Aborted(dir_ + " is closing") : flush_error_;
+}
+
+}  // namespace sett

@@ -1,0 +1,88 @@
+// Keys inside the engine carry their version: internal key = user key + 8 bytes, big-endian
+// (UINT64_MAX - version). For one user key, newer versions therefore sort first. Internal keys
+// are ordered by user key (bytewise), then by that suffix; comparing whole keys bytewise would
+// be wrong when one user key is a prefix of another.
+//
+// Values inside the engine are value structs: u8 meta | u8 user meta | varint64 expires_at |
+// value bytes. The memtable, the WAL and the tables all store them.
+
+#ifndef SETT_DB_KEY_FORMAT_H_
+#define SETT_DB_KEY_FORMAT_H_
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "util/coding.h"
+
+namespace sett {
+
+inline constexpr size_t kVersionSize = 8;
+// The largest version; reading at it sees everything.
+inline constexpr uint64_t kMaxVersion = UINT64_MAX;
+
+inline void AppendInternalKey(std::string* dst, std::string_view user_key, uint64_t version) {
+  dst->append(user_key.data(), user_key.size());
+  char buf[kVersionSize];
+  EncodeBigEndian64(buf, kMaxVersion - version);
+  dst->append(buf, sizeof(buf));
+}
+
+inline std::string InternalKey(std::string_view user_key, uint64_t version) {
+  std::string key;
+  key.reserve(user_key.size() + kVersionSize);
+  AppendInternalKey(&key, user_key, version);
+  return key;
+}
+
+// REQUIRES: internal_key.size() >= kVersionSize (IsValidInternalKey).
+inline std::string_view UserKey(std::string_view internal_key) {
+  return internal_key.substr(0, internal_key.size() - kVersionSize);
+}
+inline uint64_t VersionOf(std::string_view internal_key) {
+  return kMaxVersion - DecodeBigEndian64(internal_key.data() + internal_key.size() - kVersionSize);
+}
+inline bool IsValidInternalKey(std::string_view key) { return key.size() >= kVersionSize; }
+
+inline int CompareUserKeys(std::string_view a, std::string_view b) { return a.compare(b); }
+
+// Orders internal keys: user key ascending, then version descending.
+inline int CompareInternalKeys(std::string_view a, std::string_view b) {
+  int c = UserKey(a).compare(UserKey(b));
+  if (c != 0) return c;
+  return std::memcmp(a.data() + a.size() - kVersionSize, b.data() + b.size() - kVersionSize,
+                     kVersionSize);
+}
+
+inline bool SameUserKey(std::string_view a, std::string_view b) { return UserKey(a) == UserKey(b); }
+
+// Bits of ValueStruct::meta. Stored on disk: never renumber.
+enum ValueMetaBit : uint8_t {
+  kMetaDelete = 1 << 0,        // A tombstone.
+  kMetaValuePointer = 1 << 1,  // The value is a pointer into the value log.
+};
+
+struct ValueStruct {
+  uint8_t meta = 0;
+  uint8_t user_meta = 0;
+  uint64_t expires_at = 0;  // Seconds since the epoch; 0 = never.
+  std::string_view value;
+
+  bool IsDelete() const { return (meta & kMetaDelete) != 0; }
+  // Deleted, or expired at time `now` (seconds since the epoch).
+  bool IsDeletedOrExpired(uint64_t now) const {
+    return IsDelete() || (expires_at != 0 && expires_at <= now);
+  }
+};
+
+void AppendValueStruct(std::string* dst, const ValueStruct& vs);
+size_t ValueStructSize(const ValueStruct& vs);
+// Writes vs at dst, which has room for ValueStructSize(vs) bytes; returns the end.
+char* EncodeValueStruct(char* dst, const ValueStruct& vs);
+// False when data is not a well-formed value struct. vs->value points into data.
+bool DecodeValueStruct(std::string_view data, ValueStruct* vs);
+
+}  // namespace sett
+
+#endif  // SETT_DB_KEY_FORMAT_H_

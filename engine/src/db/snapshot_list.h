@@ -1,0 +1,42 @@
+// SnapshotList holds the read timestamps of live Snapshots, so that compaction can keep what
+// they need: the discard timestamp is never above the oldest of them. Snapshots share it with
+// the DB and may outlive it.
+//
+// Thread safety: all methods may be called concurrently.
+
+#ifndef SETT_DB_SNAPSHOT_LIST_H_
+#define SETT_DB_SNAPSHOT_LIST_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <mutex>
+#include <set>
+
+namespace sett {
+
+class SnapshotList {
+ public:
+  using Position = std::multiset<uint64_t>::iterator;
+
+  Position Add(uint64_t read_ts) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return read_ts_.insert(read_ts);
+  }
+  void Remove(Position position) {
+    std::lock_guard<std::mutex> lock(mu_);
+    read_ts_.erase(position);
+  }
+  // The oldest live read timestamp, or `latest` when that is older or there is none.
+  uint64_t Oldest(uint64_t latest) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return read_ts_.empty() ? latest : std::min(*read_ts_.begin(), latest);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::multiset<uint64_t> read_ts_;
+};
+
+}  // namespace sett
+
+#endif  // SETT_DB_SNAPSHOT_LIST_H_

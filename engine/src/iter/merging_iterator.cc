@@ -1,0 +1,96 @@
+#include "iter/merging_iterator.h"
+
+#include <algorithm>
+#include <string>
+
+#include "db/key_format.h"
+
+namespace sett {
+namespace {
+
+class MergingIterator : public InternalIterator {
+ public:
+  MergingIterator(std::vector<std::unique_ptr<InternalIterator>> children, bool reverse)
+      : children_(std::move(children)), reverse_(reverse) {
+    heap_.reserve(children_.size());
+  }
+
+  bool Valid() const override { return status_.ok() && !heap_.empty(); }
+
+  void Rewind() override {
+    status_ = Status::OK();
+    for (auto& child : children_) child->Rewind();
+    BuildHeap();
+  }
+
+  void Seek(std::string_view target) override {
+    status_ = Status::OK();
+    for (auto& child : children_) child->Seek(target);
+    BuildHeap();
+  }
+
+  void Next() override {
+    last_key_.assign(key().data(), key().size());
+    Advance();
+    // Drop copies of the key just produced held by older sources.
+    while (Valid() && CompareInternalKeys(key(), last_key_) == 0) Advance();
+  }
+
+  std::string_view key() const override { return children_[heap_.front()]->key(); }
+  std::string_view value() const override { return children_[heap_.front()]->value(); }
+  Status status() const override { return status_; }
+
+ private:
+  // True when child a should come after child b (the heap keeps the first one on top).
+  bool After(size_t a, size_t b) const {
+    int c = CompareInternalKeys(children_[a]->key(), children_[b]->key());
+    if (reverse_) c = -c;
+    if (c != 0) return c > 0;
+    return a > b;
+  }
+
+  void BuildHeap() {
+    heap_.clear();
+    for (size_t i = 0; i < children_.size(); i++) {
+      if (children_[i]->Valid()) {
+        heap_.push_back(i);
+      } else if (!children_[i]->status().ok()) {
+        status_ = children_[i]->status();
+      }
+    }
+    std::make_heap(heap_.begin(), heap_.end(), Cmp{this});
+  }
+
+  // Moves the top child one step and restores the heap.
+  void Advance() {
+    std::pop_heap(heap_.begin(), heap_.end(), Cmp{this});
+    size_t i = heap_.back();
+    children_[i]->Next();
+    if (children_[i]->Valid()) {
+      std::push_heap(heap_.begin(), heap_.end(), Cmp{this});
+      return;
+    }
+    heap_.pop_back();
+    if (!children_[i]->status().ok()) status_ = children_[i]->status();
+  }
+
+  struct Cmp {
+    const MergingIterator* self;
+    bool operator()(size_t a, size_t b) const { return self->After(a, b); }
+  };
+
+  std::vector<std::unique_ptr<InternalIterator>> children_;
+  const bool reverse_;
+  std::vector<size_t> heap_;
+  std::string last_key_;
+  Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<InternalIterator> NewMergingIterator(
+    std::vector<std::unique_ptr<InternalIterator>> children, bool reverse) {
+  return std::make_unique<MergingIterator>(std::move(children), reverse);
+}
+
+}  // namespace sett

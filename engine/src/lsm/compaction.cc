@@ -1,0 +1,126 @@
+#include "lsm/compaction.h"
+
+#include <memory>
+#include <vector>
+
+#include "db/key_format.h"
+#include "iter/merging_iterator.h"
+#include "lsm/level_iterator.h"
+#include "lsm/table_file_builder.h"
+
+namespace sett {
+namespace {
+
+// Decides, entry by entry in merged order, what a compaction keeps.
+class VersionFilter {
+ public:
+  VersionFilter(uint64_t discard_ts, int versions_to_keep, uint64_t now, bool bottommost)
+      : discard_ts_(discard_ts),
+        versions_to_keep_(versions_to_keep),
+        now_(now),
+        bottommost_(bottommost) {}
+
+  // Called with every entry, in order; true when it is to be written out.
+  bool Keep(std::string_view key, const ValueStruct& vs, bool new_user_key) {
+    if (new_user_key) {
+      versions_below_ = 0;
+      hide_older_ = false;
+    }
+    if (hide_older_) return false;
+    if (VersionOf(key) > discard_ts_) return true;
+    if (vs.IsDeletedOrExpired(now_)) {
+      hide_older_ = true;
+      return !bottommost_;
+    }
+    if (++versions_below_ >= versions_to_keep_) hide_older_ = true;
+    return true;
+  }
+
+ private:
+  const uint64_t discard_ts_;
+  const int versions_to_keep_;
+  const uint64_t now_;
+  const bool bottommost_;
+  int versions_below_ = 0;
+  bool hide_older_ = false;
+};
+
+std::unique_ptr<InternalIterator> MergedInputs(const CompactionPlan& plan) {
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  for (const auto& t : plan.top) children.push_back(t->NewIterator(false, /*fill_cache=*/false));
+  if (!plan.bottom.empty()) {
+    children.push_back(NewLevelIterator(plan.bottom, false, /*fill_cache=*/false));
+  }
+  return NewMergingIterator(std::move(children), false);
+}
+
+}  // namespace
+
+Status RunCompaction(const CompactionPlan& plan, const CompactionOptions& options,
+                     CompactionResult* result) {
+  for (const auto& t : plan.top) result->bytes_read += t->file_size();
+  for (const auto& t : plan.bottom) result->bytes_read += t->file_size();
+
+  std::unique_ptr<InternalIterator> input = MergedInputs(plan);
+  VersionFilter filter(options.discard_ts, options.num_versions_to_keep, options.now,
+                       plan.bottommost);
+  std::unique_ptr<TableFileBuilder> out;
+  std::string current_user_key;
+  bool have_key = false;
+  Status s;
+
+  auto finish_output = [&]() -> Status {
+    std::shared_ptr<Table> table;
+    Status fs = out->Finish(options.cache, &table);
+    out.reset();
+    if (!fs.ok()) return fs;
+    result->bytes_written += table->file_size();
+    result->outputs.push_back(std::move(table));
+    return Status::OK();
+  };
+
+  for (input->Rewind(); input->Valid(); input->Next()) {
+    if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) {
+      s = Status::Aborted("compaction stopped: the DB is closing");
+      break;
+    }
+    std::string_view key = input->key();
+    ValueStruct vs;
+    if (!DecodeValueStruct(input->value(), &vs)) {
+      s = Status::Corruption("compaction input: malformed value of a key in tables of L" +
+                             std::to_string(plan.level) + "/L" + std::to_string(plan.output_level));
+      break;
+    }
+    result->entries_read++;
+    bool new_user_key = !have_key || UserKey(key) != current_user_key;
+    if (new_user_key) {
+      current_user_key.assign(UserKey(key).data(), UserKey(key).size());
+      have_key = true;
+      if (out != nullptr && out->FileSize() >= plan.target_file_size) {
+        s = finish_output();
+        if (!s.ok()) break;
+      }
+    }
+    if (!filter.Keep(key, vs, new_user_key)) continue;
+    if (out == nullptr) {
+      out = std::make_unique<TableFileBuilder>(options.env, options.dir, options.new_file_id(),
+                                               options.table_options);
+      s = out->Open();
+      if (!s.ok()) break;
+    }
+    s = out->Add(key, input->value());
+    if (!s.ok()) break;
+    result->entries_written++;
+  }
+  if (s.ok()) s = input->status();
+  if (s.ok() && out != nullptr) s = finish_output();
+  if (s.ok()) s = options.env->SyncDir(options.dir);
+  if (!s.ok()) {
+    out.reset();
+    for (const auto& t : result->outputs) t->MarkObsolete();
+    result->outputs.clear();
+  }
+  return s;
+}
+
+}  // namespace sett

@@ -1,0 +1,52 @@
+// RunCompaction carries out a CompactionPlan: it merges the input tables into new tables for
+// the output level, cutting a table only between user keys, and drops what no reader can see:
+//
+//   - versions above the discard timestamp (the oldest live read timestamp) are all kept;
+//   - at or below it, a key keeps its num_versions_to_keep newest versions; a tombstone or an
+//     expired entry there hides every older version, which goes;
+//   - that tombstone or expired entry itself goes too when no deeper level holds the key range
+//     (plan.bottommost).
+//
+// The outputs are fsynced, as is the directory; recording them in the MANIFEST is the
+// caller's job. On failure or when `stop` is set, the outputs are deleted.
+
+#ifndef SETT_LSM_COMPACTION_H_
+#define SETT_LSM_COMPACTION_H_
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "lsm/compaction_picker.h"
+#include "sett/env.h"
+#include "table/block_cache.h"
+#include "table/table_builder.h"
+
+namespace sett {
+
+struct CompactionOptions {
+  Env* env = nullptr;
+  std::string dir;
+  TableBuilderOptions table_options;
+  BlockCache* cache = nullptr;
+  uint64_t discard_ts = 0;
+  int num_versions_to_keep = 1;
+  uint64_t now = 0;  // Seconds since the epoch, for expiry.
+  std::function<uint64_t()> new_file_id;
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct CompactionResult {
+  TableList outputs;
+  uint64_t entries_read = 0;
+  uint64_t entries_written = 0;
+  uint64_t bytes_read = 0;
+  uint64_t bytes_written = 0;
+};
+
+Status RunCompaction(const CompactionPlan& plan, const CompactionOptions& options,
+                     CompactionResult* result);
+
+}  // namespace sett
+
+#endif  // SETT_LSM_COMPACTION_H_

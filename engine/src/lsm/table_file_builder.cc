@@ -1,0 +1,29 @@
+#include "lsm/table_file_builder.h"
+
+#include "util/file_names.h"
+
+namespace sett {
+
+TableFileBuilder::~TableFileBuilder() {
+  if (finished_ || file_ == nullptr) return;
+  file_->Close();
+  env_->RemoveFile(TableFileName(dir_, id_));
+}
+
+Status TableFileBuilder::Open() {
+  Status s = env_->NewWritableFile(TableFileName(dir_, id_), &file_);
+  if (!s.ok()) return s;
+  builder_ = std::make_unique<TableBuilder>(options_, file_.get());
+  return Status::OK();
+}
+
+Status TableFileBuilder::Finish(BlockCache* cache, std::shared_ptr<Table>* table) {
+  Status s = builder_->Finish();
+  if (s.ok()) s = file_->Sync();
+  if (s.ok()) s = file_->Close();
+  if (s.ok()) s = Table::Open(env_, TableFileName(dir_, id_), id_, cache, table);
+  if (s.ok()) finished_ = true;
+  return s;
+}
+
+}  // namespace sett

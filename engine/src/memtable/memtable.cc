@@ -1,0 +1,49 @@
+#include "memtable/memtable.h"
+
+namespace sett {
+namespace {
+
+class MemTableIterator : public InternalIterator {
+ public:
+  MemTableIterator(const SkipList* list, bool reverse) : it_(list), reverse_(reverse) {}
+
+  bool Valid() const override { return it_.Valid(); }
+  void Rewind() override { reverse_ ? it_.SeekToLast() : it_.SeekToFirst(); }
+  void Seek(std::string_view target) override {
+    reverse_ ? it_.SeekForPrev(target) : it_.Seek(target);
+  }
+  void Next() override { reverse_ ? it_.Prev() : it_.Next(); }
+  std::string_view key() const override { return it_.key(); }
+  std::string_view value() const override { return it_.value(); }
+  Status status() const override { return Status::OK(); }
+
+ private:
+  SkipList::Iterator it_;
+  const bool reverse_;
+};
+
+}  // namespace
+
+void MemTable::Add(std::string_view internal_key, std::string_view value_struct) {
+  list_.Insert(internal_key, value_struct);
+  uint64_t version = VersionOf(internal_key);
+  if (version > max_version_.load(std::memory_order_relaxed)) {
+    max_version_.store(version, std::memory_order_release);
+  }
+}
+
+bool MemTable::Get(std::string_view user_key, uint64_t read_ts, uint64_t* version,
+                   ValueStruct* vs) const {
+  SkipList::Iterator it(&list_);
+  it.Seek(InternalKey(user_key, read_ts));
+  if (!it.Valid() || UserKey(it.key()) != user_key) return false;
+  *version = VersionOf(it.key());
+  // The skiplist only holds value structs that the write path encoded itself.
+  return DecodeValueStruct(it.value(), vs);
+}
+
+std::unique_ptr<InternalIterator> MemTable::NewIterator(bool reverse) const {
+  return std::make_unique<MemTableIterator>(&list_, reverse);
+}
+
+}  // namespace sett

@@ -1,0 +1,52 @@
+// MemTable holds the newest writes in a SkipList until a flusher writes them out as an L0
+// table. Each memtable has its own write-ahead log (NNNNNN.mem, see wal.h) whose id it keeps.
+//
+// Thread safety: Add by one thread at a time (the write leader); everything else from any
+// thread, concurrently with Add and without locks. Share it through std::shared_ptr: readers
+// that hold one keep its memory alive after it is flushed.
+
+#ifndef SETT_MEMTABLE_MEMTABLE_H_
+#define SETT_MEMTABLE_MEMTABLE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "db/key_format.h"
+#include "iter/internal_iterator.h"
+#include "memtable/skiplist.h"
+#include "util/arena.h"
+
+namespace sett {
+
+class MemTable {
+ public:
+  explicit MemTable(uint64_t wal_id) : wal_id_(wal_id), list_(&arena_) {}
+
+  // Adds one entry (internal key -> encoded value struct).
+  void Add(std::string_view internal_key, std::string_view value_struct);
+
+  // Finds the newest version of user_key at or below read_ts. Returns true and sets the
+  // version and the entry's value struct (pointing into this memtable) when there is one;
+  // a tombstone counts as found.
+  bool Get(std::string_view user_key, uint64_t read_ts, uint64_t* version, ValueStruct* vs) const;
+
+  std::unique_ptr<InternalIterator> NewIterator(bool reverse) const;
+
+  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  size_t num_entries() const { return list_.Count(); }
+  bool empty() const { return list_.Count() == 0; }
+  uint64_t wal_id() const { return wal_id_; }
+  uint64_t max_version() const { return max_version_.load(std::memory_order_acquire); }
+
+ private:
+  const uint64_t wal_id_;
+  Arena arena_;
+  SkipList list_;
+  std::atomic<uint64_t> max_version_{0};
+};
+
+}  // namespace sett
+
+#endif  // SETT_MEMTABLE_MEMTABLE_H_

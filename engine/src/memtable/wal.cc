@@ -1,0 +1,77 @@
+#include "memtable/wal.h"
+
+#include <memory>
+
+#include "util/coding.h"
+#include "util/record_file.h"
+
+namespace sett {
+
+void AppendWalEntry(std::string* record, std::string_view internal_key, const ValueStruct& vs) {
+  PutLengthPrefixed(record, internal_key);
+  PutVarint32(record, static_cast<uint32_t>(ValueStructSize(vs)));
+  AppendValueStruct(record, vs);
+}
+
+Status ForEachWalEntry(
+    std::string_view record, const std::string& where,
+    const std::function<void(std::string_view key, std::string_view value)>& fn) {
+  // Validate everything first: a batch is applied whole or not at all.
+  std::string_view input = record;
+  while (!input.empty()) {
+    std::string_view key, value;
+    ValueStruct vs;
+    if (!GetLengthPrefixed(&input, &key) || !GetLengthPrefixed(&input, &value) ||
+        !IsValidInternalKey(key) || !DecodeValueStruct(value, &vs)) {
+      return Status::Corruption(where + ": malformed entry at byte " +
+                                std::to_string(record.size() - input.size()) + " of the record");
+    }
+  }
+  input = record;
+  while (!input.empty()) {
+    std::string_view key, value;
+    GetLengthPrefixed(&input, &key);
+    GetLengthPrefixed(&input, &value);
+    fn(key, value);
+  }
+  return Status::OK();
+}
+
+Status ReplayWal(Env* env, const std::string& path, WalRecovery recovery, bool read_only,
+                 Logger* logger, MemTable* mem, WalReplayStats* stats) {
+  std::unique_ptr<RecordReader> reader;
+  Status s = RecordReader::Open(env, path, kWalFileMagic, kWalFormatVersion, &reader);
+  if (!s.ok()) return s;
+  std::string_view record;
+  while (reader->Next(&record)) {
+    std::string where = path + ": record at offset " + std::to_string(reader->record_offset());
+    s = ForEachWalEntry(record, where, [&](std::string_view key, std::string_view value) {
+      mem->Add(key, value);
+      stats->entries++;
+      stats->max_version = std::max(stats->max_version, VersionOf(key));
+    });
+    if (!s.ok()) return s;
+    stats->records++;
+  }
+  const Status& damage = reader->status();
+  if (!reader->damaged() || (!damage.ok() && !damage.IsCorruption())) return damage;
+  if (!damage.ok()) {
+    if (recovery != WalRecovery::kTruncateAtCorruption) return damage;
+    logger->Log(LogLevel::kError, damage.ToString() + "; dropping everything from offset " +
+                                      std::to_string(reader->intact_end()) + " as asked");
+  }
+  stats->torn_tail = true;
+  uint64_t dropped = reader->file_size() - reader->intact_end();
+  if (read_only) {
+    logger->Log(LogLevel::kInfo, path + ": ignoring a torn tail of " + std::to_string(dropped) +
+                                     " bytes at offset " + std::to_string(reader->intact_end()));
+    return Status::OK();
+  }
+  logger->Log(LogLevel::kInfo, path + ": truncating a torn tail of " + std::to_string(dropped) +
+                                   " bytes at offset " + std::to_string(reader->intact_end()));
+  uint64_t intact_end = reader->intact_end();
+  reader.reset();
+  return env->TruncateFile(path, intact_end);
+}
+
+}  // namespace sett

@@ -1,0 +1,80 @@
+#include "table/compression.h"
+
+#include <snappy.h>
+#include <zstd.h>
+
+namespace sett {
+
+bool Compress(Compression type, int zstd_level, std::string_view raw, std::string* out) {
+  switch (type) {
+    case Compression::kNone:
+      return false;
+    case Compression::kSnappy: {
+      out->resize(snappy::MaxCompressedLength(raw.size()));
+      size_t n;
+      snappy::RawCompress(raw.data(), raw.size(), out->data(), &n);
+      out->resize(n);
+      return true;
+    }
+    case Compression::kZstd: {
+      out->resize(ZSTD_compressBound(raw.size()));
+      size_t n = ZSTD_compress(out->data(), out->size(), raw.data(), raw.size(), zstd_level);
+      if (ZSTD_isError(n)) return false;
+      out->resize(n);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Uncompress(Compression type, std::string_view data, size_t max_size, std::string* out) {
+  switch (type) {
+    case Compression::kNone:
+      return false;
+    case Compression::kSnappy: {
+      size_t n;
+      if (!snappy::GetUncompressedLength(data.data(), data.size(), &n) || n > max_size) {
+        return false;
+      }
+      out->resize(n);
+      return snappy::RawUncompress(data.data(), data.size(), out->data());
+    }
+    case Compression::kZstd: {
+      unsigned long long n = ZSTD_getFrameContentSize(data.data(), data.size());
+      if (n == ZSTD_CONTENTSIZE_UNKNOWN || n == ZSTD_CONTENTSIZE_ERROR || n > max_size) {
+        return false;
+      }
+      out->resize(n);
+      size_t got = ZSTD_decompress(out->data(), out->size(), data.data(), data.size());
+      return !ZSTD_isError(got) && got == n;
+    }
+  }
+  return false;
+}
+
+const char* CompressionName(Compression type) {
+  switch (type) {
+    case Compression::kNone:
+      return "none";
+    case Compression::kSnappy:
+      return "snappy";
+    case Compression::kZstd:
+      return "zstd";
+  }
+  return "unknown";
+}
+
+bool ParseCompression(std::string_view name, Compression* type) {
+  if (name == "none") {
+    *type = Compression::kNone;
+  } else if (name == "snappy") {
+    *type = Compression::kSnappy;
+  } else if (name == "zstd") {
+    *type = Compression::kZstd;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace sett

@@ -1,0 +1,27 @@
+// Block compression with snappy or zstd.
+
+#ifndef SETT_TABLE_COMPRESSION_H_
+#define SETT_TABLE_COMPRESSION_H_
+
+#include <string>
+#include <string_view>
+
+#include "sett/options.h"
+
+namespace sett {
+
+// Compresses raw into *out. Returns false (and leaves *out unspecified) when the type is kNone
+// or unknown, or the compressor fails.
+bool Compress(Compression type, int zstd_level, std::string_view raw, std::string* out);
+
+// Decompresses data into *out. Returns false when the type is unknown, the data is malformed
+// or it would decompress to more than max_size bytes.
+bool Uncompress(Compression type, std::string_view data, size_t max_size, std::string* out);
+
+const char* CompressionName(Compression type);
+// Parses "none", "snappy" or "zstd".
+bool ParseCompression(std::string_view name, Compression* type);
+
+}  // namespace sett
+
+#endif  // SETT_TABLE_COMPRESSION_H_

@@ -1,0 +1,102 @@
+#include "table/format.h"
+
+#include "table/compression.h"
+#include "util/coding.h"
+#include "util/hash.h"
+
+namespace sett {
+namespace {
+
+std::string BlockError(const std::string& path, const BlockHandle& h, const std::string& what) {
+  return path + ": block at offset " + std::to_string(h.offset) + " (" + std::to_string(h.size) +
+         " bytes): " + what;
+}
+
+}  // namespace
+
+std::string EncodeFooter(const Footer& footer) {
+  std::string out;
+  PutFixed64(&out, footer.index.offset);
+  PutFixed32(&out, static_cast<uint32_t>(footer.index.size));
+  PutFixed64(&out, footer.bloom.offset);
+  PutFixed32(&out, static_cast<uint32_t>(footer.bloom.size));
+  PutFixed32(&out, kTableFormatVersion);
+  PutFixed32(&out, 0);
+  PutFixed64(&out, Checksum64(out.data(), out.size()));
+  PutFixed64(&out, kTableMagic);
+  return out;
+}
+
+Status DecodeFooter(std::string_view data, const std::string& path, uint64_t file_size,
+                    Footer* footer) {
+  std::string where = path + ": footer at offset " + std::to_string(file_size - kFooterSize);
+  if (data.size() != kFooterSize) return Status::Corruption(path + ": file too short for a table");
+  const char* p = data.data();
+  if (DecodeFixed64(p + 40) != kTableMagic) return Status::Corruption(where + ": bad magic");
+  if (DecodeFixed64(p + 32) != Checksum64(p, 32)) {
+    return Status::Corruption(where + ": checksum mismatch");
+  }
+  uint32_t version = DecodeFixed32(p + 24);
+  if (version != kTableFormatVersion) {
+    return Status::NotSupported(where + ": format version " + std::to_string(version));
+  }
+  footer->index = BlockHandle{DecodeFixed64(p), DecodeFixed32(p + 8)};
+  footer->bloom = BlockHandle{DecodeFixed64(p + 12), DecodeFixed32(p + 20)};
+  uint64_t limit = file_size - kFooterSize;
+  for (const BlockHandle* h : {&footer->index, &footer->bloom}) {
+    if (h->offset > limit || h->size + kBlockTrailerSize > limit - h->offset) {
+      return Status::Corruption(where + ": block handle points outside the file");
+    }
+  }
+  return Status::OK();
+}
+
+void AppendStoredBlock(std::string_view contents, Compression compression, int zstd_level,
+                       std::string* out) {
+  size_t start = out->size();
+  std::string compressed;
+  if (Compress(compression, zstd_level, contents, &compressed) &&
+      compressed.size() < contents.size() - contents.size() / 8) {
+    out->append(compressed);
+  } else {
+    compression = Compression::kNone;
+    out->append(contents.data(), contents.size());
+  }
+  out->push_back(static_cast<char>(compression));
+  PutFixed64(out, Checksum64(out->data() + start, out->size() - start));
+}
+
+Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, std::string* contents) {
+  size_t n = static_cast<size_t>(handle.size) + kBlockTrailerSize;
+  std::string stored(n, '\0');
+  std::string_view got;
+  Status s = file.Read(handle.offset, n, stored.data(), &got);
+  if (!s.ok()) return s;
+  if (got.size() != n) {
+    return Status::Corruption(BlockError(file.path(), handle, "file ends inside the block"));
+  }
+  uint64_t expected = DecodeFixed64(got.data() + handle.size + 1);
+  uint64_t actual = Checksum64(got.data(), handle.size + 1);
+  if (expected != actual) {
+    return Status::Corruption(BlockError(file.path(), handle, "checksum mismatch"));
+  }
+  auto type = static_cast<Compression>(got[handle.size]);
+  std::string_view body = got.substr(0, handle.size);
+  if (type == Compression::kNone) {
+    if (got.data() == stored.data()) {
+      stored.resize(handle.size);
+      *contents = std::move(stored);
+    } else {
+      contents->assign(body.data(), body.size());
+    }
+    return Status::OK();
+  }
+  if (!Uncompress(type, body, kMaxBlockContentSize, contents)) {
+    return Status::Corruption(
+        BlockError(file.path(), handle,
+                   "cannot decompress (type " + std::to_string(static_cast<int>(type)) + ")"));
+  }
+  return Status::OK();
+}
+
+}  // namespace sett

@@ -1,0 +1,94 @@
+// Table is an open table file. Opening reads and checks the footer, the index block and the
+// bloom block, which then stay in memory; data blocks are read on demand through the shared
+// BlockCache, each checked against its checksum.
+//
+// A table is shared through std::shared_ptr by the level state, iterators and readers. When
+// compaction replaces it, MarkObsolete makes the last owner delete the file, so a reader never
+// loses a table it is reading.
+//
+// Thread safety: every method may be called concurrently.
+
+#ifndef SETT_TABLE_TABLE_H_
+#define SETT_TABLE_TABLE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/key_format.h"
+#include "iter/internal_iterator.h"
+#include "sett/env.h"
+#include "table/block.h"
+#include "table/block_cache.h"
+#include "table/format.h"
+#include "table/table_builder.h"
+
+namespace sett {
+
+class Table : public std::enable_shared_from_this<Table> {
+ public:
+  // Opens the table file at path. cache may be null (no caching).
+  static Status Open(Env* env, const std::string& path, uint64_t id, BlockCache* cache,
+                     std::shared_ptr<Table>* table);
+  ~Table();
+
+  uint64_t id() const { return id_; }
+  const std::string& path() const { return file_->path(); }
+  uint64_t file_size() const { return file_size_; }
+  const TableProperties& properties() const { return props_; }
+  std::string_view smallest_user_key() const { return UserKey(props_.smallest); }
+  std::string_view largest_user_key() const { return UserKey(props_.largest); }
+  uint32_t num_blocks() const { return static_cast<uint32_t>(block_handles_.size()); }
+
+  // False when the user key with this KeyHash is certainly not in the table.
+  bool MayContain(uint64_t key_hash) const { return BloomMayContain(bloom_, key_hash); }
+
+  // Finds the first entry with internal key >= target and copies it out; *found is false when
+  // there is none.
+  Status Seek(std::string_view target, bool fill_cache, bool* found, std::string* key,
+              std::string* value) const;
+
+  std::unique_ptr<InternalIterator> NewIterator(bool reverse, bool fill_cache) const;
+
+  // Reads data block i (from the cache when it is there).
+  Status ReadDataBlock(uint32_t i, bool fill_cache, std::shared_ptr<const Block>* block) const;
+  // Index of the last block whose base key is <= target, or -1 when target precedes them all.
+  int64_t FindBlock(std::string_view target) const;
+
+  // Reads every block, checks every checksum, entry, key order and the properties.
+  Status Verify() const;
+
+  // The file is deleted once the last owner lets go.
+  void MarkObsolete() { obsolete_.store(true, std::memory_order_release); }
+
+ private:
+  Table(Env* env, std::unique_ptr<RandomAccessFile> file, uint64_t id, uint64_t size,
+        BlockCache* cache)
+      : env_(env),
+        file_(std::move(file)),
+        id_(id),
+        file_size_(size),
+        cache_(cache),
+        cache_id_(BlockCache::NewCacheId()) {}
+  Status ParseIndex(std::string contents);
+
+  Env* const env_;
+  const std::unique_ptr<RandomAccessFile> file_;
+  const uint64_t id_;
+  const uint64_t file_size_;
+  BlockCache* const cache_;
+  const uint64_t cache_id_;
+  std::string index_contents_;
+  std::vector<std::string_view> block_keys_;  // Views into index_contents_.
+  std::vector<BlockHandle> block_handles_;
+  std::string bloom_;
+  TableProperties props_;
+  std::atomic<bool> obsolete_{false};
+};
+
+}  // namespace sett
+
+#endif  // SETT_TABLE_TABLE_H_
