@@ -45,7 +45,7 @@ struct Options {
 
   // Memtables: the mutable one is frozen at this size; writes stall while num_memtables
   // (mutable + immutable) wait to be flushed.
-  size_t memtable_size = 64 << 20;
+  size_t memtable_size = 32 << 20;
   int num_memtables = 5;
 
   // Tables.

@@ -160,12 +160,12 @@ Status DBImpl::Recover() {
   snapshots_ = std::make_shared<SnapshotList>();
 
   if (options_.read_only) {
-    mem_ = std::make_shared<MemTable>(0);
+    mem_ = NewMemTable(0);
   } else {
     uint64_t id = next_file_id_++;
     s = NewWal(id, &wal_);
     if (!s.ok()) return s;
-    mem_ = std::make_shared<MemTable>(id);
+    mem_ = NewMemTable(id);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -221,7 +221,7 @@ void DBImpl::RemoveObsoleteFiles(const std::vector<uint64_t>& table_ids,
 Status DBImpl::ReplayWals(const std::vector<uint64_t>& wal_ids) {
   for (uint64_t id : wal_ids) {
     if (id <= manifest_->state().flushed_wal_id) continue;
-    auto mem = std::make_shared<MemTable>(id);
+    auto mem = NewMemTable(id);
     WalReplayStats stats;
     Status s = ReplayWal(env_, WalFileName(dir_, id), options_.wal_recovery, options_.read_only,
                          logger_, mem.get(), &stats);
@@ -232,6 +232,11 @@ Status DBImpl::ReplayWals(const std::vector<uint64_t>& wal_ids) {
     imms_.insert(imms_.begin(), std::move(mem));
   }
   return Status::OK();
+}
+
+std::shared_ptr<MemTable> DBImpl::NewMemTable(uint64_t wal_id) const {
+  size_t block = std::clamp<size_t>(options_.memtable_size / 16, 4 << 10, Arena::kDefaultBlockSize);
+  return std::make_shared<MemTable>(wal_id, block);
 }
 
 Status DBImpl::NewWal(uint64_t id, std::unique_ptr<RecordWriter>* wal) {
@@ -268,6 +273,8 @@ Status DBImpl::Close() {
     Status s = wal_->Close();
     if (result.ok()) result = s;
     wal_.reset();
+    // After a clean flush the last log holds nothing: leave no file to replay.
+    if (result.ok() && mem_->empty()) result = env_->RemoveFile(WalFileName(dir_, mem_->wal_id()));
   }
   if (manifest_ != nullptr) {
     Status s = manifest_->Close();
@@ -330,13 +337,13 @@ DBInfo DBImpl::Info() {
   auto describe = [&](const std::shared_ptr<MemTable>& mem, bool is_mutable) {
     MemTableInfo mi;
     mi.wal_id = mem->wal_id();
-    mi.memory = mem->ApproximateMemoryUsage();
+    mi.memory = mem->MemoryReserved();
     mi.num_entries = mem->num_entries();
     mi.is_mutable = is_mutable;
     if (mi.wal_id != 0) env_->GetFileSize(WalFileName(dir_, mi.wal_id), &mi.wal_size);
     info.memtables.push_back(mi);
   };
-  if (mem_ != nullptr) describe(mem_, !options_.read_only);
+  if (mem_ != nullptr && !options_.read_only) describe(mem_, true);
   for (const auto& imm : imms_) describe(imm, false);
   return info;
 }

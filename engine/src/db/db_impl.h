@@ -78,6 +78,7 @@ class DBImpl : public DB {
   std::shared_ptr<const View> CurrentView() const;
   void InstallView();  // REQUIRES: mu_ held.
 
+  std::shared_ptr<MemTable> NewMemTable(uint64_t wal_id) const;
   Status ValidateBatch(const WriteBatch& batch) const;
   Status MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force);
   Status SwitchMemTable();  // REQUIRES: mu_ held, write leadership.

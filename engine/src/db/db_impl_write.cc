@@ -182,7 +182,7 @@ Status DBImpl::SwitchMemTable() {
   wal_broken_ = false;
   // Even an empty memtable goes through the flusher, which records its log as flushed.
   imms_.insert(imms_.begin(), mem_);
-  mem_ = std::make_shared<MemTable>(id);
+  mem_ = NewMemTable(id);
   InstallView();
   work_cv_.notify_all();
   return Status::OK();

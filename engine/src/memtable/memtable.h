@@ -22,7 +22,9 @@ namespace sett {
 
 class MemTable {
  public:
-  explicit MemTable(uint64_t wal_id) : wal_id_(wal_id), list_(&arena_) {}
+  // arena_block_size: a sixteenth of the memtable size or so keeps the waste small.
+  explicit MemTable(uint64_t wal_id, size_t arena_block_size = Arena::kDefaultBlockSize)
+      : wal_id_(wal_id), arena_(arena_block_size), list_(&arena_) {}
 
   // Adds one entry (internal key -> encoded value struct).
   void Add(std::string_view internal_key, std::string_view value_struct);
@@ -34,7 +36,10 @@ class MemTable {
 
   std::unique_ptr<InternalIterator> NewIterator(bool reverse) const;
 
-  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  // Bytes of entries and index held; the memtable is full when this reaches its size.
+  size_t ApproximateMemoryUsage() const { return arena_.AllocatedBytes(); }
+  // Bytes reserved from the system.
+  size_t MemoryReserved() const { return arena_.MemoryUsage(); }
   size_t num_entries() const { return list_.Count(); }
   bool empty() const { return list_.Count() == 0; }
   uint64_t wal_id() const { return wal_id_; }

@@ -4,6 +4,25 @@
 #include <zstd.h>
 
 namespace sett {
+namespace {
+
+// zstd contexts are expensive to set up (hundreds of KB of tables); each thread keeps one of
+// each for its lifetime instead of paying that per block.
+struct ZstdContexts {
+  ZSTD_CCtx* compress = ZSTD_createCCtx();
+  ZSTD_DCtx* decompress = ZSTD_createDCtx();
+  ~ZstdContexts() {
+    ZSTD_freeCCtx(compress);
+    ZSTD_freeDCtx(decompress);
+  }
+};
+
+ZstdContexts& ThreadZstd() {
+  thread_local ZstdContexts contexts;
+  return contexts;
+}
+
+}  // namespace
 
 bool Compress(Compression type, int zstd_level, std::string_view raw, std::string* out) {
   switch (type) {
@@ -18,7 +37,8 @@ bool Compress(Compression type, int zstd_level, std::string_view raw, std::strin
     }
     case Compression::kZstd: {
       out->resize(ZSTD_compressBound(raw.size()));
-      size_t n = ZSTD_compress(out->data(), out->size(), raw.data(), raw.size(), zstd_level);
+      size_t n = ZSTD_compressCCtx(ThreadZstd().compress, out->data(), out->size(), raw.data(),
+                                   raw.size(), zstd_level);
       if (ZSTD_isError(n)) return false;
       out->resize(n);
       return true;
@@ -45,7 +65,8 @@ bool Uncompress(Compression type, std::string_view data, size_t max_size, std::s
         return false;
       }
       out->resize(n);
-      size_t got = ZSTD_decompress(out->data(), out->size(), data.data(), data.size());
+      size_t got = ZSTD_decompressDCtx(ThreadZstd().decompress, out->data(), out->size(),
+                                       data.data(), data.size());
       return !ZSTD_isError(got) && got == n;
     }
   }

@@ -28,6 +28,8 @@ char* Arena::AllocateAligned(size_t bytes) {
   constexpr size_t kAlign = alignof(std::max_align_t);
   size_t misalignment = reinterpret_cast<uintptr_t>(alloc_ptr_) & (kAlign - 1);
   size_t padding = misalignment == 0 ? 0 : kAlign - misalignment;
+  allocated_.store(allocated_.load(std::memory_order_relaxed) + bytes + padding,
+                   std::memory_order_relaxed);
   if (bytes + padding <= alloc_remaining_) {
     char* result = alloc_ptr_ + padding;
     alloc_ptr_ += bytes + padding;

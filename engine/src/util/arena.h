@@ -27,6 +27,8 @@ class Arena {
 
   // Bytes reserved from the system so far.
   size_t MemoryUsage() const { return memory_usage_.load(std::memory_order_relaxed); }
+  // Bytes handed out so far (what the arena's user has filled).
+  size_t AllocatedBytes() const { return allocated_.load(std::memory_order_relaxed); }
 
   static constexpr size_t kDefaultBlockSize = 1 << 20;
 
@@ -39,9 +41,11 @@ class Arena {
   size_t alloc_remaining_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::atomic<size_t> memory_usage_{0};
+  std::atomic<size_t> allocated_{0};
 };
 
 inline char* Arena::Allocate(size_t bytes) {
+  allocated_.store(allocated_.load(std::memory_order_relaxed) + bytes, std::memory_order_relaxed);
   if (bytes <= alloc_remaining_) {
     char* result = alloc_ptr_;
     alloc_ptr_ += bytes;

@@ -1,0 +1,20 @@
+// Formatting helpers for the tool's human-readable output.
+
+#ifndef SETT_TOOLS_FORMAT_H_
+#define SETT_TOOLS_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sett::tools {
+
+// "12.3 MiB" and the like.
+std::string HumanBytes(uint64_t bytes);
+// Printable ASCII as is, everything else (and backslash) as \xHH; long keys are cut to
+// max_len characters with "..." appended.
+std::string EscapeKey(std::string_view key, size_t max_len = 40);
+
+}  // namespace sett::tools
+
+#endif  // SETT_TOOLS_FORMAT_H_

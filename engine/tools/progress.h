@@ -1,0 +1,35 @@
+// Progress prints a one-line progress report for long commands, redrawn in place at most a few
+// times a second, and only when stderr is a terminal: piped or logged output stays quiet.
+
+#ifndef SETT_TOOLS_PROGRESS_H_
+#define SETT_TOOLS_PROGRESS_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace sett::tools {
+
+class Progress {
+ public:
+  // total = 0 when the amount of work is not known in advance.
+  Progress(std::string label, uint64_t total);
+  ~Progress() { Finish(); }
+
+  // Reports `done` units of work so far.
+  void Update(uint64_t done);
+  // Clears the line.
+  void Finish();
+
+ private:
+  const std::string label_;
+  const uint64_t total_;
+  const bool enabled_;
+  const std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_print_;
+  bool printed_ = false;
+};
+
+}  // namespace sett::tools
+
+#endif  // SETT_TOOLS_PROGRESS_H_

@@ -1,0 +1,22 @@
+// sett: the command-line tool of the sett engine.
+
+#include <CLI/CLI.hpp>
+
+#include "bench_command.h"
+#include "info_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"sett: inspect, check and benchmark sett databases"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "sett 0.1.0");
+  int exit_code = 0;
+  sett::tools::AddInfoCommand(&app, &exit_code);
+  sett::tools::AddBenchCommand(&app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  return exit_code;
+}

@@ -1,0 +1,132 @@
+#include "memtable/skiplist.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "db/key_format.h"
+#include "util/random.h"
+
+namespace sett {
+namespace {
+
+struct KeyLess {
+  bool operator()(const std::string& a, const std::string& b) const {
+    return CompareInternalKeys(a, b) < 0;
+  }
+};
+
+TEST(SkipListTest, Empty) {
+  Arena arena;
+  SkipList list(&arena);
+  SkipList::Iterator it(&list);
+  it.SeekToFirst();
+  EXPECT_FALSE(it.Valid());
+  it.SeekToLast();
+  EXPECT_FALSE(it.Valid());
+  it.Seek(InternalKey("a", 1));
+  EXPECT_FALSE(it.Valid());
+}
+
+TEST(SkipListTest, MatchesAnOrderedMap) {
+  Arena arena;
+  SkipList list(&arena);
+  std::map<std::string, std::string, KeyLess> model;
+  Random rnd(42);
+  for (int i = 0; i < 20000; i++) {
+    std::string key = InternalKey("k" + std::to_string(rnd.Uniform(3000)), 1 + rnd.Uniform(5));
+    std::string value = "v" + std::to_string(i);
+    list.Insert(key, value);  // Same key again replaces the value.
+    model[key] = value;
+  }
+  EXPECT_EQ(list.Count(), model.size());
+
+  SkipList::Iterator it(&list);
+  auto m = model.begin();
+  for (it.SeekToFirst(); it.Valid(); it.Next(), ++m) {
+    ASSERT_NE(m, model.end());
+    EXPECT_EQ(it.key(), m->first);
+    EXPECT_EQ(it.value(), m->second);
+  }
+  EXPECT_EQ(m, model.end());
+
+  auto r = model.rbegin();
+  for (it.SeekToLast(); it.Valid(); it.Prev(), ++r) {
+    ASSERT_NE(r, model.rend());
+    EXPECT_EQ(it.key(), r->first);
+  }
+  EXPECT_EQ(r, model.rend());
+
+  for (int i = 0; i < 2000; i++) {
+    std::string target = InternalKey("k" + std::to_string(rnd.Uniform(3100)), rnd.Uniform(7));
+    it.Seek(target);
+    auto lb = model.lower_bound(target);
+    if (lb == model.end()) {
+      EXPECT_FALSE(it.Valid());
+    } else {
+      ASSERT_TRUE(it.Valid());
+      EXPECT_EQ(it.key(), lb->first);
+    }
+    it.SeekForPrev(target);
+    auto ub = model.upper_bound(target);
+    if (ub == model.begin()) {
+      EXPECT_FALSE(it.Valid());
+    } else {
+      ASSERT_TRUE(it.Valid());
+      EXPECT_EQ(it.key(), std::prev(ub)->first);
+    }
+  }
+}
+
+// One writer inserts while readers scan: a reader must always see a sorted list, and every key
+// it sees must carry the value written with it.
+TEST(SkipListTest, ConcurrentReadersSeeConsistentList) {
+  Arena arena;
+  SkipList list(&arena);
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> inserted{0};
+  constexpr int kKeys = 60000;
+
+  std::thread writer([&] {
+    Random rnd(7);
+    for (int i = 0; i < kKeys; i++) {
+      uint64_t n = rnd.Next() % 1000000;
+      std::string key = InternalKey("key" + std::to_string(n), 1);
+      list.Insert(key, "value-of-" + std::to_string(n));
+      inserted.store(i + 1, std::memory_order_release);
+    }
+    done = true;
+  });
+
+  std::vector<std::thread> readers;
+  std::atomic<int> failures{0};
+  for (int r = 0; r < 3; r++) {
+    readers.emplace_back([&] {
+      while (!done.load()) {
+        SkipList::Iterator it(&list);
+        std::string previous;
+        uint64_t seen = 0;
+        for (it.SeekToFirst(); it.Valid(); it.Next()) {
+          std::string key(it.key());
+          if (!previous.empty() && CompareInternalKeys(previous, key) >= 0) failures++;
+          std::string user(UserKey(key));
+          if (it.value() != "value-of-" + user.substr(3)) failures++;
+          previous = key;
+          seen++;
+        }
+        // Keys may repeat in the writer's stream, so distinct keys seen can be fewer than
+        // insertions, but never more than what was inserted by the end of the scan.
+        if (seen > inserted.load(std::memory_order_acquire)) failures++;
+      }
+    });
+  }
+  writer.join();
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+}  // namespace
+}  // namespace sett
