@@ -86,7 +86,7 @@ DBImpl::~DBImpl() {
   bool open;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    open = !closed_ && lock_ != nullptr;
+    open = opened_ && !closed_;
   }
   if (open) {
     Status s = Close();
@@ -178,6 +178,8 @@ Status DBImpl::Recover() {
     }
   }
   logger_->Log(LogLevel::kInfo, "opened " + dir_ + " at version " + std::to_string(last_version_));
+  std::lock_guard<std::mutex> lock(mu_);
+  opened_ = true;
   return Status::OK();
 }
 

@@ -124,6 +124,7 @@ class DBImpl : public DB {
   std::atomic<uint64_t> visible_version_{0};
   Status flush_error_;
   Status compaction_error_;
+  bool opened_ = false;  // Recover succeeded.
   bool closed_ = false;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;

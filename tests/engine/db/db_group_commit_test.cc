@@ -1,0 +1,88 @@
+// Group commit: concurrent synced writers share fsyncs instead of paying one each.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "sett/db.h"
+#include "sett/env.h"
+#include "sett/logger.h"
+#include "support/test_util.h"
+
+namespace sett {
+namespace {
+
+// Counts Sync calls on files whose name ends in ".mem".
+class SyncCountingEnv : public EnvWrapper {
+ public:
+  SyncCountingEnv() : EnvWrapper(Env::Default()) {}
+
+  Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override {
+    Status s = target()->NewWritableFile(path, result);
+    if (s.ok() && path.size() > 4 && path.compare(path.size() - 4, 4, ".mem") == 0) {
+      *result = std::make_unique<CountingFile>(std::move(*result), &wal_syncs);
+    }
+    return s;
+  }
+
+  std::atomic<int> wal_syncs{0};
+
+ private:
+  class CountingFile : public WritableFile {
+   public:
+    CountingFile(std::unique_ptr<WritableFile> base, std::atomic<int>* syncs)
+        : base_(std::move(base)), syncs_(syncs) {}
+    Status Append(std::string_view data) override { return base_->Append(data); }
+    Status Flush() override { return base_->Flush(); }
+    Status Sync() override {
+      (*syncs_)++;
+      return base_->Sync();
+    }
+    Status Close() override { return base_->Close(); }
+    uint64_t Size() const override { return base_->Size(); }
+    const std::string& path() const override { return base_->path(); }
+
+   private:
+    std::unique_ptr<WritableFile> base_;
+    std::atomic<int>* syncs_;
+  };
+};
+
+TEST(DBGroupCommitTest, ConcurrentSyncedWritersShareFsyncs) {
+  test::TempDir dir;
+  SyncCountingEnv env;
+  Options options;
+  options.dir = dir.path();
+  options.env = &env;
+  options.logger = StderrLogger(LogLevel::kError);
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(options, &db));
+
+  constexpr int kThreads = 8, kWrites = 200;
+  WriteOptions sync;
+  sync.sync = true;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; i++) {
+        EXPECT_OK(db->Put(sync, "t" + std::to_string(t) + "/" + std::to_string(i), "v"));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  int syncs = env.wal_syncs.load();
+  std::printf("%d synced writes took %d log fsyncs\n", kThreads * kWrites, syncs);
+  EXPECT_GT(syncs, 0);
+  EXPECT_LT(syncs, kThreads * kWrites * 3 / 4) << "writers did not share fsyncs";
+  for (int t = 0; t < kThreads; t++) {
+    std::string value;
+    EXPECT_OK(db->Get(ReadOptions(), "t" + std::to_string(t) + "/" + std::to_string(kWrites - 1),
+                      &value));
+  }
+  EXPECT_EQ(db->LatestVersion(), static_cast<uint64_t>(kThreads * kWrites));
+  ASSERT_OK(db->Close());
+}
+
+}  // namespace
+}  // namespace sett

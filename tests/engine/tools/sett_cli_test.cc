@@ -1,0 +1,99 @@
+// The `sett` tool through its binary: exit codes and what it prints.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+
+#include "support/test_util.h"
+
+namespace sett {
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string output;  // stdout and stderr.
+};
+
+Result RunSett(const std::string& args) {
+  std::string command = std::string(SETT_BIN) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  Result r{-1, ""};
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+TEST(SettCliTest, BenchWriteInfoVerifyAndRead) {
+  test::TempDir dir;
+  std::string db = dir.Join("db");
+  Result w = RunSett("bench write " + db + " --keys 30000 --value-size 100 --memtable-size 262144");
+  ASSERT_EQ(w.exit_code, 0) << w.output;
+  EXPECT_TRUE(Contains(w.output, "wrote 30000 keys")) << w.output;
+  EXPECT_TRUE(Contains(w.output, "ops/s")) << w.output;
+
+  Result info = RunSett("info " + db + " --verify");
+  ASSERT_EQ(info.exit_code, 0) << info.output;
+  EXPECT_TRUE(Contains(info.output, "latest version  30000")) << info.output;
+  EXPECT_TRUE(Contains(info.output, "L6")) << info.output;
+  EXPECT_TRUE(Contains(info.output, "verify: OK")) << info.output;
+
+  Result r = RunSett("bench read " + db + " --keys 30000 --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(Contains(r.output, "found 30000, missing 0, wrong value 0, errors 0")) << r.output;
+
+  // A second write with the same seed overwrites every key: still 30000 found.
+  ASSERT_EQ(RunSett("bench write " + db + " --keys 30000 --batch 100 --compression zstd").exit_code,
+            0);
+  r = RunSett("bench read " + db + " --keys 30000 --duration 0.5");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(Contains(r.output, "missing 0, wrong value 0")) << r.output;
+
+  // More keys than were written: the missing ones are a failure.
+  r = RunSett("bench read " + db + " --keys 30000 --seed 2");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+}
+
+TEST(SettCliTest, VerifyFindsDamage) {
+  test::TempDir dir;
+  std::string db = dir.Join("db");
+  ASSERT_EQ(RunSett("bench write " + db + " --keys 5000 --compression none").exit_code, 0);
+  auto tables = test::ListFiles(db, ".sst");
+  ASSERT_FALSE(tables.empty());
+  test::FlipByte(db + "/" + tables[0], 1000);
+  Result info = RunSett("info " + db + " --verify");
+  EXPECT_EQ(info.exit_code, 1) << info.output;
+  EXPECT_TRUE(Contains(info.output, "verify: FAILED")) << info.output;
+  EXPECT_TRUE(Contains(info.output, tables[0])) << info.output;
+}
+
+TEST(SettCliTest, ClearErrorsAndHelp) {
+  Result r = RunSett("info /nonexistent/db");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Contains(r.output, "cannot open /nonexistent/db")) << r.output;
+  r = RunSett("bench write /tmp/x --compression lzma");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.output, "unknown compression 'lzma'")) << r.output;
+  r = RunSett("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.output, "info")) << r.output;
+  EXPECT_TRUE(Contains(r.output, "bench")) << r.output;
+  r = RunSett("bench read --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.output, "--duration")) << r.output;
+  r = RunSett("frobnicate");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
+}  // namespace
+}  // namespace sett
