@@ -40,6 +40,18 @@ void PrintInfo(const DBInfo& info, bool list_tables) {
   }
   std::printf("  total          %6d  %10s\n", total_tables, HumanBytes(total).c_str());
 
+  std::printf("\nvalue log       size       garbage\n");
+  uint64_t log_total = 0, garbage_total = 0;
+  for (const ValueLogFileInfo& v : info.value_log_files) {
+    log_total += v.size;
+    garbage_total += v.discard_bytes;
+    std::printf("  %06u.vlog %10s  %10s  %5.1f%%%s\n", v.id, HumanBytes(v.size).c_str(),
+                HumanBytes(v.discard_bytes).c_str(), 100 * v.discard_ratio,
+                v.is_head ? "  (head)" : "");
+  }
+  std::printf("  total       %10s  %10s\n", HumanBytes(log_total).c_str(),
+              HumanBytes(garbage_total).c_str());
+
   if (!list_tables) return;
   std::printf("\ntables\n");
   for (const TableInfo& t : info.tables) {
@@ -93,7 +105,8 @@ int RunInfo(const InfoArgs& args) {
 void AddInfoCommand(CLI::App* app, int* exit_code) {
   auto args = std::make_shared<InfoArgs>();
   CLI::App* cmd = app->add_subcommand(
-      "info", "Show the levels, tables, memtables and logs of a database (opens it read-only)");
+      "info",
+      "Show the levels, tables, memtables, logs and value log of a database (opens it read-only)");
   cmd->add_option("dir", args->dir, "Database directory")->required();
   cmd->add_flag("--verify", args->verify,
                 "Read every block of every table and check its checksum and key order");

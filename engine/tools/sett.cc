@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench_command.h"
+#include "gc_command.h"
 #include "info_command.h"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   sett::tools::AddInfoCommand(&app, &exit_code);
   sett::tools::AddBenchCommand(&app, &exit_code);
+  sett::tools::AddGcCommand(&app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

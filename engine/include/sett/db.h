@@ -83,6 +83,17 @@ class DB {
   virtual Status Flush() = 0;
   // Runs compactions until no level wants one (every score < 1), and waits for them.
   virtual Status Compact() = 0;
+  // Flushes, then compacts every level down into the deepest one, so that all the data present
+  // at the start ends up in one level with every old version and tombstone dropped that can
+  // be. Writes made meanwhile are left to normal compaction.
+  virtual Status Flatten() = 0;
+
+  // Value-log garbage collection: picks the value-log file with the most garbage, provided it
+  // is at least discard_ratio (in (0, 1]) of the file, copies its live values to the head of
+  // the log, and deletes it once no reader can still reach it. Returns NothingToCollect when
+  // no file qualifies (or every candidate holds versions a live Snapshot still reads). Run it
+  // in a loop until NothingToCollect to collect everything.
+  virtual Status RunValueLogGC(double discard_ratio, ValueLogGCStats* stats = nullptr) = 0;
 
   // Reads every block of every table and checks its checksum and order, and every table's
   // metadata. Corruption names the first damaged file and offset.

@@ -38,10 +38,28 @@ struct MemTableInfo {
   bool is_mutable = false;
 };
 
+struct ValueLogFileInfo {
+  uint32_t id = 0;
+  uint64_t size = 0;
+  uint64_t discard_bytes = 0;  // Garbage found by compaction.
+  double discard_ratio = 0;    // discard_bytes / size.
+  bool is_head = false;        // The file being appended to (never collected).
+};
+
+// What one successful DB::RunValueLogGC did.
+struct ValueLogGCStats {
+  uint32_t file_id = 0;
+  uint64_t file_size = 0;          // Bytes reclaimed once the file is deleted.
+  uint64_t entries_rewritten = 0;  // Live values copied to the head of the log.
+  uint64_t bytes_rewritten = 0;
+  uint64_t entries_discarded = 0;  // Garbage left behind.
+};
+
 struct DBInfo {
   std::vector<LevelInfo> levels;
   std::vector<TableInfo> tables;        // Ordered by level, then key (L0: newest first).
   std::vector<MemTableInfo> memtables;  // The mutable one first, then newest to oldest.
+  std::vector<ValueLogFileInfo> value_log_files;
   uint64_t latest_version = 0;
   uint64_t manifest_size = 0;
 };

@@ -32,7 +32,10 @@ class Iterator {
 
   // REQUIRES: Valid().
   virtual std::string_view key() const = 0;
+  // Empty for a value left in the value log by ReadOptions::key_only.
   virtual std::string_view value() const = 0;
+  // The value's length, known without reading it.
+  virtual uint64_t value_size() const = 0;
   virtual uint64_t version() const = 0;
 
   // OK unless the iterator stopped on an error.

@@ -70,6 +70,20 @@ struct Options {
 
   // Versions of a key kept below the discard timestamp (older ones are dropped by compaction).
   int num_versions_to_keep = 1;
+
+  // Value log (WiscKey's key-value separation): a value of at least value_threshold bytes is
+  // appended to the value log and the tree keeps a small pointer to it, so compaction moves
+  // pointers instead of values. Smaller values stay in the tree.
+  size_t value_threshold = 1 << 10;
+  // A value-log file is closed and a new one started at about this size.
+  uint64_t value_log_file_size = 1 << 30;
+  // Background value-log GC: every value_log_gc_interval_seconds (0: never), collect files
+  // whose garbage is at least value_log_gc_discard_ratio of their size. DB::RunValueLogGC runs
+  // it on demand.
+  uint32_t value_log_gc_interval_seconds = 0;
+  double value_log_gc_discard_ratio = 0.5;
+  // Threads that read values ahead for iterators that ask for it (ReadOptions).
+  int num_prefetch_workers = 2;
 };
 
 struct ReadOptions {
@@ -82,6 +96,13 @@ struct ReadOptions {
   bool reverse = false;
   // Put the blocks read into the block cache.
   bool fill_cache = true;
+  // Iterators only: leave values in the value log unread. value() is then empty for them;
+  // key(), version() and value_size() still work. Listing keys this way never touches the log.
+  bool key_only = false;
+  // Iterators only: read the values of the next prefetch_size keys from the value log in the
+  // background while the caller works on the current one.
+  bool prefetch_values = false;
+  int prefetch_size = 64;
 };
 
 struct WriteOptions {

@@ -20,9 +20,10 @@ class Status {
     kNotSupported,
     kInvalidArgument,
     kIOError,
-    kConflict,  // A transaction lost a serializable-isolation race; retry it.
-    kBusy,      // The resource is held by someone else (for example the DB's LOCK file).
-    kAborted,   // The operation was stopped, for example because the DB is closing.
+    kConflict,          // A transaction lost a serializable-isolation race; retry it.
+    kBusy,              // The resource is held by someone else (for example the DB's LOCK file).
+    kAborted,           // The operation was stopped, for example because the DB is closing.
+    kNothingToCollect,  // Value-log GC found no file worth collecting.
   };
 
   Status() = default;
@@ -39,6 +40,9 @@ class Status {
   static Status Conflict(std::string_view msg) { return Status(Code::kConflict, msg); }
   static Status Busy(std::string_view msg) { return Status(Code::kBusy, msg); }
   static Status Aborted(std::string_view msg) { return Status(Code::kAborted, msg); }
+  static Status NothingToCollect(std::string_view msg) {
+    return Status(Code::kNothingToCollect, msg);
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
@@ -49,6 +53,7 @@ class Status {
   bool IsConflict() const { return code_ == Code::kConflict; }
   bool IsBusy() const { return code_ == Code::kBusy; }
   bool IsAborted() const { return code_ == Code::kAborted; }
+  bool IsNothingToCollect() const { return code_ == Code::kNothingToCollect; }
 
   Code code() const { return code_; }
   // The errno behind an I/O error, or 0.

@@ -9,6 +9,7 @@
 
 #include "memtable/wal.h"
 #include "util/file_names.h"
+#include "vlog/vlog_format.h"
 
 namespace sett {
 namespace {
@@ -146,7 +147,16 @@ Status DBImpl::Recover() {
   s = OpenTables();
   if (!s.ok()) return s;
   next_file_id_ = std::max(manifest_->state().next_file_id, max_id + 1);
-  if (!options_.read_only) RemoveObsoleteFiles(table_ids, wal_ids);
+  vlog_ = std::make_unique<ValueLog>(env_, dir_, options_.value_log_file_size, logger_);
+  s = vlog_->Open(options_.read_only, manifest_->state().vlog_checkpoint);
+  if (!s.ok()) return s;
+  discard_ = std::make_unique<DiscardStats>(env_, dir_, logger_);
+  discard_->Load();
+  if (!options_.read_only) {
+    RemoveObsoleteFiles(table_ids, wal_ids);
+    s = discard_->Retain(vlog_->FileIds());
+    if (!s.ok()) return s;
+  }
   s = ReplayWals(wal_ids);
   if (!s.ok()) return s;
 
@@ -176,6 +186,7 @@ Status DBImpl::Recover() {
     for (int i = 0; i < options_.num_compactors; i++) {
       threads_.emplace_back([this] { CompactorLoop(); });
     }
+    if (options_.value_log_gc_interval_seconds > 0) threads_.emplace_back([this] { GCLoop(); });
   }
   logger_->Log(LogLevel::kInfo, "opened " + dir_ + " at version " + std::to_string(last_version_));
   std::lock_guard<std::mutex> lock(mu_);
@@ -225,8 +236,14 @@ Status DBImpl::ReplayWals(const std::vector<uint64_t>& wal_ids) {
     if (id <= manifest_->state().flushed_wal_id) continue;
     auto mem = NewMemTable(id);
     WalReplayStats stats;
+    auto value_present = [this](std::string_view, std::string_view value) {
+      ValueStruct vs;
+      ValuePointer ptr;
+      if (!DecodeValueStruct(value, &vs) || !ValueResolver::IsPointer(vs)) return true;
+      return DecodeValuePointer(vs.value, &ptr) && vlog_->Contains(ptr);
+    };
     Status s = ReplayWal(env_, WalFileName(dir_, id), options_.wal_recovery, options_.read_only,
-                         logger_, mem.get(), &stats);
+                         logger_, value_present, mem.get(), &stats);
     if (!s.ok()) return s;
     logger_->Log(LogLevel::kInfo, "replayed " + WalFileName(dir_, id) + ": " +
                                       std::to_string(stats.records) + " batches, " +
@@ -278,6 +295,21 @@ Status DBImpl::Close() {
     // After a clean flush the last log holds nothing: leave no file to replay.
     if (result.ok() && mem_->empty()) result = env_->RemoveFile(WalFileName(dir_, mem_->wal_id()));
   }
+  if (vlog_ != nullptr && !options_.read_only) {
+    // Record how much of the head is whole, so that the next open need not scan it all.
+    VlogCheckpoint checkpoint;
+    Status s = vlog_->Close(&checkpoint);
+    if (s.ok() && checkpoint.file_id != 0) {
+      ManifestEdit edit;
+      edit.vlog_checkpoint = checkpoint;
+      s = manifest_->Append(edit);
+    }
+    if (result.ok()) result = s;
+  }
+  {
+    std::lock_guard<std::mutex> pool_lock(pool_mu_);
+    prefetch_pool_.reset();
+  }
   if (manifest_ != nullptr) {
     Status s = manifest_->Close();
     if (result.ok()) result = s;
@@ -301,6 +333,7 @@ void DBImpl::InstallView() {
   view->mem = mem_;
   view->imms = imms_;
   view->levels = levels_;
+  view->vlogs = vlog_->files();
   std::lock_guard<std::mutex> lock(view_mu_);
   view_ = std::move(view);
 }
@@ -347,6 +380,17 @@ DBInfo DBImpl::Info() {
   };
   if (mem_ != nullptr && !options_.read_only) describe(mem_, true);
   for (const auto& imm : imms_) describe(imm, false);
+  if (vlog_ != nullptr) {
+    for (uint32_t id : vlog_->FileIds()) {
+      ValueLogFileInfo vi;
+      vi.id = id;
+      vi.size = vlog_->FileSize(id);
+      vi.discard_bytes = discard_->Get(id);
+      vi.discard_ratio = vi.size > 0 ? static_cast<double>(vi.discard_bytes) / vi.size : 0;
+      vi.is_head = !options_.read_only && id == vlog_->head_id();
+      info.value_log_files.push_back(vi);
+    }
+  }
   return info;
 }
 

@@ -10,14 +10,21 @@
 // compactor threads run what the CompactionPicker chooses. Both record their results in the
 // MANIFEST and then swap in a new View, so readers never wait for them.
 //
-// Reads. A View is the mutable memtable, the immutable ones and the LevelState at one moment;
-// readers take a reference and search it without locks: memtables newest first, then L0
-// newest first, then one table per level, each behind its key range and bloom filter. Versions
-// only ever move down the tree, so the first version found at or below the read timestamp is
-// the newest one.
+// Values. A value of at least value_threshold bytes goes to the value log (vlog/), and the
+// tree keeps a pointer; the leader commits the value log before the WAL records that point
+// into it. Value-log GC copies live values to the head of the log under their original
+// versions (db_impl_gc.cc).
+//
+// Reads. A View is the mutable memtable, the immutable ones, the LevelState and the value-log
+// files at one moment; readers take a reference and search it without locks: memtables newest
+// first, then L0 newest first, then one table per level, each behind its key range and bloom
+// filter. Because GC puts old versions into new memtables, the newest version at or below the
+// read timestamp is the largest found in any source; a source whose newest version cannot beat
+// what was found is skipped without a lookup, which in the common case is every source after
+// the first hit.
 //
 // Lock order: mu_, then view_mu_. Never hold mu_ across table or WAL I/O, except MANIFEST
-// appends and the creation of a new WAL, which are rare and short.
+// appends and the creation of a new WAL or value-log file, which are rare and short.
 
 #ifndef SETT_DB_DB_IMPL_H_
 #define SETT_DB_DB_IMPL_H_
@@ -32,6 +39,7 @@
 #include <vector>
 
 #include "db/snapshot_list.h"
+#include "db/value_resolver.h"
 #include "lsm/compaction_picker.h"
 #include "lsm/level_state.h"
 #include "lsm/manifest.h"
@@ -42,6 +50,9 @@
 #include "table/block_cache.h"
 #include "table/table_builder.h"
 #include "util/record_file.h"
+#include "util/thread_pool.h"
+#include "vlog/discard_stats.h"
+#include "vlog/value_log.h"
 
 namespace sett {
 
@@ -64,6 +75,8 @@ class DBImpl : public DB {
   }
   Status Flush() override;
   Status Compact() override;
+  Status Flatten() override;
+  Status RunValueLogGC(double discard_ratio, ValueLogGCStats* stats) override;
   Status VerifyChecksums() override;
   DBInfo Info() override;
 
@@ -73,13 +86,49 @@ class DBImpl : public DB {
     std::shared_ptr<MemTable> mem;
     std::vector<std::shared_ptr<MemTable>> imms;  // Newest first.
     std::shared_ptr<const LevelState> levels;
+    std::shared_ptr<const VlogSet> vlogs;
   };
+  // The newest version of a key at or below a read timestamp, as FindNewest finds it: the raw
+  // value struct, pointing into the memtable or into `storage`.
+  struct Found {
+    bool found = false;
+    uint64_t version = 0;
+    ValueStruct vs;
+    std::string storage;
+  };
+  // A live value that value-log GC copies to the head of the log, under its own version.
+  struct RewriteEntry {
+    std::string key;  // Internal key.
+    std::string value;
+    uint8_t meta = 0;
+    uint8_t user_meta = 0;
+    uint64_t expires_at = 0;
+    ValuePointer old_pointer;
+  };
+  enum class Liveness { kLive, kDead, kPinned };
 
   std::shared_ptr<const View> CurrentView() const;
   void InstallView();  // REQUIRES: mu_ held.
 
+  Status FindNewest(const View& view, std::string_view user_key, uint64_t read_ts,
+                    Found* found) const;
+  ValueResolver ResolverFor(const View& view) const {
+    return ValueResolver(view.vlogs, vlog_.get());
+  }
+  ThreadPool* PrefetchPool();
+
   std::shared_ptr<MemTable> NewMemTable(uint64_t wal_id) const;
   Status ValidateBatch(const WriteBatch& batch) const;
+  bool GoesToValueLog(uint8_t meta, std::string_view value) const;
+  // Appends one entry to a WAL record, sending its value to the value log when large.
+  Status AppendEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
+                     bool batch_end, bool* used_vlog);
+  // Commits the first n of group_records_: value log, then WAL (fsynced when sync), then the
+  // memtable.
+  Status CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* wal, MemTable* mem);
+  Status WriteRewrites(std::vector<RewriteEntry>* entries, size_t* skipped);
+  Status ApplyRewrites(const std::vector<RewriteEntry>& entries, RecordWriter* wal, MemTable* mem,
+                       size_t* skipped);
   Status MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force);
   Status SwitchMemTable();  // REQUIRES: mu_ held, write leadership.
   Status NewWal(uint64_t id, std::unique_ptr<RecordWriter>* wal);
@@ -94,6 +143,11 @@ class DBImpl : public DB {
   Status DoCompaction(std::unique_lock<std::mutex>* lock, const CompactionPlan& plan);
   uint64_t DiscardTs() const;
   bool CompactionWanted() const;  // REQUIRES: mu_ held.
+
+  Liveness Classify(std::string_view internal_key, const ValuePointer& here, uint64_t discard_ts,
+                    Status* status);
+  Status CollectFile(uint32_t file_id, ValueLogGCStats* stats);
+  void GCLoop();
 
   Status ReplayWals(const std::vector<uint64_t>& wal_ids);
   Status OpenTables();
@@ -118,6 +172,11 @@ class DBImpl : public DB {
   std::vector<std::shared_ptr<MemTable>> imms_;  // Newest first.
   std::shared_ptr<const LevelState> levels_;
   std::unique_ptr<Manifest> manifest_;
+  std::unique_ptr<ValueLog> vlog_;
+  std::unique_ptr<DiscardStats> discard_;
+  std::mutex gc_mu_;  // One value-log GC at a time.
+  std::mutex pool_mu_;
+  std::unique_ptr<ThreadPool> prefetch_pool_;  // Started by the first prefetching iterator.
   CompactionPicker picker_;
   uint64_t next_file_id_ = 1;
   uint64_t last_version_ = 0;  // The last version handed out.
@@ -129,6 +188,7 @@ class DBImpl : public DB {
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
   std::vector<std::string> group_records_;  // Used by the write leader only.
+  std::string pointer_buffer_;              // Used by the write leader only.
 
   std::shared_ptr<SnapshotList> snapshots_;
   mutable std::mutex view_mu_;

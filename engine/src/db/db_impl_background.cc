@@ -173,12 +173,47 @@ Status DBImpl::DoCompaction(std::unique_lock<std::mutex>* lock, const Compaction
     for (const auto& t : plan.bottom) t->MarkObsolete();
   }
   InstallView();
+  if (!result.discarded.empty()) {
+    lock->unlock();
+    Status d = discard_->Add(result.discarded);
+    lock->lock();
+    if (!d.ok()) logger_->Log(LogLevel::kWarning, "recording value-log garbage: " + d.ToString());
+  }
   logger_->Log(LogLevel::kInfo,
                "compacted L" + std::to_string(plan.level) + " -> L" +
                    std::to_string(plan.output_level) + (plan.trivial_move ? " (moved)" : "") +
                    ": " + std::to_string(plan.top.size() + plan.bottom.size()) + " tables in, " +
                    std::to_string(added.size()) + " out, " + std::to_string(result.entries_read) +
                    " entries read, " + std::to_string(result.entries_written) + " written");
+  return Status::OK();
+}
+
+Status DBImpl::Flatten() {
+  if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
+  Status s = Flush();
+  if (!s.ok()) return s;
+  std::unique_lock<std::mutex> lock(mu_);
+  // One pass from the top: each level's tables go down into the next level that holds any
+  // (or the last), so whatever was in the tree at the start ends in one level. Tables that
+  // writes add meanwhile are left for normal compaction.
+  for (int level = 0; level + 1 < levels_->num_levels(); level++) {
+    while (!levels_->tables(level).empty()) {
+      if (stopping_) return Status::Aborted(dir_ + " is closing");
+      int output = level + 1;
+      while (output + 1 < levels_->num_levels() && levels_->tables(output).empty()) output++;
+      std::optional<CompactionPlan> plan = picker_.PlanWholeLevel(*levels_, level, output);
+      if (!plan) {
+        bg_cv_.wait(lock);  // A background compaction holds some of these tables.
+        continue;
+      }
+      s = DoCompaction(&lock, *plan);
+      picker_.Release(*plan);
+      bg_cv_.notify_all();
+      work_cv_.notify_all();
+      if (!s.ok()) return s;
+      if (level == 0) break;  // New flushes may refill L0: leave them.
+    }
+  }
   return Status::OK();
 }
 

@@ -5,6 +5,7 @@
 #include "db/db_impl.h"
 #include "db/db_iter.h"
 #include "db/key_format.h"
+#include "db/prefetch_iterator.h"
 #include "iter/merging_iterator.h"
 #include "lsm/level_iterator.h"
 #include "util/hash.h"
@@ -13,14 +14,6 @@ namespace sett {
 namespace {
 
 uint64_t NowSeconds() { return static_cast<uint64_t>(std::time(nullptr)); }
-
-// Turns a found entry into Get's result.
-Status Found(const ValueStruct& vs, uint64_t found_version, std::string* value, uint64_t* version) {
-  if (vs.IsDeletedOrExpired(NowSeconds())) return Status::NotFound("");
-  value->assign(vs.value.data(), vs.value.size());
-  if (version != nullptr) *version = found_version;
-  return Status::OK();
-}
 
 // True when some user key of the table could start with prefix.
 bool MayHoldPrefix(const Table& t, std::string_view prefix) {
@@ -46,64 +39,97 @@ class SnapshotImpl : public Snapshot {
 
 }  // namespace
 
-Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value,
-                   uint64_t* version) {
-  std::shared_ptr<const View> view = CurrentView();
-  if (view == nullptr) return Status::Aborted(dir_ + " is closed");
-  if (key.empty()) return Status::InvalidArgument("empty key");
-  uint64_t read_ts = options.read_ts != 0 ? options.read_ts : LatestVersion();
+Status DBImpl::FindNewest(const View& view, std::string_view key, uint64_t read_ts,
+                          Found* found) const {
+  found->found = false;
+  // A source whose newest version is not above what was found cannot change the answer.
+  auto may_improve = [&](uint64_t source_max_version) {
+    return !found->found || source_max_version > found->version;
+  };
+  auto settled = [&] { return found->found && found->version == read_ts; };
 
-  uint64_t found_version;
+  uint64_t version;
   ValueStruct vs;
-  if (view->mem->Get(key, read_ts, &found_version, &vs)) {
-    return Found(vs, found_version, value, version);
-  }
-  for (const auto& imm : view->imms) {
-    if (imm->Get(key, read_ts, &found_version, &vs))
-      return Found(vs, found_version, value, version);
-  }
+  auto search_memtable = [&](const MemTable& mem) {
+    if (settled() || !may_improve(mem.max_version())) return;
+    if (mem.Get(key, read_ts, &version, &vs) && (!found->found || version > found->version)) {
+      found->found = true;
+      found->version = version;
+      found->vs = vs;
+    }
+  };
+  search_memtable(*view.mem);
+  for (const auto& imm : view.imms) search_memtable(*imm);
 
   const uint64_t hash = KeyHash(key);
   const std::string target = InternalKey(key, read_ts);
-  std::string found_key, found_value;
-  auto search = [&](const Table& t, bool* hit) -> Status {
-    *hit = false;
-    if (!t.MayContain(hash)) return Status::OK();
-    bool found;
-    Status s = t.Seek(target, options.fill_cache, &found, &found_key, &found_value);
-    if (!s.ok() || !found || UserKey(found_key) != key) return s;
-    if (!DecodeValueStruct(found_value, &vs)) {
+  std::string found_key, scratch;
+  auto search_table = [&](const Table& t) -> Status {
+    const TableProperties& props = t.properties();
+    if (settled() || !may_improve(props.max_version) || props.min_version > read_ts ||
+        key < t.smallest_user_key() || key > t.largest_user_key() || !t.MayContain(hash)) {
+      return Status::OK();
+    }
+    bool hit;
+    Status s = t.Seek(target, /*fill_cache=*/true, &hit, &found_key, &scratch);
+    if (!s.ok() || !hit || UserKey(found_key) != key) return s;
+    uint64_t v = VersionOf(found_key);
+    if (found->found && v <= found->version) return Status::OK();
+    found->storage.swap(scratch);
+    if (!DecodeValueStruct(found->storage, &found->vs)) {
       return Status::Corruption(t.path() + ": malformed value of key '" + std::string(key) + "'");
     }
-    found_version = VersionOf(found_key);
-    *hit = true;
+    found->found = true;
+    found->version = v;
     return Status::OK();
   };
-
-  const LevelState& levels = *view->levels;
+  const LevelState& levels = *view.levels;
   for (const auto& t : levels.tables(0)) {
-    if (key < t->smallest_user_key() || key > t->largest_user_key()) continue;
-    bool hit;
-    Status s = search(*t, &hit);
+    Status s = search_table(*t);
     if (!s.ok()) return s;
-    if (hit) return Found(vs, found_version, value, version);
   }
   for (int level = 1; level < levels.num_levels(); level++) {
     const Table* t = levels.TableFor(level, key);
     if (t == nullptr) continue;
-    bool hit;
-    Status s = search(*t, &hit);
+    Status s = search_table(*t);
     if (!s.ok()) return s;
-    if (hit) return Found(vs, found_version, value, version);
   }
-  return Status::NotFound("");
+  return Status::OK();
+}
+
+Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value,
+                   uint64_t* version) {
+  if (key.empty()) return Status::InvalidArgument("empty key");
+  // The read timestamp comes first: everything at or below it was in place, value-log files
+  // included, before the view below was taken.
+  uint64_t read_ts = options.read_ts != 0 ? options.read_ts : LatestVersion();
+  std::shared_ptr<const View> view = CurrentView();
+  if (view == nullptr) return Status::Aborted(dir_ + " is closed");
+  Found found;
+  Status s = FindNewest(*view, key, read_ts, &found);
+  if (!s.ok()) return s;
+  if (!found.found || found.vs.IsDeletedOrExpired(NowSeconds())) return Status::NotFound("");
+  s = ResolverFor(*view).Resolve(InternalKey(key, found.version), found.vs, value);
+  if (s.ok() && version != nullptr) *version = found.version;
+  return s;
+}
+
+ThreadPool* DBImpl::PrefetchPool() {
+  if (options_.num_prefetch_workers <= 0) return nullptr;
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  if (prefetch_pool_ == nullptr) {
+    prefetch_pool_ = std::make_unique<ThreadPool>(options_.num_prefetch_workers);
+  }
+  return prefetch_pool_.get();
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
-  std::shared_ptr<const View> view = CurrentView();
   uint64_t read_ts = options.read_ts != 0 ? options.read_ts : LatestVersion();
+  std::shared_ptr<const View> view = CurrentView();
   std::vector<std::unique_ptr<InternalIterator>> children;
+  std::shared_ptr<const VlogSet> vlogs = std::make_shared<VlogSet>();
   if (view != nullptr) {
+    vlogs = view->vlogs;
     children.push_back(view->mem->NewIterator(options.reverse));
     for (const auto& imm : view->imms) children.push_back(imm->NewIterator(options.reverse));
     const LevelState& levels = *view->levels;
@@ -123,8 +149,13 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
       }
     }
   }
-  return NewDBIterator(NewMergingIterator(std::move(children), options.reverse), view, read_ts,
-                       options.prefix, options.reverse, NowSeconds());
+  bool prefetch = options.prefetch_values && !options.key_only;
+  auto iter = std::make_unique<DBIter>(NewMergingIterator(std::move(children), options.reverse),
+                                       view, ValueResolver(std::move(vlogs), vlog_.get()), read_ts,
+                                       options.prefix, options.reverse,
+                                       options.key_only || prefetch, NowSeconds());
+  if (!prefetch) return iter;
+  return NewPrefetchIterator(std::move(iter), PrefetchPool(), options.prefetch_size);
 }
 
 std::unique_ptr<Snapshot> DBImpl::GetSnapshot() {

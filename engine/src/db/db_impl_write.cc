@@ -20,7 +20,9 @@ constexpr size_t kMaxBatchBytes = size_t{3} << 30;
 }  // namespace
 
 struct DBImpl::Writer {
-  const WriteBatch* batch = nullptr;  // Null for a flush request.
+  const WriteBatch* batch = nullptr;              // A batch of writes, or
+  std::vector<RewriteEntry>* rewrites = nullptr;  // value-log GC's rewrites, or neither: a flush.
+  size_t skipped = 0;                             // Rewrites dropped because their key changed.
   bool sync = false;
   bool done = false;
   Status status;
@@ -75,7 +77,7 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   if (s.ok()) {
     size_t bytes = 0;
     for (Writer* x : writers_) {
-      if (x->batch == nullptr) break;  // A flush request leads its own turn.
+      if (x->batch == nullptr) break;  // Flushes and GC rewrites lead their own turns.
       if (!group.empty() && bytes + x->batch->ApproximateSize() > kMaxGroupBytes) break;
       group.push_back(x);
       bytes += x->batch->ApproximateSize();
@@ -105,30 +107,138 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   return s;
 }
 
+bool DBImpl::GoesToValueLog(uint8_t meta, std::string_view value) const {
+  return (meta & kMetaDelete) == 0 && value.size() >= options_.value_threshold;
+}
+
+Status DBImpl::AppendEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
+                           bool batch_end, bool* used_vlog) {
+  if (GoesToValueLog(vs.meta, vs.value)) {
+    VlogEntry entry;
+    entry.key = internal_key;
+    entry.value = vs.value;
+    entry.meta = vs.meta;
+    entry.user_meta = vs.user_meta;
+    entry.expires_at = vs.expires_at;
+    entry.flags = batch_end ? kVlogBatchEnd : 0;
+    ValuePointer ptr;
+    Status s = vlog_->Append(entry, &ptr);
+    if (!s.ok()) return s;
+    pointer_buffer_.clear();
+    EncodeValuePointer(ptr, &pointer_buffer_);
+    vs.meta |= kMetaValuePointer;
+    vs.value = pointer_buffer_;
+    *used_vlog = true;
+  }
+  AppendWalEntry(record, internal_key, vs);
+  return Status::OK();
+}
+
 Status DBImpl::WriteGroup(const std::vector<Writer*>& group, uint64_t first_version, bool sync,
                           RecordWriter* wal, MemTable* mem) {
   group_records_.resize(std::max(group_records_.size(), group.size()));
   std::string key;
   Status s;
+  bool used_vlog = false;
   for (size_t i = 0; i < group.size() && s.ok(); i++) {
     std::string& record = group_records_[i];
     record.clear();
     uint64_t version = first_version + i;
-    WriteBatchInternal::ForEach(*group[i]->batch, [&](const BatchEntry& e) {
-      key.clear();
-      AppendInternalKey(&key, e.key, version);
-      AppendWalEntry(&record, key, ValueStruct{e.meta, e.user_meta, e.expires_at, e.value});
+    const WriteBatch& batch = *group[i]->batch;
+    // The batch's last value bound for the value log closes its group there.
+    int last_large = -1, index = 0;
+    WriteBatchInternal::ForEach(batch, [&](const BatchEntry& e) {
+      if (GoesToValueLog(e.meta, e.value)) last_large = index;
+      index++;
     });
-    s = wal->AddRecord(record);
+    index = 0;
+    WriteBatchInternal::ForEach(batch, [&](const BatchEntry& e) {
+      if (s.ok()) {
+        key.clear();
+        AppendInternalKey(&key, e.key, version);
+        s = AppendEntry(&record, key, ValueStruct{e.meta, e.user_meta, e.expires_at, e.value},
+                        index == last_large, &used_vlog);
+      }
+      index++;
+    });
   }
+  if (!s.ok()) return s;
+  return CommitRecords(group.size(), sync, used_vlog, wal, mem);
+}
+
+Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* wal,
+                             MemTable* mem) {
+  // Values reach the OS (and with sync, the disk) before the log records that point at them.
+  Status s = used_vlog ? vlog_->Commit(sync) : Status::OK();
+  for (size_t i = 0; i < n && s.ok(); i++) s = wal->AddRecord(group_records_[i]);
   if (s.ok()) s = wal->Flush();
   if (s.ok() && sync) s = wal->Sync();
   if (!s.ok()) return s;
-  for (size_t i = 0; i < group.size(); i++) {
+  for (size_t i = 0; i < n; i++) {
     ApplyWalRecord(group_records_[i],
                    [&](std::string_view k, std::string_view v) { mem->Add(k, v); });
   }
   return Status::OK();
+}
+
+Status DBImpl::WriteRewrites(std::vector<RewriteEntry>* entries, size_t* skipped) {
+  Writer w;
+  w.rewrites = entries;
+  w.sync = true;  // The old value-log file may be deleted once this returns.
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return Status::Aborted(dir_ + " is closed");
+  writers_.push_back(&w);
+  while (&w != writers_.front()) w.cv.wait(lock);
+  Status s = MakeRoomForWrite(&lock, /*force=*/false);
+  if (s.ok()) {
+    RecordWriter* wal = wal_.get();
+    MemTable* mem = mem_.get();
+    lock.unlock();
+    s = ApplyRewrites(*entries, wal, mem, skipped);
+    lock.lock();
+    if (!s.ok()) wal_broken_ = true;
+  }
+  FinishGroup({&w}, s);
+  return s;
+}
+
+Status DBImpl::ApplyRewrites(const std::vector<RewriteEntry>& entries, RecordWriter* wal,
+                             MemTable* mem, size_t* skipped) {
+  // Only this thread writes now, so the check and the write are one atomic step: a rewrite
+  // goes in only if its version is still the key's newest and still points where GC found it.
+  // Anything else could put an old version above a newer one or above a tombstone.
+  std::shared_ptr<const View> view = CurrentView();
+  std::vector<const RewriteEntry*> keep;
+  for (const RewriteEntry& e : entries) {
+    Found newest;
+    Status s = FindNewest(*view, UserKey(e.key), kMaxVersion, &newest);
+    if (!s.ok()) return s;
+    ValuePointer ptr;
+    bool same = newest.found && newest.version == VersionOf(e.key) &&
+                ValueResolver::IsPointer(newest.vs) && DecodeValuePointer(newest.vs.value, &ptr) &&
+                ptr == e.old_pointer;
+    if (same) {
+      keep.push_back(&e);
+    } else {
+      (*skipped)++;
+    }
+  }
+  if (keep.empty()) return Status::OK();
+  int last_large = -1;
+  for (size_t i = 0; i < keep.size(); i++) {
+    if (GoesToValueLog(keep[i]->meta, keep[i]->value)) last_large = static_cast<int>(i);
+  }
+  group_records_.resize(std::max<size_t>(group_records_.size(), 1));
+  std::string& record = group_records_[0];
+  record.clear();
+  bool used_vlog = false;
+  for (size_t i = 0; i < keep.size(); i++) {
+    const RewriteEntry& e = *keep[i];
+    Status s = AppendEntry(&record, e.key, ValueStruct{e.meta, e.user_meta, e.expires_at, e.value},
+                           static_cast<int>(i) == last_large, &used_vlog);
+    if (!s.ok()) return s;
+  }
+  return CommitRecords(1, /*sync=*/true, used_vlog, wal, mem);
 }
 
 void DBImpl::FinishGroup(const std::vector<Writer*>& group, const Status& status) {
@@ -144,6 +254,13 @@ void DBImpl::FinishGroup(const std::vector<Writer*>& group, const Status& status
 Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) {
   while (true) {
     if (stopping_) return Status::Aborted(dir_ + " is closing");
+    if (vlog_->NeedsRotation()) {
+      Status s = vlog_->Rotate();
+      if (!s.ok()) return s;
+      // Readers must know the new file before anything points into it.
+      InstallView();
+      continue;
+    }
     if (options_.num_compactors > 0 &&
         levels_->tables(0).size() >= static_cast<size_t>(options_.num_level_zero_tables_stall)) {
       if (!compaction_error_.ok()) return compaction_error_;

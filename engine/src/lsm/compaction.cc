@@ -7,6 +7,7 @@
 #include "iter/merging_iterator.h"
 #include "lsm/level_iterator.h"
 #include "lsm/table_file_builder.h"
+#include "vlog/vlog_format.h"
 
 namespace sett {
 namespace {
@@ -101,7 +102,13 @@ Status RunCompaction(const CompactionPlan& plan, const CompactionOptions& option
         if (!s.ok()) break;
       }
     }
-    if (!filter.Keep(key, vs, new_user_key)) continue;
+    if (!filter.Keep(key, vs, new_user_key)) {
+      ValuePointer ptr;
+      if ((vs.meta & kMetaValuePointer) != 0 && DecodeValuePointer(vs.value, &ptr)) {
+        result->discarded[ptr.file_id] += ptr.length;
+      }
+      continue;
+    }
     if (out == nullptr) {
       out = std::make_unique<TableFileBuilder>(options.env, options.dir, options.new_file_id(),
                                                options.table_options);

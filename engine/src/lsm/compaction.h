@@ -7,6 +7,7 @@
 //   - that tombstone or expired entry itself goes too when no deeper level holds the key range
 //     (plan.bottommost).
 //
+// Dropped entries whose values live in the value log are counted as garbage of their file.
 // The outputs are fsynced, as is the directory; recording them in the MANIFEST is the
 // caller's job. On failure or when `stop` is set, the outputs are deleted.
 
@@ -15,6 +16,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "lsm/compaction_picker.h"
@@ -38,6 +40,8 @@ struct CompactionOptions {
 
 struct CompactionResult {
   TableList outputs;
+  // Value-log bytes that entries dropped here pointed at, per value-log file: garbage.
+  std::map<uint32_t, uint64_t> discarded;
   uint64_t entries_read = 0;
   uint64_t entries_written = 0;
   uint64_t bytes_read = 0;

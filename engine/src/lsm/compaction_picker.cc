@@ -139,16 +139,34 @@ std::optional<CompactionPlan> CompactionPicker::Pick(const LevelState& state) {
     std::optional<CompactionPlan> plan =
         level == 0 ? PlanLevelZero(state, targets) : PlanLevel(state, targets, level);
     if (!plan) continue;
-    plan->id = next_plan_id_++;
     plan->score = scores[level];
-    for (const auto& t : plan->top) compacting_.insert(t->id());
-    for (const auto& t : plan->bottom) compacting_.insert(t->id());
-    busy_.push_back({plan->id, plan->level, plan->smallest, plan->largest});
-    busy_.push_back({plan->id, plan->output_level, plan->smallest, plan->largest});
-    running_.insert(plan->id);
+    Register(&*plan);
     return plan;
   }
   return std::nullopt;
+}
+
+void CompactionPicker::Register(CompactionPlan* plan) {
+  plan->id = next_plan_id_++;
+  for (const auto& t : plan->top) compacting_.insert(t->id());
+  for (const auto& t : plan->bottom) compacting_.insert(t->id());
+  busy_.push_back({plan->id, plan->level, plan->smallest, plan->largest});
+  busy_.push_back({plan->id, plan->output_level, plan->smallest, plan->largest});
+  running_.insert(plan->id);
+}
+
+std::optional<CompactionPlan> CompactionPicker::PlanWholeLevel(const LevelState& state, int level,
+                                                               int output_level) {
+  if (state.tables(level).empty()) return std::nullopt;
+  CompactionPlan plan;
+  plan.level = level;
+  plan.output_level = output_level;
+  plan.target_file_size = ComputeTargets(state, options_).file_size[output_level];
+  plan.top = state.tables(level);
+  if (!Complete(state, &plan)) return std::nullopt;
+  if (plan.top.size() > 1) plan.trivial_move = false;
+  Register(&plan);
+  return plan;
 }
 
 void CompactionPicker::Release(const CompactionPlan& plan) {

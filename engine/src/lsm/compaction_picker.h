@@ -61,6 +61,11 @@ class CompactionPicker {
   // Picks and registers a compaction, or returns nothing when no level wants one that can run
   // now. Register means: its tables and ranges are busy until Release.
   std::optional<CompactionPlan> Pick(const LevelState& state);
+  // Plans moving every table of `level` into `output_level` (DB::Flatten), registered; nothing
+  // when that collides with a running compaction. REQUIRES: no level strictly between the two
+  // holds tables.
+  std::optional<CompactionPlan> PlanWholeLevel(const LevelState& state, int level,
+                                               int output_level);
   void Release(const CompactionPlan& plan);
 
   bool IsCompacting(uint64_t table_id) const { return compacting_.count(table_id) != 0; }
@@ -81,6 +86,7 @@ class CompactionPicker {
   // running compaction.
   bool Complete(const LevelState& state, CompactionPlan* plan) const;
   bool RangeBusy(int level, const std::string& smallest, const std::string& largest) const;
+  void Register(CompactionPlan* plan);
 
   const Options options_;
   std::set<uint64_t> compacting_;

@@ -8,7 +8,13 @@
 namespace sett {
 namespace {
 
-enum Tag : uint8_t { kAddTable = 1, kDeleteTable = 2, kNextFileId = 3, kFlushedWal = 4 };
+enum Tag : uint8_t {
+  kAddTable = 1,
+  kDeleteTable = 2,
+  kNextFileId = 3,
+  kFlushedWal = 4,
+  kVlogCheckpoint = 5,
+};
 
 constexpr uint64_t kRewriteMinDeletions = 1000;
 constexpr uint64_t kRewriteRatio = 10;
@@ -32,6 +38,11 @@ void ManifestEdit::EncodeTo(std::string* out) const {
   if (flushed_wal_id) {
     out->push_back(static_cast<char>(kFlushedWal));
     PutVarint64(out, *flushed_wal_id);
+  }
+  if (vlog_checkpoint) {
+    out->push_back(static_cast<char>(kVlogCheckpoint));
+    PutVarint32(out, vlog_checkpoint->file_id);
+    PutVarint64(out, vlog_checkpoint->size);
   }
 }
 
@@ -60,6 +71,12 @@ Status ManifestEdit::DecodeFrom(std::string_view in, const std::string& where) {
         ok = GetVarint64(&in, &value);
         if (ok) flushed_wal_id = value;
         break;
+      case kVlogCheckpoint: {
+        VlogCheckpoint cp;
+        ok = GetVarint32(&in, &cp.file_id) && GetVarint64(&in, &cp.size);
+        if (ok) vlog_checkpoint = cp;
+        break;
+      }
       default:
         return Status::Corruption(where + ": unknown tag " + std::to_string(tag));
     }
@@ -91,6 +108,7 @@ Status ManifestState::Apply(const ManifestEdit& edit, int max_levels, const std:
   for (const auto& [id, level] : edit.added) tables[id] = level;
   if (edit.next_file_id) next_file_id = std::max(next_file_id, *edit.next_file_id);
   if (edit.flushed_wal_id) flushed_wal_id = std::max(flushed_wal_id, *edit.flushed_wal_id);
+  if (edit.vlog_checkpoint) vlog_checkpoint = *edit.vlog_checkpoint;
   return Status::OK();
 }
 
@@ -156,6 +174,7 @@ Status Manifest::Rewrite(const ManifestState& state) {
   for (const auto& [id, level] : state.tables) snapshot.added.emplace_back(id, level);
   snapshot.next_file_id = state.next_file_id;
   snapshot.flushed_wal_id = state.flushed_wal_id;
+  if (state.vlog_checkpoint.file_id != 0) snapshot.vlog_checkpoint = state.vlog_checkpoint;
   std::string record;
   snapshot.EncodeTo(&record);
 

@@ -7,6 +7,8 @@
 //     tag 2 delete table:  varint64 id
 //     tag 3 next file id:  varint64
 //     tag 4 flushed log:   varint64 id (every log with an id <= this one is in tables)
+//     tag 5 value-log checkpoint: varint32 file id | varint64 size (written at a clean close:
+//           that much of the head value-log file is whole and fsynced)
 //
 // Every append is fsynced before it takes effect. When deleted tables outnumber live ones ten
 // to one, the file is rewritten as one snapshot edit: written to MANIFEST.rewrite, fsynced,
@@ -29,6 +31,7 @@
 #include "sett/env.h"
 #include "sett/logger.h"
 #include "util/record_file.h"
+#include "vlog/value_log.h"
 
 namespace sett {
 
@@ -40,6 +43,7 @@ struct ManifestEdit {
   std::vector<uint64_t> deleted;
   std::optional<uint64_t> next_file_id;
   std::optional<uint64_t> flushed_wal_id;
+  std::optional<VlogCheckpoint> vlog_checkpoint;
 
   void EncodeTo(std::string* out) const;
   // Corruption naming `where` when the bytes are not an edit.
@@ -50,6 +54,7 @@ struct ManifestState {
   std::map<uint64_t, int> tables;  // Table id -> level.
   uint64_t next_file_id = 1;
   uint64_t flushed_wal_id = 0;
+  VlogCheckpoint vlog_checkpoint;
 
   // Applies an edit; Corruption naming `where` if it adds a table twice, deletes an unknown
   // one or names a level outside [0, max_levels).

@@ -38,12 +38,22 @@ Status ForEachWalEntry(
 }
 
 Status ReplayWal(Env* env, const std::string& path, WalRecovery recovery, bool read_only,
-                 Logger* logger, MemTable* mem, WalReplayStats* stats) {
+                 Logger* logger, const WalEntryCheck& check, MemTable* mem, WalReplayStats* stats) {
   std::unique_ptr<RecordReader> reader;
   Status s = RecordReader::Open(env, path, kWalFileMagic, kWalFormatVersion, &reader);
   if (!s.ok()) return s;
   std::string_view record;
   while (reader->Next(&record)) {
+    if (check) {
+      bool intact = true;
+      ApplyWalRecord(
+          record, [&](std::string_view k, std::string_view v) { intact = intact && check(k, v); });
+      if (!intact) {
+        // Its values did not reach the value log: a write the crash cut short.
+        reader->RejectLastRecord("points at value-log bytes that do not exist");
+        break;
+      }
+    }
     std::string where = path + ": record at offset " + std::to_string(reader->record_offset());
     s = ForEachWalEntry(record, where, [&](std::string_view key, std::string_view value) {
       mem->Add(key, value);

@@ -48,11 +48,15 @@ struct WalReplayStats {
   bool torn_tail = false;  // A damaged tail was cut off (or, read-only, ignored).
 };
 
+// Says whether an entry's value is really there (a value pointer into an existing part of the
+// value log); a record with an entry that is not counts as damaged.
+using WalEntryCheck = std::function<bool(std::string_view key, std::string_view value)>;
+
 // Replays the log at path into mem. A torn tail is truncated (left alone when read_only). A
 // damaged record followed by records written after it was synced is Corruption, unless
 // recovery is kTruncateAtCorruption, which truncates there and logs what was dropped.
 Status ReplayWal(Env* env, const std::string& path, WalRecovery recovery, bool read_only,
-                 Logger* logger, MemTable* mem, WalReplayStats* stats);
+                 Logger* logger, const WalEntryCheck& check, MemTable* mem, WalReplayStats* stats);
 
 }  // namespace sett
 

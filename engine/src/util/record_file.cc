@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "util/coding.h"
+#include "util/file_header.h"
 #include "util/hash.h"
 
 namespace sett {
@@ -12,15 +13,6 @@ constexpr size_t kReadChunk = 1 << 20;
 
 uint64_t RecordChecksum(const char* header16, std::string_view payload) {
   return SeededChecksum64(payload.data(), payload.size(), Checksum64(header16, 16));
-}
-
-std::string EncodeFileHeader(uint64_t magic, uint32_t version) {
-  std::string header;
-  PutFixed64(&header, magic);
-  PutFixed32(&header, version);
-  PutFixed32(&header, 0);
-  PutFixed64(&header, Checksum64(header.data(), header.size()));
-  return header;
 }
 
 }  // namespace
@@ -91,19 +83,8 @@ Status RecordReader::Open(Env* env, const std::string& path, uint64_t file_magic
   }
   s = r->Fill(0, kRecordFileHeaderSize);
   if (!s.ok()) return s;
-  const char* h = r->buffer_.data();
-  if (DecodeFixed64(h + 16) != Checksum64(h, 16) || DecodeFixed64(h) != file_magic) {
-    return Status::Corruption(path +
-                              ": bad file header at offset 0 (not a file of this kind, or "
-                              "damaged)");
-  }
-  uint32_t version = DecodeFixed32(h + 8);
-  if (version != format_version) {
-    return Status::NotSupported(path + ": format version " + std::to_string(version) +
-                                " (this build reads version " + std::to_string(format_version) +
-                                ")");
-  }
-  return Status::OK();
+  return CheckFileHeader(std::string_view(r->buffer_.data(), kRecordFileHeaderSize), path,
+                         file_magic, format_version);
 }
 
 Status RecordReader::Fill(uint64_t offset, size_t n) {
@@ -180,6 +161,12 @@ bool RecordReader::Next(std::string_view* payload) {
   ExamineDamage(pos_, why);
   done_ = true;
   return false;
+}
+
+void RecordReader::RejectLastRecord(const char* why) {
+  pos_ = intact_end_ = record_offset_;
+  done_ = true;
+  ExamineDamage(record_offset_, why);
 }
 
 void RecordReader::ExamineDamage(uint64_t offset, const char* why) {

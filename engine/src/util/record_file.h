@@ -27,7 +27,7 @@
 
 namespace sett {
 
-inline constexpr size_t kRecordFileHeaderSize = 24;
+inline constexpr size_t kRecordFileHeaderSize = 24;  // util/file_header.h
 inline constexpr size_t kRecordHeaderSize = 24;
 inline constexpr uint32_t kRecordMagic = 0x5e77da7a;
 
@@ -72,6 +72,11 @@ class RecordReader {
   // Sets *payload to the next intact record (valid until the next call) and returns true; false
   // at the end of the intact records, after which status() and torn_tail() say why.
   bool Next(std::string_view* payload);
+
+  // Declares the record last returned damaged, for a check only the caller can make (a WAL
+  // record pointing at value-log bytes that do not exist): reading stops there and the damage
+  // is judged like any other (torn tail or Corruption).
+  void RejectLastRecord(const char* why);
 
   // File offset of the record last returned.
   uint64_t record_offset() const { return record_offset_; }

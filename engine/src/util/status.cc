@@ -41,6 +41,9 @@ std::string Status::ToString() const {
     case Code::kAborted:
       name = "aborted";
       break;
+    case Code::kNothingToCollect:
+      name = "nothing to collect";
+      break;
   }
   return std::string(name) + ": " + msg_;
 }

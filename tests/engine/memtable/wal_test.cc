@@ -41,7 +41,7 @@ class WalTest : public ::testing::Test {
 
   Status Replay(MemTable* mem, WalReplayStats* stats,
                 WalRecovery recovery = WalRecovery::kFailOnCorruption, bool read_only = false) {
-    return ReplayWal(Env::Default(), path_, recovery, read_only, logger_, mem, stats);
+    return ReplayWal(Env::Default(), path_, recovery, read_only, logger_, nullptr, mem, stats);
   }
 };
 

@@ -1,0 +1,195 @@
+// DBImpl's value-log garbage collection.
+//
+// A file is collected by copying its live values to the head of the log and then retiring it.
+// An entry (key, version) in file F at offset o is
+//   live   when that version is the key's newest and the tree points at F, o for it;
+//   dead   when the tree no longer points there, or every live reader sees a newer version
+//          (the version right above it is at or below the discard timestamp);
+//   pinned when it is an older version that some live reader may still see.
+// Live values are rewritten under their own versions, conditionally (ApplyRewrites): only if
+// still the newest at the moment of writing. A pinned entry, or a rewrite that lost that race,
+// leaves the file in place for a later run. Rewrites are fsynced before the file is retired,
+// and a retired file is deleted only when the last View that holds it goes.
+
+#include <algorithm>
+#include <chrono>
+
+#include "db/db_impl.h"
+#include "util/file_header.h"
+
+namespace sett {
+namespace {
+
+// GC writes its rewrites in batches of about this many bytes.
+constexpr size_t kRewriteBatchBytes = 4 << 20;
+constexpr size_t kRewriteBatchEntries = 1024;
+
+bool PointsAt(const ValueStruct& vs, const ValuePointer& here) {
+  ValuePointer ptr;
+  return ValueResolver::IsPointer(vs) && DecodeValuePointer(vs.value, &ptr) && ptr == here;
+}
+
+}  // namespace
+
+DBImpl::Liveness DBImpl::Classify(std::string_view internal_key, const ValuePointer& here,
+                                  uint64_t discard_ts, Status* status) {
+  std::shared_ptr<const View> view = CurrentView();
+  std::string_view user_key = UserKey(internal_key);
+  uint64_t version = VersionOf(internal_key);
+  Found newest;
+  *status = FindNewest(*view, user_key, kMaxVersion, &newest);
+  if (!status->ok() || !newest.found || newest.version < version) return Liveness::kDead;
+  if (newest.version == version) {
+    bool visible = !newest.vs.IsDeletedOrExpired(static_cast<uint64_t>(std::time(nullptr)));
+    return visible && PointsAt(newest.vs, here) ? Liveness::kLive : Liveness::kDead;
+  }
+  Found at_version;
+  *status = FindNewest(*view, user_key, version, &at_version);
+  if (!status->ok() || !at_version.found || at_version.version != version ||
+      !PointsAt(at_version.vs, here)) {
+    return Liveness::kDead;
+  }
+  Found at_discard;
+  *status = FindNewest(*view, user_key, discard_ts, &at_discard);
+  if (!status->ok()) return Liveness::kDead;
+  return at_discard.found && at_discard.version > version ? Liveness::kDead : Liveness::kPinned;
+}
+
+Status DBImpl::RunValueLogGC(double discard_ratio, ValueLogGCStats* stats) {
+  if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
+  if (!(discard_ratio > 0 && discard_ratio <= 1)) {
+    return Status::InvalidArgument("discard ratio must be in (0, 1], not " +
+                                   std::to_string(discard_ratio));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return Status::Aborted(dir_ + " is closed");
+  }
+  std::lock_guard<std::mutex> gc_lock(gc_mu_);
+  uint32_t head = vlog_->head_id();
+  std::vector<std::pair<double, uint32_t>> candidates;
+  for (uint32_t id : vlog_->FileIds()) {
+    if (id >= head) continue;  // The head is still being written.
+    uint64_t size = vlog_->FileSize(id);
+    uint64_t payload = size > kFileHeaderSize ? size - kFileHeaderSize : 0;
+    double ratio = payload == 0 ? 1.0 : std::min(1.0, double(discard_->Get(id)) / payload);
+    if (ratio >= discard_ratio) candidates.emplace_back(ratio, id);
+  }
+  std::sort(candidates.rbegin(), candidates.rend());
+  for (const auto& [ratio, id] : candidates) {
+    ValueLogGCStats local;
+    Status s = CollectFile(id, &local);
+    if (s.ok()) {
+      logger_->Log(LogLevel::kInfo, "value-log GC collected file " + std::to_string(id) + ": " +
+                                        std::to_string(local.entries_rewritten) + " live values (" +
+                                        std::to_string(local.bytes_rewritten) + " bytes) moved, " +
+                                        std::to_string(local.entries_discarded) + " dropped, " +
+                                        std::to_string(local.file_size) + " bytes reclaimed");
+      if (stats != nullptr) *stats = local;
+      return s;
+    }
+    if (!s.IsBusy()) return s;
+    logger_->Log(LogLevel::kInfo,
+                 "value-log GC skips file " + std::to_string(id) + " for now: " + s.message());
+  }
+  return Status::NothingToCollect("no value-log file has " + std::to_string(discard_ratio * 100) +
+                                  "% garbage that can be collected now");
+}
+
+Status DBImpl::CollectFile(uint32_t file_id, ValueLogGCStats* stats) {
+  std::shared_ptr<const VlogSet> files = vlog_->files();
+  auto it = files->find(file_id);
+  if (it == files->end()) return Status::Busy("already collected");
+  const VlogFile& file = *it->second;
+  uint64_t end = vlog_->FileSize(file_id);
+  stats->file_id = file_id;
+  stats->file_size = end;
+  uint64_t discard_ts = DiscardTs();
+
+  std::vector<RewriteEntry> batch;
+  size_t batch_bytes = 0;
+  auto write_batch = [&]() -> Status {
+    if (batch.empty()) return Status::OK();
+    size_t skipped = 0;
+    Status s = WriteRewrites(&batch, &skipped);
+    if (s.ok() && skipped > 0) {
+      s = Status::Busy(std::to_string(skipped) + " keys changed while being moved");
+    }
+    batch.clear();
+    batch_bytes = 0;
+    return s;
+  };
+
+  VlogScanner scanner(file, end);
+  VlogEntry entry;
+  uint64_t offset;
+  while (scanner.Next(&entry, &offset)) {
+    if (stopping_) return Status::Aborted(dir_ + " is closing");
+    ValuePointer here{file_id, offset,
+                      static_cast<uint32_t>(VlogEntrySize(entry.key.size(), entry.value.size()))};
+    Status s;
+    Liveness liveness = Classify(entry.key, here, discard_ts, &s);
+    if (!s.ok()) return s;
+    if (liveness == Liveness::kPinned) {
+      return Status::Busy("it holds versions that a live snapshot may still read");
+    }
+    if (liveness == Liveness::kDead) {
+      stats->entries_discarded++;
+      continue;
+    }
+    RewriteEntry e;
+    e.key.assign(entry.key.data(), entry.key.size());
+    e.value.assign(entry.value.data(), entry.value.size());
+    e.meta = entry.meta;
+    e.user_meta = entry.user_meta;
+    e.expires_at = entry.expires_at;
+    e.old_pointer = here;
+    batch_bytes += e.key.size() + e.value.size();
+    batch.push_back(std::move(e));
+    stats->entries_rewritten++;
+    stats->bytes_rewritten += entry.value.size();
+    if (batch_bytes >= kRewriteBatchBytes || batch.size() >= kRewriteBatchEntries) {
+      s = write_batch();
+      if (!s.ok()) return s;
+    }
+  }
+  if (!scanner.status().ok()) return scanner.status();
+  if (scanner.damaged()) {
+    return Status::Corruption(file.path() + ": damaged entry at offset " +
+                              std::to_string(scanner.position()) +
+                              "; the file is kept, since what follows cannot be moved");
+  }
+  Status s = write_batch();
+  if (!s.ok()) return s;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    vlog_->Retire(file_id);
+    InstallView();
+  }
+  // Should a reader keep the file past a crash, the next open finds it marked all garbage.
+  Status d = discard_->Set(file_id, end);
+  if (!d.ok()) logger_->Log(LogLevel::kWarning, "recording a collected file: " + d.ToString());
+  return Status::OK();
+}
+
+void DBImpl::GCLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  const auto interval = std::chrono::seconds(options_.value_log_gc_interval_seconds);
+  while (!stopping_) {
+    work_cv_.wait_for(lock, interval, [&] { return stopping_.load(); });
+    if (stopping_) break;
+    lock.unlock();
+    // Collect a few files per round, so that GC never hogs the disk for long.
+    for (int i = 0; i < 8 && !stopping_; i++) {
+      Status s = RunValueLogGC(options_.value_log_gc_discard_ratio, nullptr);
+      if (s.ok()) continue;
+      if (!s.IsNothingToCollect() && !s.IsAborted()) {
+        logger_->Log(LogLevel::kWarning, "background value-log GC: " + s.ToString());
+      }
+      break;
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace sett

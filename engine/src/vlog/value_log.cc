@@ -1,0 +1,222 @@
+#include "vlog/value_log.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "util/file_header.h"
+
+namespace sett {
+namespace {
+
+// NNNNNN.vlog -> id; false for other names.
+bool ParseVlogName(const std::string& name, uint32_t* id) {
+  if (name.size() < 6 || name.compare(name.size() - 5, 5, ".vlog") != 0) return false;
+  uint64_t n = 0;
+  for (size_t i = 0; i + 5 < name.size(); i++) {
+    if (name[i] < '0' || name[i] > '9' || n > UINT32_MAX / 10) return false;
+    n = n * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  *id = static_cast<uint32_t>(n);
+  return name.size() > 5;
+}
+
+}  // namespace
+
+std::string VlogFileName(const std::string& dir, uint32_t id) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "/%06u.vlog", id);
+  return dir + buf;
+}
+
+Status ValueLog::Open(bool read_only, const VlogCheckpoint& checkpoint) {
+  std::vector<std::string> names;
+  Status s = env_->GetChildren(dir_, &names);
+  if (!s.ok()) return s;
+  std::vector<uint32_t> ids;
+  for (const std::string& name : names) {
+    uint32_t id;
+    if (ParseVlogName(name, &id)) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  auto set = std::make_shared<VlogSet>();
+  for (uint32_t id : ids) {
+    std::shared_ptr<VlogFile> file;
+    s = VlogFile::Open(env_, VlogFileName(dir_, id), id, &file);
+    if (!s.ok()) return s;
+    uint64_t size = 0;
+    s = env_->GetFileSize(file->path(), &size);
+    if (!s.ok()) return s;
+    (*set)[id] = file;
+    intact_size_[id] = size;
+  }
+  if (!ids.empty()) {
+    // Recover the head's tail: scan what was appended after the last checkpoint.
+    uint32_t id = ids.back();
+    std::shared_ptr<VlogFile> head = (*set)[id];
+    uint64_t size = intact_size_[id];
+    uint64_t intact = kFileHeaderSize;
+    if (head->empty()) {
+      intact = 0;
+    } else {
+      uint64_t start = checkpoint.file_id == id && checkpoint.size <= size
+                           ? std::max<uint64_t>(checkpoint.size, kFileHeaderSize)
+                           : kFileHeaderSize;
+      VlogScanner scanner(*head, size);
+      scanner.SeekTo(start);
+      VlogEntry entry;
+      uint64_t offset;
+      while (scanner.Next(&entry, &offset)) {
+      }
+      if (!scanner.status().ok()) return scanner.status();
+      intact = scanner.batch_end();
+    }
+    if (intact < size) {
+      logger_->Log(LogLevel::kInfo, head->path() + ": " + (read_only ? "ignoring" : "truncating") +
+                                        " a torn tail of " + std::to_string(size - intact) +
+                                        " bytes at offset " + std::to_string(intact));
+      if (!read_only) {
+        s = env_->TruncateFile(head->path(), intact);
+        if (!s.ok()) return s;
+      }
+    }
+    intact_size_[id] = intact;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    files_ = std::move(set);
+  }
+  if (read_only) return Status::OK();
+  if (ids.empty()) return CreateHead(1);
+  head_id_ = ids.back();
+  if (intact_size_[head_id_] < kFileHeaderSize) return CreateHead(head_id_);
+  return OpenHeadForAppend();
+}
+
+Status ValueLog::OpenHeadForAppend() {
+  Status s = env_->NewAppendableFile(VlogFileName(dir_, head_id_), &head_);
+  if (!s.ok()) return s;
+  head_size_ = committed_size_ = head_->Size();
+  return Status::OK();
+}
+
+Status ValueLog::CreateHead(uint32_t id) {
+  std::string path = VlogFileName(dir_, id);
+  std::unique_ptr<WritableFile> file;
+  Status s = env_->NewWritableFile(path, &file);
+  if (s.ok()) s = file->Append(EncodeFileHeader(kVlogFileMagic, kVlogFormatVersion));
+  if (s.ok()) s = file->Sync();
+  if (s.ok()) s = env_->SyncDir(dir_);
+  std::shared_ptr<VlogFile> reader;
+  if (s.ok()) s = VlogFile::Open(env_, path, id, &reader);
+  if (!s.ok()) {
+    env_->RemoveFile(path);
+    return s;
+  }
+  head_ = std::move(file);
+  head_id_ = id;
+  head_size_ = committed_size_ = kFileHeaderSize;
+  head_broken_ = false;
+  Publish(id, std::move(reader));
+  return Status::OK();
+}
+
+void ValueLog::Publish(uint32_t id, std::shared_ptr<VlogFile> file) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto set = std::make_shared<VlogSet>(*files_);
+  (*set)[id] = std::move(file);
+  intact_size_[id] = head_size_;
+  files_ = std::move(set);
+}
+
+std::shared_ptr<const VlogSet> ValueLog::files() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return files_;
+}
+
+std::vector<uint32_t> ValueLog::FileIds() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<uint32_t> ids;
+  for (const auto& [id, file] : *files_) ids.push_back(id);
+  return ids;
+}
+
+uint64_t ValueLog::FileSize(uint32_t id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (files_->count(id) == 0) return 0;
+  auto it = intact_size_.find(id);
+  return it == intact_size_.end() ? 0 : it->second;
+}
+
+bool ValueLog::Contains(const ValuePointer& ptr) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = intact_size_.find(ptr.file_id);
+  return files_->count(ptr.file_id) != 0 && it != intact_size_.end() &&
+         ptr.offset >= kFileHeaderSize && ptr.offset <= it->second &&
+         ptr.length <= it->second - ptr.offset;
+}
+
+Status ValueLog::Append(const VlogEntry& entry, ValuePointer* ptr) {
+  if (head_broken_)
+    return Status::IOError(VlogFileName(dir_, head_id_) + " failed a write earlier");
+  entry_buffer_.clear();
+  AppendVlogEntry(entry, &entry_buffer_);
+  ptr->file_id = head_id_;
+  ptr->offset = head_size_;
+  ptr->length = static_cast<uint32_t>(entry_buffer_.size());
+  Status s = head_->Append(entry_buffer_);
+  if (!s.ok()) {
+    head_broken_ = true;
+    return s;
+  }
+  head_size_ += entry_buffer_.size();
+  return Status::OK();
+}
+
+Status ValueLog::Commit(bool sync) {
+  Status s = sync ? head_->Sync() : head_->Flush();
+  if (!s.ok()) {
+    head_broken_ = true;
+    return s;
+  }
+  committed_size_ = head_size_;
+  std::lock_guard<std::mutex> lock(mu_);
+  intact_size_[head_id_] = head_size_;
+  return Status::OK();
+}
+
+Status ValueLog::Rotate() {
+  Status s = head_->Sync();
+  if (s.ok()) s = head_->Close();
+  if (!s.ok() && !head_broken_) return s;
+  if (head_broken_) {
+    // Nothing points past the last committed batch; cut the rest off so that only the head
+    // can ever end in a torn batch. If even that fails, scans stop at the damage.
+    head_->Close();
+    Status t = env_->TruncateFile(VlogFileName(dir_, head_id_), committed_size_);
+    if (!t.ok()) logger_->Log(LogLevel::kWarning, t.ToString());
+  }
+  return CreateHead(head_id_ + 1);
+}
+
+void ValueLog::Retire(uint32_t file_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = files_->find(file_id);
+  if (it == files_->end()) return;
+  it->second->MarkObsolete();
+  auto set = std::make_shared<VlogSet>(*files_);
+  set->erase(file_id);
+  intact_size_.erase(file_id);
+  files_ = std::move(set);
+}
+
+Status ValueLog::Close(VlogCheckpoint* checkpoint) {
+  if (head_ == nullptr) return Status::OK();
+  Status s = head_->Sync();
+  Status c = head_->Close();
+  head_.reset();
+  if (s.ok()) s = c;
+  if (s.ok() && !head_broken_) *checkpoint = VlogCheckpoint{head_id_, head_size_};
+  return s;
+}
+
+}  // namespace sett

@@ -1,0 +1,97 @@
+// ValueLog manages the value-log files of a DB (WiscKey's key-value separation): the head file
+// that the write leader appends large values to, the set of all files that readers resolve
+// value pointers against, rotation at the size limit, and recovery of the head's tail.
+//
+// Only the head can end in a torn batch: a file is fsynced before a newer one becomes the head.
+// At open the head is scanned from its last checkpoint (its size at the last clean close,
+// recorded in the MANIFEST) and cut back to the end of its last whole batch.
+//
+// Thread safety: Append, Commit, Rotate and the head accessors are for the write leader only.
+// files(), Contains() and Retire() may be called from any thread.
+
+#ifndef SETT_VLOG_VALUE_LOG_H_
+#define SETT_VLOG_VALUE_LOG_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "sett/env.h"
+#include "sett/logger.h"
+#include "vlog/vlog_file.h"
+
+namespace sett {
+
+std::string VlogFileName(const std::string& dir, uint32_t id);
+
+struct VlogCheckpoint {
+  uint32_t file_id = 0;
+  uint64_t size = 0;  // Every byte before this was whole and fsynced.
+};
+
+class ValueLog {
+ public:
+  ValueLog(Env* env, std::string dir, uint64_t file_size_limit, Logger* logger)
+      : env_(env), dir_(std::move(dir)), file_size_limit_(file_size_limit), logger_(logger) {}
+  ValueLog(const ValueLog&) = delete;
+  ValueLog& operator=(const ValueLog&) = delete;
+
+  // Opens every NNNNNN.vlog in the directory and recovers the head (see above); a writable open
+  // then appends to the head, creating the first file of a new DB.
+  Status Open(bool read_only, const VlogCheckpoint& checkpoint);
+
+  // The current files, for readers (a reader keeps the set it took).
+  std::shared_ptr<const VlogSet> files() const;
+  // True when ptr lies inside the intact part of an existing file.
+  bool Contains(const ValuePointer& ptr) const;
+  std::vector<uint32_t> FileIds() const;
+  uint32_t head_id() const { return head_id_.load(std::memory_order_acquire); }
+  // The intact size of a file (the head's counts what was appended), or 0 when absent.
+  uint64_t FileSize(uint32_t id) const;
+
+  // Write leader only. Appends an entry to the head and sets *ptr.
+  Status Append(const VlogEntry& entry, ValuePointer* ptr);
+  // Hands appended entries to the OS, fsyncing them when sync.
+  Status Commit(bool sync);
+  // True when the head is full, or broken by a failed write (which may have left a partial
+  // entry that no good one may follow): Rotate before the next Append.
+  bool NeedsRotation() const { return head_broken_ || head_size_ >= file_size_limit_; }
+  // Fsyncs and closes the head (cutting a broken one back to its last committed batch), and
+  // starts a new one. The caller publishes the new file set to readers before using it.
+  Status Rotate();
+
+  // Takes a collected file out of the set; it is deleted when the last reader lets go.
+  void Retire(uint32_t file_id);
+
+  // Fsyncs and closes the head; returns where the next open may start scanning.
+  Status Close(VlogCheckpoint* checkpoint);
+
+ private:
+  Status OpenHeadForAppend();
+  Status CreateHead(uint32_t id);
+  void Publish(uint32_t id, std::shared_ptr<VlogFile> file);  // Adds or replaces in the set.
+
+  Env* const env_;
+  const std::string dir_;
+  const uint64_t file_size_limit_;
+  Logger* const logger_;
+
+  mutable std::mutex mu_;
+  std::shared_ptr<const VlogSet> files_ = std::make_shared<VlogSet>();
+  std::map<uint32_t, uint64_t> intact_size_;  // GUARDED_BY(mu_)
+
+  // The head; write leader only (and Open/Close).
+  std::atomic<uint32_t> head_id_{0};
+  uint64_t committed_size_ = 0;  // Of the head: what Commit has handed to the OS.
+  std::unique_ptr<WritableFile> head_;
+  uint64_t head_size_ = 0;
+  bool head_broken_ = false;
+  std::string entry_buffer_;
+};
+
+}  // namespace sett
+
+#endif  // SETT_VLOG_VALUE_LOG_H_

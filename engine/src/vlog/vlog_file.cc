@@ -1,0 +1,91 @@
+#include "vlog/vlog_file.h"
+
+#include "util/file_header.h"
+
+namespace sett {
+namespace {
+
+constexpr size_t kScanChunk = 1 << 20;
+
+}  // namespace
+
+Status VlogFile::Open(Env* env, const std::string& path, uint32_t id,
+                      std::shared_ptr<VlogFile>* file) {
+  uint64_t size;
+  Status s = env->GetFileSize(path, &size);
+  if (!s.ok()) return s;
+  std::unique_ptr<RandomAccessFile> raf;
+  s = env->NewRandomAccessFile(path, &raf);
+  if (!s.ok()) return s;
+  if (size >= kFileHeaderSize) {
+    char header[kFileHeaderSize];
+    std::string_view got;
+    s = raf->Read(0, kFileHeaderSize, header, &got);
+    if (s.ok()) s = CheckFileHeader(got, path, kVlogFileMagic, kVlogFormatVersion);
+    if (!s.ok()) return s;
+  }
+  file->reset(new VlogFile(env, std::move(raf), id, size < kFileHeaderSize));
+  return Status::OK();
+}
+
+VlogFile::~VlogFile() {
+  if (obsolete_.load(std::memory_order_acquire)) env_->RemoveFile(path());
+}
+
+Status VlogFile::Read(const ValuePointer& ptr, std::string_view internal_key,
+                      std::string* value) const {
+  std::string where = path() + ": entry at offset " + std::to_string(ptr.offset) + " (" +
+                      std::to_string(ptr.length) + " bytes)";
+  std::string data(ptr.length, '\0');
+  std::string_view got;
+  Status s = file_->Read(ptr.offset, ptr.length, data.data(), &got);
+  if (!s.ok()) return s;
+  if (got.size() != ptr.length) return Status::Corruption(where + ": file ends inside the entry");
+  VlogEntry entry;
+  if (!ParseVlogEntry(got, &entry)) return Status::Corruption(where + ": checksum mismatch");
+  if (entry.key != internal_key) {
+    return Status::Corruption(where + ": holds another key than the one pointing at it");
+  }
+  value->assign(entry.value.data(), entry.value.size());
+  return Status::OK();
+}
+
+bool VlogScanner::Fill(uint64_t offset, size_t n) {
+  if (offset >= buffer_offset_ && offset + n <= buffer_offset_ + buffer_.size()) return true;
+  size_t want = std::max(n, kScanChunk);
+  if (offset + want > end_) want = static_cast<size_t>(end_ - offset);
+  if (want < n) return false;
+  std::string fresh(want, '\0');
+  std::string_view got;
+  status_ = file_.file().Read(offset, want, fresh.data(), &got);
+  if (!status_.ok() || got.size() < n) return false;
+  if (got.data() != fresh.data()) fresh.assign(got.data(), got.size());
+  fresh.resize(got.size());
+  buffer_ = std::move(fresh);
+  buffer_offset_ = offset;
+  return true;
+}
+
+bool VlogScanner::Next(VlogEntry* entry, uint64_t* offset) {
+  if (damaged_ || !status_.ok() || pos_ >= end_) return false;
+  if (end_ - pos_ < kVlogEntryHeaderSize || !Fill(pos_, kVlogEntryHeaderSize)) {
+    damaged_ = status_.ok();
+    return false;
+  }
+  uint64_t length = VlogEntryLengthFromHeader(buffer_.data() + (pos_ - buffer_offset_));
+  if (length > end_ - pos_ || !Fill(pos_, static_cast<size_t>(length))) {
+    damaged_ = status_.ok();
+    return false;
+  }
+  std::string_view data(buffer_.data() + (pos_ - buffer_offset_), static_cast<size_t>(length));
+  if (!ParseVlogEntry(data, entry)) {
+    damaged_ = true;
+    return false;
+  }
+  *offset = pos_;
+  pos_ += length;
+  if (entry->flags & kVlogBatchEnd) batch_end_ = pos_;
+  return true;
+}
+
+}  // namespace sett

@@ -1,0 +1,71 @@
+// The value log format (NNNNNN.vlog):
+//
+//   file   := file header (util/file_header.h) | entry*
+//   entry  := u32 key length | u32 value length | u8 meta | u8 user meta | u8 flags |
+//             u64 expires_at | internal key | value | u64 XXH3 of all the bytes before
+//
+// The entries of one write batch are contiguous and the last one has kVlogBatchEnd in its
+// flags, so recovery can cut a torn tail back to the end of the last whole batch. An entry
+// carries its internal key (user key + version) so that value-log GC can look it up in the
+// tree, and its own checksum so that one positioned read checks it.
+//
+// A value pointer, stored in the tree as the value of an entry whose meta has
+// kMetaValuePointer, is: varint32 file id | varint64 offset | varint32 entry length.
+
+#ifndef SETT_VLOG_VLOG_FORMAT_H_
+#define SETT_VLOG_VLOG_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sett {
+
+inline constexpr uint64_t kVlogFileMagic = 0x31474c56'54544553ULL;  // "SETTVLG1"
+inline constexpr uint32_t kVlogFormatVersion = 1;
+inline constexpr size_t kVlogEntryHeaderSize = 19;
+inline constexpr size_t kVlogEntryOverhead = kVlogEntryHeaderSize + 8;
+
+enum VlogEntryFlag : uint8_t {
+  kVlogBatchEnd = 1 << 0,  // The last entry of its write batch.
+};
+
+struct ValuePointer {
+  uint32_t file_id = 0;
+  uint64_t offset = 0;
+  uint32_t length = 0;  // Of the whole entry.
+
+  bool operator==(const ValuePointer& o) const {
+    return file_id == o.file_id && offset == o.offset && length == o.length;
+  }
+};
+
+void EncodeValuePointer(const ValuePointer& ptr, std::string* out);
+bool DecodeValuePointer(std::string_view in, ValuePointer* ptr);
+
+struct VlogEntry {
+  std::string_view key;  // Internal key.
+  std::string_view value;
+  uint8_t meta = 0;
+  uint8_t user_meta = 0;
+  uint8_t flags = 0;
+  uint64_t expires_at = 0;
+};
+
+inline size_t VlogEntrySize(size_t key_size, size_t value_size) {
+  return kVlogEntryOverhead + key_size + value_size;
+}
+
+void AppendVlogEntry(const VlogEntry& entry, std::string* out);
+
+// Parses the entry that fills data exactly (its length came from a pointer or a header).
+// False when it is damaged: lengths that disagree, a bad checksum, a key that is not an
+// internal key.
+bool ParseVlogEntry(std::string_view data, VlogEntry* entry);
+
+// The total entry length announced by a header (at least kVlogEntryHeaderSize bytes).
+uint64_t VlogEntryLengthFromHeader(const char* header);
+
+}  // namespace sett
+
+#endif  // SETT_VLOG_VLOG_FORMAT_H_
