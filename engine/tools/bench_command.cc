@@ -36,6 +36,7 @@ struct BenchArgs {
   double duration = 0;
   int threads = 1;
   uint64_t memtable_size = 0;
+  int64_t value_threshold = -1;
   bool no_settle = false;
 };
 
@@ -99,6 +100,8 @@ Options BenchOptions(const BenchArgs& args) {
   options.dir = args.dir;
   options.logger = StderrLogger(LogLevel::kWarning);
   if (args.memtable_size > 0) options.memtable_size = args.memtable_size;
+  if (args.value_threshold >= 0)
+    options.value_threshold = static_cast<size_t>(args.value_threshold);
   return options;
 }
 
@@ -273,6 +276,8 @@ void AddBenchCommand(CLI::App* app, int* exit_code) {
   write->add_option("--compression", w->compression, "none, snappy or zstd")->capture_default_str();
   write->add_option("--memtable-size", w->memtable_size,
                     "Memtable size in bytes (default: the DB's)");
+  write->add_option("--value-threshold", w->value_threshold,
+                    "Values of at least this many bytes go to the value log (default: the DB's)");
   write->add_flag("--no-settle", w->no_settle,
                   "Skip the final flush and compaction (they then happen at the next open)");
   write->callback([w, exit_code] { *exit_code = RunWrite(*w); });

@@ -214,6 +214,29 @@ Status DBImpl::Flatten() {
       if (level == 0) break;  // New flushes may refill L0: leave them.
     }
   }
+  // The deepest level may hold versions and tombstones that became droppable after it was
+  // written (a snapshot has gone since): rewrite the tables that have any.
+  int deepest = levels_->DeepestNonEmptyLevel();
+  for (const auto& table : TableList(levels_->tables(deepest))) {
+    const TableProperties& props = table->properties();
+    if (props.num_older_versions == 0 && props.num_deletes == 0) continue;
+    while (true) {
+      if (stopping_) return Status::Aborted(dir_ + " is closing");
+      bool present = false;
+      for (const auto& t : levels_->tables(deepest)) present |= t == table;
+      if (!present) break;  // A background compaction took it.
+      std::optional<CompactionPlan> plan = picker_.PlanInPlace(*levels_, deepest, table);
+      if (!plan) {
+        bg_cv_.wait(lock);
+        continue;
+      }
+      s = DoCompaction(&lock, *plan);
+      picker_.Release(*plan);
+      bg_cv_.notify_all();
+      if (!s.ok()) return s;
+      break;
+    }
+  }
   return Status::OK();
 }
 

@@ -169,6 +169,25 @@ std::optional<CompactionPlan> CompactionPicker::PlanWholeLevel(const LevelState&
   return plan;
 }
 
+std::optional<CompactionPlan> CompactionPicker::PlanInPlace(const LevelState& state, int level,
+                                                            const std::shared_ptr<Table>& table) {
+  CompactionPlan plan;
+  plan.level = plan.output_level = level;
+  plan.target_file_size = ComputeTargets(state, options_).file_size[level];
+  plan.top = {table};
+  plan.smallest = std::string(table->smallest_user_key());
+  plan.largest = std::string(table->largest_user_key());
+  if (IsCompacting(table->id()) || RangeBusy(level, plan.smallest, plan.largest)) {
+    return std::nullopt;
+  }
+  plan.bottommost = true;
+  for (int deeper = level + 1; deeper < state.num_levels(); deeper++) {
+    if (!state.Overlapping(deeper, plan.smallest, plan.largest).empty()) plan.bottommost = false;
+  }
+  Register(&plan);
+  return plan;
+}
+
 void CompactionPicker::Release(const CompactionPlan& plan) {
   for (const auto& t : plan.top) compacting_.erase(t->id());
   for (const auto& t : plan.bottom) compacting_.erase(t->id());

@@ -66,6 +66,11 @@ class CompactionPicker {
   // holds tables.
   std::optional<CompactionPlan> PlanWholeLevel(const LevelState& state, int level,
                                                int output_level);
+  // Plans rewriting one table of `level` in place, so that versions and tombstones that have
+  // become droppable since it was written go (DB::Flatten, on the deepest level), registered;
+  // nothing when it is busy.
+  std::optional<CompactionPlan> PlanInPlace(const LevelState& state, int level,
+                                            const std::shared_ptr<Table>& table);
   void Release(const CompactionPlan& plan);
 
   bool IsCompacting(uint64_t table_id) const { return compacting_.count(table_id) != 0; }

@@ -28,6 +28,7 @@ struct ModelParams {
   int reopens;
   int compactors;
   Compression compression;
+  size_t value_threshold;
 };
 
 class ModelChecker {
@@ -45,6 +46,8 @@ class ModelChecker {
     options_.num_compactors = p.compactors;
     options_.compression = p.compression;
     options_.block_cache_size = 64 << 10;
+    options_.value_threshold = p.value_threshold;
+    options_.value_log_file_size = 256 << 10;
   }
 
   void Run() {
@@ -61,6 +64,10 @@ class ModelChecker {
     CheckEverything();
     snapshots_.clear();
     ASSERT_OK(db_->Close());
+    std::printf("value-log files collected: %d\n", gc_collected_);
+    if (p_.value_threshold < 1000) {
+      EXPECT_GT(gc_collected_, 0) << "GC never collected a file";
+    }
   }
 
  private:
@@ -137,8 +144,14 @@ class ModelChecker {
       snapshots_.erase(snapshots_.begin() + rnd_.Uniform(snapshots_.size()));
     } else if (dice < 985) {
       ASSERT_OK(db_->Flush());
-    } else if (dice < 995) {
+    } else if (dice < 992) {
       ASSERT_OK(db_->Compact());
+    } else if (dice < 993) {
+      ASSERT_OK(db_->Flatten());
+    } else if (dice < 996) {
+      Status s = db_->RunValueLogGC(0.01 + rnd_.Uniform(60) / 100.0);
+      ASSERT_TRUE(s.ok() || s.IsNothingToCollect()) << "step " << step_ << ": " << s.ToString();
+      gc_collected_ += s.ok();
     } else {
       CheckEverything();
     }
@@ -236,6 +249,7 @@ class ModelChecker {
   Model model_;
   std::vector<SnapshotModel> snapshots_;
   int step_ = 0;
+  int gc_collected_ = 0;
 };
 
 void RunModel(ModelParams p) {
@@ -248,20 +262,24 @@ void RunModel(ModelParams p) {
   checker.Run();
 }
 
-TEST(DBModelTest, Seed1SnappyBackgroundCompaction) {
-  RunModel({1, 100000, 24, 2, Compression::kSnappy});
+// Thresholds: every value in the value log (0), most of them (64), the large ones only (1 KiB,
+// the default), none (all inline).
+TEST(DBModelTest, Seed1SnappyBackgroundCompactionLargeValuesInLog) {
+  RunModel({1, 100000, 24, 2, Compression::kSnappy, 1024});
 }
 
-TEST(DBModelTest, Seed2ZstdInlineCompaction) { RunModel({2, 100000, 24, 0, Compression::kZstd}); }
+TEST(DBModelTest, Seed2ZstdInlineCompactionEveryValueInLog) {
+  RunModel({2, 100000, 24, 0, Compression::kZstd, 0});
+}
 
-TEST(DBModelTest, Seed3NoCompressionOneCompactor) {
-  RunModel({3, 100000, 24, 1, Compression::kNone});
+TEST(DBModelTest, Seed3NoCompressionOneCompactorNothingInLog) {
+  RunModel({3, 100000, 24, 1, Compression::kNone, SIZE_MAX});
 }
 
 TEST(DBModelTest, RandomSeed) {
   uint64_t seed =
       static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
-  RunModel({seed, 100000, 24, 2, Compression::kSnappy});
+  RunModel({seed, 100000, 24, 2, Compression::kSnappy, 64});
 }
 
 }  // namespace
