@@ -74,8 +74,8 @@ struct Options {
   // Value log (WiscKey's key-value separation): a value of at least value_threshold bytes is
   // appended to the value log and the tree keeps a small pointer to it, so compaction moves
   // pointers instead of values. Smaller values stay in the tree. The default is measured (see
-  // the README): from 1 KiB up the log writes 1.35x faster, reads 2x faster and writes a
-  // quarter of the bytes to disk; below it the gain does not pay for the log's uncompressed,
+  // the README): from 1 KiB up the log writes 1.35x faster, reads nearly 2x faster and writes
+  // a quarter of the bytes to disk; below it the gain does not pay for the log's uncompressed,
   // garbage-collected space.
   size_t value_threshold = 1 << 10;
   // A value-log file is closed and a new one started at about this size.

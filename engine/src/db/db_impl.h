@@ -127,6 +127,8 @@ class DBImpl : public DB {
   // memtable.
   Status CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* wal, MemTable* mem);
   Status WriteRewrites(std::vector<RewriteEntry>* entries, size_t* skipped);
+  // Closes the value log's head and starts a new one, so that GC may collect the old head.
+  Status RotateValueLog();
   Status ApplyRewrites(const std::vector<RewriteEntry>& entries, RecordWriter* wal, MemTable* mem,
                        size_t* skipped);
   Status MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force);

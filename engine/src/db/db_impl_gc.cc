@@ -6,6 +6,7 @@
 //   dead   when the tree no longer points there, or every live reader sees a newer version
 //          (the version right above it is at or below the discard timestamp);
 //   pinned when it is an older version that some live reader may still see.
+// The head of the log is collected too when garbage makes it worth closing early.
 // Live values are rewritten under their own versions, conditionally (ApplyRewrites): only if
 // still the newest at the moment of writing. A pinned entry, or a rewrite that lost that race,
 // leaves the file in place for a later run. Rewrites are fsynced before the file is retired,
@@ -23,6 +24,8 @@ namespace {
 // GC writes its rewrites in batches of about this many bytes.
 constexpr size_t kRewriteBatchBytes = 4 << 20;
 constexpr size_t kRewriteBatchEntries = 1024;
+// The head is closed for collection only when it holds at least this much.
+constexpr uint64_t kMinHeadToCollect = 1 << 20;
 
 bool PointsAt(const ValueStruct& vs, const ValuePointer& here) {
   ValuePointer ptr;
@@ -69,14 +72,20 @@ Status DBImpl::RunValueLogGC(double discard_ratio, ValueLogGCStats* stats) {
   uint32_t head = vlog_->head_id();
   std::vector<std::pair<double, uint32_t>> candidates;
   for (uint32_t id : vlog_->FileIds()) {
-    if (id >= head) continue;  // The head is still being written.
     uint64_t size = vlog_->FileSize(id);
     uint64_t payload = size > kFileHeaderSize ? size - kFileHeaderSize : 0;
+    // The head qualifies too once it holds enough garbage to be worth closing early; without
+    // that, a log smaller than one file could never give space back.
+    if (id == head && payload < kMinHeadToCollect) continue;
     double ratio = payload == 0 ? 1.0 : std::min(1.0, double(discard_->Get(id)) / payload);
     if (ratio >= discard_ratio) candidates.emplace_back(ratio, id);
   }
   std::sort(candidates.rbegin(), candidates.rend());
   for (const auto& [ratio, id] : candidates) {
+    if (id == vlog_->head_id()) {
+      Status s = RotateValueLog();
+      if (!s.ok()) return s;
+    }
     ValueLogGCStats local;
     Status s = CollectFile(id, &local);
     if (s.ok()) {

@@ -305,6 +305,18 @@ Status DBImpl::SwitchMemTable() {
   return Status::OK();
 }
 
+Status DBImpl::RotateValueLog() {
+  Writer w;  // Takes a turn as write leader: nothing is being appended meanwhile.
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return Status::Aborted(dir_ + " is closed");
+  writers_.push_back(&w);
+  while (&w != writers_.front()) w.cv.wait(lock);
+  Status s = vlog_->Rotate();
+  if (s.ok()) InstallView();
+  FinishGroup({&w}, s);
+  return s;
+}
+
 Status DBImpl::Flush() {
   if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
   Writer w;  // A flush request: takes a turn as write leader to switch the memtable.

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "sett/db.h"
 #include "sett/env.h"
@@ -378,6 +379,23 @@ TEST_F(DBValueLogTest, SnapshotPinsTheVersionsItReads) {
   EXPECT_GT(collected, 0);
   EXPECT_LT(ValueLogBytes(), pinned);
   for (int i = 0; i < 100; i++) EXPECT_EQ(Get("k" + std::to_string(i)), Value(500 + i, 700));
+}
+
+TEST_F(DBValueLogTest, BackgroundGcCollectsOnItsOwn) {
+  options_.value_log_gc_interval_seconds = 1;
+  options_.value_log_gc_discard_ratio = 0.3;
+  Open();
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < 200; i++)
+      ASSERT_OK(db_->Put(WriteOptions(), "k" + std::to_string(i), Value(round * 1000 + i, 800)));
+  }
+  ASSERT_OK(db_->Flatten());  // Compaction credits the garbage; the GC thread does the rest.
+  uint64_t before = ValueLogBytes();
+  for (int waited = 0; waited < 100 && ValueLogBytes() > before / 2; waited++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_LT(ValueLogBytes(), before / 2);
+  for (int i = 0; i < 200; i++) EXPECT_EQ(Get("k" + std::to_string(i)), Value(2000 + i, 800));
 }
 
 TEST_F(DBValueLogTest, InfoListsValueLogFiles) {

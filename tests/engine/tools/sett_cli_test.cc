@@ -64,6 +64,30 @@ TEST(SettCliTest, BenchWriteInfoVerifyAndRead) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
 }
 
+TEST(SettCliTest, GcReclaimsWhatAnOverwriteLeft) {
+  test::TempDir dir;
+  std::string db = dir.Join("db");
+  std::string write = "bench write " + db + " --keys 3000 --value-size 4000 --batch 10";
+  ASSERT_EQ(RunSett(write).exit_code, 0);
+  ASSERT_EQ(RunSett(write).exit_code, 0);  // Every value again: the first copies are garbage.
+  Result info = RunSett("info " + db);
+  ASSERT_EQ(info.exit_code, 0) << info.output;
+  EXPECT_TRUE(Contains(info.output, "value log")) << info.output;
+  EXPECT_TRUE(Contains(info.output, "000001.vlog")) << info.output;
+  Result gc = RunSett("gc " + db + " --discard-ratio 0.3");
+  ASSERT_EQ(gc.exit_code, 0) << gc.output;
+  EXPECT_TRUE(Contains(gc.output, "collected 000001.vlog")) << gc.output;
+  EXPECT_TRUE(Contains(gc.output, "done: ")) << gc.output;
+  EXPECT_FALSE(std::filesystem::exists(db + "/000001.vlog"));
+  Result read = RunSett("bench read " + db + " --keys 3000");
+  EXPECT_EQ(read.exit_code, 0) << read.output;
+  EXPECT_TRUE(Contains(read.output, "found 3000, missing 0, wrong value 0")) << read.output;
+  gc = RunSett("gc " + db);
+  EXPECT_EQ(gc.exit_code, 0) << gc.output;
+  EXPECT_TRUE(Contains(gc.output, "done: 0 files collected")) << gc.output;
+  EXPECT_EQ(RunSett("gc " + db + " --discard-ratio 2").exit_code, 2);
+}
+
 TEST(SettCliTest, VerifyFindsDamage) {
   test::TempDir dir;
   std::string db = dir.Join("db");
