@@ -23,10 +23,19 @@
 #include <string>
 #include <string_view>
 
+#include <functional>
+#include <istream>
+#include <ostream>
+#include <vector>
+
 #include "sett/info.h"
 #include "sett/iterator.h"
+#include "sett/metrics.h"
 #include "sett/options.h"
+#include "sett/sequence.h"
 #include "sett/status.h"
+#include "sett/stream.h"
+#include "sett/txn.h"
 #include "sett/write_batch.h"
 
 namespace sett {
@@ -73,6 +82,47 @@ class DB {
 
   virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) = 0;
 
+  // Transactions (sett/txn.h). A read-only transaction (update = false) never conflicts.
+  virtual std::unique_ptr<Txn> NewTransaction(bool update) = 0;
+  // Runs fn in a read-only transaction.
+  Status View(const std::function<Status(Txn*)>& fn);
+  // Runs fn in an update transaction and commits it if fn returns OK. Conflict means another
+  // commit got in the way: call Update again.
+  Status Update(const std::function<Status(Txn*)>& fn);
+
+  // Managed mode only (Options::managed_txns): a transaction that reads at read_ts, and the
+  // timestamp below which compaction may drop versions that newer ones hide.
+  virtual std::unique_ptr<Txn> NewTransactionAt(uint64_t read_ts, bool update) = 0;
+  virtual void SetDiscardTs(uint64_t discard_ts) = 0;
+
+  // A counter under key, leasing bandwidth numbers at a time (sett/sequence.h).
+  virtual Status GetSequence(std::string_view key, uint64_t bandwidth,
+                             std::unique_ptr<Sequence>* sequence) = 0;
+
+  // Deletes every key / every key that starts with one of prefixes, physically: writes wait
+  // meanwhile, and when it returns none of those keys written before the call is readable.
+  virtual Status DropAll() = 0;
+  virtual Status DropPrefix(const std::vector<std::string>& prefixes) = 0;
+
+  // Calls callback with the committed writes whose keys start with one of prefixes (all when
+  // empty), batch by batch in commit order, until the subscription is cancelled or destroyed.
+  virtual std::unique_ptr<Subscription> Subscribe(std::vector<std::string> prefixes,
+                                                  SubscribeCallback callback) = 0;
+
+  // Reads every key (newest visible version) under options.prefix at one read timestamp,
+  // num_workers key ranges at a time, and hands them to callback in key order.
+  virtual Status Stream(const StreamOptions& options, const StreamCallback& callback) = 0;
+
+  // Writes every key whose newest version is at or above since_ts (deletions included) to out,
+  // in sett's own checksummed backup format; *backup_ts is the timestamp it was taken at: pass
+  // backup_ts + 1 as since_ts for the next, incremental, backup.
+  virtual Status Backup(std::ostream& out, uint64_t since_ts, uint64_t* backup_ts) = 0;
+  // Applies a backup (full, or incremental on top of the ones before it) under the versions it
+  // recorded. Corruption when the stream is damaged or cut short; what it applied stays.
+  virtual Status Load(std::istream& in) = 0;
+
+  virtual Metrics GetMetrics() const = 0;
+
   // Registers the latest committed version as a read timestamp that compaction must preserve.
   virtual std::unique_ptr<Snapshot> GetSnapshot() = 0;
 
@@ -85,8 +135,9 @@ class DB {
   virtual Status Compact() = 0;
   // Flushes, then compacts every level down into the deepest one, so that all the data present
   // at the start ends up in one level with every old version and tombstone dropped that can
-  // be. Writes made meanwhile are left to normal compaction.
-  virtual Status Flatten() = 0;
+  // be (workers compactions at a time where they are independent). Writes made meanwhile are
+  // left to normal compaction.
+  virtual Status Flatten(int workers = 1) = 0;
 
   // Value-log garbage collection: picks the value-log file with the most garbage, provided it
   // is at least discard_ratio (in (0, 1]) of the file, copies its live values to the head of

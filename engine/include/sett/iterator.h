@@ -37,6 +37,10 @@ class Iterator {
   // The value's length, known without reading it.
   virtual uint64_t value_size() const = 0;
   virtual uint64_t version() const = 0;
+  virtual uint8_t user_meta() const = 0;
+  virtual uint64_t expires_at() const = 0;
+  // A tombstone or an expired version; only all-versions iteration returns those.
+  virtual bool deleted() const = 0;
 
   // OK unless the iterator stopped on an error.
   virtual Status status() const = 0;

@@ -24,8 +24,10 @@ enum class WalRecovery {
 };
 
 struct Options {
-  // The directory that holds the database. Required.
+  // The directory that holds the database. Required unless in_memory.
   std::string dir;
+  // Keep everything in memory, with no files at all: nothing survives Close.
+  bool in_memory = false;
 
   // File-system seam. nullptr means Env::Default().
   Env* env = nullptr;
@@ -87,6 +89,17 @@ struct Options {
   double value_log_gc_discard_ratio = 0.5;
   // Threads that read values ahead for iterators that ask for it (ReadOptions).
   int num_prefetch_workers = 2;
+
+  // Transactions. With detect_conflicts off, commits never fail with Conflict (snapshot
+  // isolation without the serializability check, and less bookkeeping).
+  bool detect_conflicts = true;
+  // Managed mode: the caller supplies every read and commit timestamp
+  // (DB::NewTransactionAt, Txn::CommitAt, WriteBatch::SetCommitTs) and tells compaction which
+  // versions it may drop (DB::SetDiscardTs); the DB's own timestamps are not used.
+  bool managed_txns = false;
+  // The most a transaction or write batch may write in one commit: keys plus values kept in
+  // the tree (a value in the value log counts as its pointer). 0: 15% of memtable_size.
+  size_t max_txn_bytes = 0;
 };
 
 struct ReadOptions {
@@ -106,6 +119,9 @@ struct ReadOptions {
   // background while the caller works on the current one.
   bool prefetch_values = false;
   int prefetch_size = 64;
+  // Iterators only: return every version of each key still kept (newest first), tombstones and
+  // expired ones included (Iterator::deleted() tells them), not just the newest visible one.
+  bool all_versions = false;
 };
 
 struct WriteOptions {

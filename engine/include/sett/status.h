@@ -24,6 +24,7 @@ class Status {
     kBusy,              // The resource is held by someone else (for example the DB's LOCK file).
     kAborted,           // The operation was stopped, for example because the DB is closing.
     kNothingToCollect,  // Value-log GC found no file worth collecting.
+    kTxnTooBig,         // A transaction outgrew what one commit may write.
   };
 
   Status() = default;
@@ -43,6 +44,7 @@ class Status {
   static Status NothingToCollect(std::string_view msg) {
     return Status(Code::kNothingToCollect, msg);
   }
+  static Status TxnTooBig(std::string_view msg) { return Status(Code::kTxnTooBig, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
@@ -54,6 +56,7 @@ class Status {
   bool IsBusy() const { return code_ == Code::kBusy; }
   bool IsAborted() const { return code_ == Code::kAborted; }
   bool IsNothingToCollect() const { return code_ == Code::kNothingToCollect; }
+  bool IsTxnTooBig() const { return code_ == Code::kTxnTooBig; }
 
   Code code() const { return code_; }
   // The errno behind an I/O error, or 0.

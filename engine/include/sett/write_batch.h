@@ -1,6 +1,8 @@
 // WriteBatch collects puts and deletes that DB::Write applies atomically: after a crash either
 // all of them are there or none. Every entry of a batch gets the same version. A later entry for
-// the same key in one batch replaces an earlier one.
+// the same key in one batch replaces an earlier one. A batch reads nothing, so it never
+// conflicts: it is the fast way to load data (transactions that read what they write conflict
+// with it as with any commit).
 //
 // Thread safety: a WriteBatch is not safe for concurrent mutation.
 
@@ -12,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "sett/entry.h"
+
 namespace sett {
 
 class WriteBatch {
@@ -19,8 +23,13 @@ class WriteBatch {
   WriteBatch();
 
   void Put(std::string_view key, std::string_view value);
+  void SetEntry(const Entry& entry);
   void Delete(std::string_view key);
   void Clear();
+
+  // Managed mode only: the version the batch is written under.
+  void SetCommitTs(uint64_t commit_ts) { commit_ts_ = commit_ts; }
+  uint64_t commit_ts() const { return commit_ts_; }
 
   // Number of entries added.
   uint32_t Count() const { return count_; }
@@ -34,6 +43,7 @@ class WriteBatch {
   // varint32 value length, value. See db/write_batch_internal.h.
   std::string rep_;
   uint32_t count_ = 0;
+  uint64_t commit_ts_ = 0;
 };
 
 }  // namespace sett

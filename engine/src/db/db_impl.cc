@@ -16,7 +16,8 @@ namespace {
 
 Status ValidateOptions(const Options& o) {
   auto bad = [](const std::string& what) { return Status::InvalidArgument("option " + what); };
-  if (o.dir.empty()) return bad("dir is empty");
+  if (o.dir.empty() && !o.in_memory) return bad("dir is empty");
+  if (o.in_memory && o.read_only) return bad("read_only makes no sense in_memory");
   if (o.memtable_size < (64 << 10)) return bad("memtable_size must be at least 64 KiB");
   if (o.num_memtables < 2) return bad("num_memtables must be at least 2");
   if (o.block_size < 256 || o.block_size > (64 << 20)) {
@@ -70,12 +71,33 @@ Status DB::Delete(const WriteOptions& options, std::string_view key) {
   return Write(options, batch);
 }
 
+Status DB::View(const std::function<Status(Txn*)>& fn) {
+  std::unique_ptr<Txn> txn = NewTransaction(false);
+  Status s = fn(txn.get());
+  txn->Discard();
+  return s;
+}
+
+Status DB::Update(const std::function<Status(Txn*)>& fn) {
+  std::unique_ptr<Txn> txn = NewTransaction(true);
+  Status s = fn(txn.get());
+  if (!s.ok()) {
+    txn->Discard();
+    return s;
+  }
+  return txn->Commit();
+}
+
 DBImpl::DBImpl(const Options& options)
     : options_(options),
-      env_(options.env != nullptr ? options.env : Env::Default()),
+      owned_env_(options.in_memory ? NewMemEnv() : nullptr),
+      env_(owned_env_ != nullptr ? owned_env_.get()
+           : options.env != nullptr ? options.env
+                                    : Env::Default()),
       logger_(options.logger != nullptr ? options.logger : StderrLogger()),
-      dir_(options.dir),
-      picker_(options) {
+      dir_(options.dir.empty() ? "/sett-in-memory" : options.dir),
+      picker_(options),
+      snapshots_(std::make_shared<SnapshotList>()) {
   table_options_.block_size = options.block_size;
   table_options_.bloom_bits_per_key = options.bloom_bits_per_key;
   table_options_.compression = options.compression;
@@ -160,14 +182,16 @@ Status DBImpl::Recover() {
   s = ReplayWals(wal_ids);
   if (!s.ok()) return s;
 
+  uint64_t last_version = 0;
   for (int level = 0; level < levels_->num_levels(); level++) {
     for (const auto& t : levels_->tables(level)) {
-      last_version_ = std::max(last_version_, t->properties().max_version);
+      last_version = std::max(last_version, t->properties().max_version);
     }
   }
-  for (const auto& imm : imms_) last_version_ = std::max(last_version_, imm->max_version());
-  visible_version_.store(last_version_, std::memory_order_release);
-  snapshots_ = std::make_shared<SnapshotList>();
+  for (const auto& imm : imms_) last_version = std::max(last_version, imm->max_version());
+  visible_version_.store(last_version, std::memory_order_release);
+  oracle_ = std::make_unique<Oracle>(options_.detect_conflicts, snapshots_.get());
+  oracle_->Init(last_version);
 
   if (options_.read_only) {
     mem_ = NewMemTable(0);
@@ -188,7 +212,7 @@ Status DBImpl::Recover() {
     }
     if (options_.value_log_gc_interval_seconds > 0) threads_.emplace_back([this] { GCLoop(); });
   }
-  logger_->Log(LogLevel::kInfo, "opened " + dir_ + " at version " + std::to_string(last_version_));
+  logger_->Log(LogLevel::kInfo, "opened " + dir_ + " at version " + std::to_string(last_version));
   std::lock_guard<std::mutex> lock(mu_);
   opened_ = true;
   return Status::OK();
@@ -277,7 +301,9 @@ Status DBImpl::Close() {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return Status::Aborted(dir_ + " is already closed");
   }
+  StopAsyncCommits();
   if (!options_.read_only) result = Flush();
+  subscriptions_.CancelAll();
   {
     std::lock_guard<std::mutex> lock(mu_);
     closed_ = true;

@@ -38,7 +38,9 @@
 #include <thread>
 #include <vector>
 
+#include "db/metrics_counters.h"
 #include "db/snapshot_list.h"
+#include "db/subscriptions.h"
 #include "db/value_resolver.h"
 #include "lsm/compaction_picker.h"
 #include "lsm/level_state.h"
@@ -49,6 +51,8 @@
 #include "sett/logger.h"
 #include "table/block_cache.h"
 #include "table/table_builder.h"
+#include "txn/oracle.h"
+#include "txn/txn_impl.h"
 #include "util/record_file.h"
 #include "util/thread_pool.h"
 #include "vlog/discard_stats.h"
@@ -56,7 +60,7 @@
 
 namespace sett {
 
-class DBImpl : public DB {
+class DBImpl : public DB, public TxnHost {
  public:
   explicit DBImpl(const Options& options);
   ~DBImpl() override;
@@ -70,18 +74,42 @@ class DBImpl : public DB {
              uint64_t* version) override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
   std::unique_ptr<Snapshot> GetSnapshot() override;
+  std::unique_ptr<Txn> NewTransaction(bool update) override;
+  std::unique_ptr<Txn> NewTransactionAt(uint64_t read_ts, bool update) override;
+  void SetDiscardTs(uint64_t discard_ts) override;
+  Status GetSequence(std::string_view key, uint64_t bandwidth,
+                     std::unique_ptr<Sequence>* sequence) override;
+  Status DropAll() override;
+  Status DropPrefix(const std::vector<std::string>& prefixes) override;
+  std::unique_ptr<Subscription> Subscribe(std::vector<std::string> prefixes,
+                                          SubscribeCallback callback) override;
+  Status Stream(const StreamOptions& options, const StreamCallback& callback) override;
+  Status Backup(std::ostream& out, uint64_t since_ts, uint64_t* backup_ts) override;
+  Status Load(std::istream& in) override;
+  Metrics GetMetrics() const override;
+
+  // TxnHost.
+  Status TxnGet(uint64_t read_ts, std::string_view key, Item* item) override;
+  std::unique_ptr<Iterator> TxnIterator(const ReadOptions& options, uint64_t read_ts,
+                                        std::unique_ptr<InternalIterator> pending) override;
+  Status TxnCommit(const WriteBatch& batch, uint64_t read_ts, const std::vector<uint64_t>& reads,
+                   uint64_t commit_ts, bool sync) override;
+  void TxnCommitAsync(std::unique_ptr<WriteBatch> batch, uint64_t read_ts,
+                      std::vector<uint64_t> reads, bool sync,
+                      std::function<void(const Status&)> callback) override;
+  size_t MaxTxnBytes() const override;
+  const Options& options() const override { return options_; }
   uint64_t LatestVersion() const override {
     return visible_version_.load(std::memory_order_acquire);
   }
   Status Flush() override;
   Status Compact() override;
-  Status Flatten() override;
+  Status Flatten(int workers) override;
   Status RunValueLogGC(double discard_ratio, ValueLogGCStats* stats) override;
   Status VerifyChecksums() override;
   DBInfo Info() override;
 
  private:
-  struct Writer;
   struct View {
     std::shared_ptr<MemTable> mem;
     std::vector<std::shared_ptr<MemTable>> imms;  // Newest first.
@@ -94,7 +122,15 @@ class DBImpl : public DB {
     bool found = false;
     uint64_t version = 0;
     ValueStruct vs;
+    bool from_table = false;  // vs points into storage, else into a memtable.
     std::string storage;
+  };
+  struct AsyncCommit {
+    std::unique_ptr<WriteBatch> batch;
+    uint64_t read_ts = 0;
+    std::vector<uint64_t> reads;
+    bool sync = false;
+    std::function<void(const Status&)> callback;
   };
   // A live value that value-log GC copies to the head of the log, under its own version.
   struct RewriteEntry {
@@ -106,6 +142,19 @@ class DBImpl : public DB {
     ValuePointer old_pointer;
   };
   enum class Liveness { kLive, kDead, kPinned };
+  // A place in the writer queue: a batch, GC's rewrites, or neither - a turn that holds off
+  // the writers behind it (flushes, drops).
+  struct Writer {
+    uint64_t version = 0;                           // Stamped by the oracle.
+    const WriteBatch* batch = nullptr;              // A batch of writes, or
+    std::vector<RewriteEntry>* rewrites = nullptr;  // value-log GC's rewrites, or neither.
+    const std::vector<uint64_t>* entry_versions = nullptr;  // Load: a version per entry.
+    size_t skipped = 0;  // Rewrites dropped because their key changed.
+    bool sync = false;
+    bool done = false;
+    Status status;
+    std::condition_variable cv;
+  };
 
   std::shared_ptr<const View> CurrentView() const;
   void InstallView();  // REQUIRES: mu_ held.
@@ -116,6 +165,11 @@ class DBImpl : public DB {
     return ValueResolver(view.vlogs, vlog_.get());
   }
   ThreadPool* PrefetchPool();
+  // An iterator at read_ts; pending (a transaction's writes) goes on top when not null.
+  std::unique_ptr<Iterator> NewIteratorAt(const ReadOptions& options, uint64_t read_ts,
+                                          std::unique_ptr<InternalIterator> pending);
+  void AsyncCommitLoop();
+  void StopAsyncCommits();
 
   std::shared_ptr<MemTable> NewMemTable(uint64_t wal_id) const;
   Status ValidateBatch(const WriteBatch& batch) const;
@@ -132,17 +186,32 @@ class DBImpl : public DB {
   Status ApplyRewrites(const std::vector<RewriteEntry>& entries, RecordWriter* wal, MemTable* mem,
                        size_t* skipped);
   Status MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force);
+  // Waits for background work to make room, counting the stall.
+  void Stall(std::unique_lock<std::mutex>* lock);
   Status SwitchMemTable();  // REQUIRES: mu_ held, write leadership.
   Status NewWal(uint64_t id, std::unique_ptr<RecordWriter>* wal);
-  Status WriteGroup(const std::vector<Writer*>& group, uint64_t first_version, bool sync,
-                    RecordWriter* wal, MemTable* mem);
+  // Checks conflicts, stamps w with its commit timestamp and queues it.
+  Status Enqueue(Writer* w, uint64_t read_ts, const std::vector<uint64_t>& reads,
+                 uint64_t managed_ts);
+  // Waits until w is applied, leading the group when w reaches the front of the queue.
+  Status AwaitOrLead(Writer* w);
+  Status WriteGroup(const std::vector<Writer*>& group, bool sync, RecordWriter* wal,
+                    MemTable* mem);
   // Pops the group's writers, reports status to them and wakes the next leader.
   void FinishGroup(const std::vector<Writer*>& group, const Status& status);
 
   void FlusherLoop();
   Status FlushOldestMemTable(std::unique_lock<std::mutex>* lock);
   void CompactorLoop();
-  Status DoCompaction(std::unique_lock<std::mutex>* lock, const CompactionPlan& plan);
+  Status DoCompaction(std::unique_lock<std::mutex>* lock, const CompactionPlan& plan,
+                      const std::vector<std::string>& drop_prefixes = {},
+                      uint64_t drop_version = 0);
+  // Takes a turn as write leader for an operation that needs writes to wait: returns with
+  // the memtables flushed and background compactions paused and finished. EndExclusive gives
+  // the turn back.
+  // *queued tells whether the turn was taken (and EndExclusive owed), even on failure.
+  Status BeginExclusive(std::unique_lock<std::mutex>* lock, Writer* turn, bool* queued);
+  void EndExclusive(Writer* turn, const Status& status);
   uint64_t DiscardTs() const;
   bool CompactionWanted() const;  // REQUIRES: mu_ held.
 
@@ -157,6 +226,7 @@ class DBImpl : public DB {
                            const std::vector<uint64_t>& wal_ids);
 
   const Options options_;
+  const std::unique_ptr<Env> owned_env_;  // In-memory mode; outlives everything below.
   Env* const env_;
   Logger* const logger_;
   const std::string dir_;
@@ -181,11 +251,21 @@ class DBImpl : public DB {
   std::unique_ptr<ThreadPool> prefetch_pool_;  // Started by the first prefetching iterator.
   CompactionPicker picker_;
   uint64_t next_file_id_ = 1;
-  uint64_t last_version_ = 0;  // The last version handed out.
+  std::unique_ptr<Oracle> oracle_;
+  MetricsCounters metrics_;
+  Subscriptions subscriptions_;
+  std::atomic<uint64_t> managed_discard_ts_{0};
+
+  std::mutex async_mu_;  // Async commits wait here for the committer thread.
+  std::condition_variable async_cv_;
+  std::deque<AsyncCommit> async_queue_;
+  std::thread async_thread_;
+  bool async_stopping_ = false;
   std::atomic<uint64_t> visible_version_{0};
   Status flush_error_;
   Status compaction_error_;
   bool opened_ = false;  // Recover succeeded.
+  int compaction_pauses_ = 0;  // Background compactions wait while > 0.
   bool closed_ = false;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;

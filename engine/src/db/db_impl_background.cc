@@ -1,6 +1,8 @@
 // DBImpl's background work: flushing memtables to L0 and running compactions.
 
+#include <atomic>
 #include <chrono>
+#include <thread>
 #include <ctime>
 
 #include "db/db_impl.h"
@@ -22,7 +24,10 @@ std::chrono::milliseconds NextDelay(std::chrono::milliseconds delay) {
 
 }  // namespace
 
-uint64_t DBImpl::DiscardTs() const { return snapshots_->Oldest(LatestVersion()); }
+uint64_t DBImpl::DiscardTs() const {
+  if (options_.managed_txns) return managed_discard_ts_.load(std::memory_order_acquire);
+  return snapshots_->Oldest(LatestVersion());
+}
 
 void DBImpl::FlusherLoop() {
   std::unique_lock<std::mutex> lock(mu_);
@@ -71,7 +76,11 @@ Status DBImpl::FlushOldestMemTable(std::unique_lock<std::mutex>* lock) {
     if (table != nullptr) table->MarkObsolete();
     return s;
   }
-  if (table != nullptr) levels_ = levels_->Apply({{table, 0}}, {});
+  if (table != nullptr) {
+    levels_ = levels_->Apply({{table, 0}}, {});
+    metrics_.table_bytes += table->file_size();
+  }
+  metrics_.flushes++;
   imms_.pop_back();
   InstallView();
   std::string wal_path = WalFileName(dir_, mem->wal_id());
@@ -101,6 +110,10 @@ void DBImpl::CompactorLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   auto delay = kFirstRetryDelay;
   while (!stopping_) {
+    if (compaction_pauses_ > 0) {
+      work_cv_.wait(lock);
+      continue;
+    }
     std::optional<CompactionPlan> plan = picker_.Pick(*levels_);
     if (!plan) {
       work_cv_.wait(lock);
@@ -126,7 +139,9 @@ void DBImpl::CompactorLoop() {
   }
 }
 
-Status DBImpl::DoCompaction(std::unique_lock<std::mutex>* lock, const CompactionPlan& plan) {
+Status DBImpl::DoCompaction(std::unique_lock<std::mutex>* lock, const CompactionPlan& plan,
+                            const std::vector<std::string>& drop_prefixes,
+                            uint64_t drop_version) {
   ManifestEdit edit;
   std::vector<std::pair<std::shared_ptr<Table>, int>> added;
   std::vector<uint64_t> deleted;
@@ -150,6 +165,8 @@ Status DBImpl::DoCompaction(std::unique_lock<std::mutex>* lock, const Compaction
       return next_file_id_++;
     };
     copts.stop = &stopping_;
+    copts.drop_prefixes = drop_prefixes;
+    copts.drop_version = drop_version;
     lock->unlock();
     Status s = RunCompaction(plan, copts, &result);
     lock->lock();
@@ -173,6 +190,10 @@ Status DBImpl::DoCompaction(std::unique_lock<std::mutex>* lock, const Compaction
     for (const auto& t : plan.bottom) t->MarkObsolete();
   }
   InstallView();
+  metrics_.compactions++;
+  metrics_.compaction_bytes_read += result.bytes_read;
+  metrics_.compaction_bytes_written += result.bytes_written;
+  metrics_.table_bytes += result.bytes_written;
   if (!result.discarded.empty()) {
     lock->unlock();
     Status d = discard_->Add(result.discarded);
@@ -188,7 +209,8 @@ Status DBImpl::DoCompaction(std::unique_lock<std::mutex>* lock, const Compaction
   return Status::OK();
 }
 
-Status DBImpl::Flatten() {
+Status DBImpl::Flatten(int workers) {
+  if (workers < 1) return Status::InvalidArgument("Flatten needs at least one worker");
   if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
   Status s = Flush();
   if (!s.ok()) return s;
@@ -215,29 +237,52 @@ Status DBImpl::Flatten() {
     }
   }
   // The deepest level may hold versions and tombstones that became droppable after it was
-  // written (a snapshot has gone since): rewrite the tables that have any.
+  // written (a snapshot has gone since): rewrite the tables that have any, `workers` at a time.
   int deepest = levels_->DeepestNonEmptyLevel();
-  for (const auto& table : TableList(levels_->tables(deepest))) {
+  TableList todo;
+  for (const auto& table : levels_->tables(deepest)) {
     const TableProperties& props = table->properties();
-    if (props.num_older_versions == 0 && props.num_deletes == 0) continue;
-    while (true) {
-      if (stopping_) return Status::Aborted(dir_ + " is closing");
-      bool present = false;
-      for (const auto& t : levels_->tables(deepest)) present |= t == table;
-      if (!present) break;  // A background compaction took it.
-      std::optional<CompactionPlan> plan = picker_.PlanInPlace(*levels_, deepest, table);
-      if (!plan) {
-        bg_cv_.wait(lock);
-        continue;
-      }
-      s = DoCompaction(&lock, *plan);
-      picker_.Release(*plan);
-      bg_cv_.notify_all();
-      if (!s.ok()) return s;
-      break;
-    }
+    if (props.num_older_versions > 0 || props.num_deletes > 0) todo.push_back(table);
   }
-  return Status::OK();
+  std::atomic<size_t> next{0};
+  Status first_error;
+  auto rewrite = [&](std::unique_lock<std::mutex>* held) {
+    for (size_t i = next++; i < todo.size() && first_error.ok(); i = next++) {
+      const std::shared_ptr<Table>& table = todo[i];
+      while (true) {
+        if (stopping_) {
+          first_error = Status::Aborted(dir_ + " is closing");
+          return;
+        }
+        bool present = false;
+        for (const auto& t : levels_->tables(deepest)) present |= t == table;
+        if (!present) break;  // A background compaction took it.
+        std::optional<CompactionPlan> plan = picker_.PlanInPlace(*levels_, deepest, table);
+        if (!plan) {
+          bg_cv_.wait(*held);
+          continue;
+        }
+        Status r = DoCompaction(held, *plan);
+        picker_.Release(*plan);
+        bg_cv_.notify_all();
+        if (!r.ok() && first_error.ok()) first_error = r;
+        break;
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  lock.unlock();
+  for (int w = 1; w < workers && static_cast<size_t>(w) < todo.size(); w++) {
+    helpers.emplace_back([&] {
+      std::unique_lock<std::mutex> held(mu_);
+      rewrite(&held);
+    });
+  }
+  lock.lock();
+  rewrite(&lock);
+  lock.unlock();
+  for (auto& t : helpers) t.join();
+  return first_error;
 }
 
 Status DBImpl::Compact() {

@@ -175,6 +175,9 @@ Status DBImpl::CollectFile(uint32_t file_id, ValueLogGCStats* stats) {
     vlog_->Retire(file_id);
     InstallView();
   }
+  metrics_.gc_files_collected++;
+  metrics_.gc_bytes_reclaimed += end;
+  metrics_.gc_bytes_rewritten += stats->bytes_rewritten;
   // Should a reader keep the file past a crash, the next open finds it marked all garbage.
   Status d = discard_->Set(file_id, end);
   if (!d.ok()) logger_->Log(LogLevel::kWarning, "recording a collected file: " + d.ToString());

@@ -26,14 +26,14 @@ bool MayHoldPrefix(const Table& t, std::string_view prefix) {
 
 class SnapshotImpl : public Snapshot {
  public:
-  SnapshotImpl(std::shared_ptr<SnapshotList> list, uint64_t read_ts)
-      : list_(std::move(list)), read_ts_(read_ts), position_(list_->Add(read_ts)) {}
+  SnapshotImpl(std::shared_ptr<SnapshotList> list, const std::atomic<uint64_t>& latest)
+      : list_(std::move(list)), position_(list_->AddLatest(latest, &read_ts_)) {}
   ~SnapshotImpl() override { list_->Remove(position_); }
   uint64_t read_ts() const override { return read_ts_; }
 
  private:
   const std::shared_ptr<SnapshotList> list_;
-  const uint64_t read_ts_;
+  uint64_t read_ts_ = 0;
   const SnapshotList::Position position_;
 };
 
@@ -56,6 +56,7 @@ Status DBImpl::FindNewest(const View& view, std::string_view key, uint64_t read_
       found->found = true;
       found->version = version;
       found->vs = vs;
+      found->from_table = false;
     }
   };
   search_memtable(*view.mem);
@@ -76,6 +77,7 @@ Status DBImpl::FindNewest(const View& view, std::string_view key, uint64_t read_
     uint64_t v = VersionOf(found_key);
     if (found->found && v <= found->version) return Status::OK();
     found->storage.swap(scratch);
+    found->from_table = true;
     if (!DecodeValueStruct(found->storage, &found->vs)) {
       return Status::Corruption(t.path() + ": malformed value of key '" + std::string(key) + "'");
     }
@@ -100,6 +102,7 @@ Status DBImpl::FindNewest(const View& view, std::string_view key, uint64_t read_
 Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value,
                    uint64_t* version) {
   if (key.empty()) return Status::InvalidArgument("empty key");
+  metrics_.gets++;
   // The read timestamp comes first: everything at or below it was in place, value-log files
   // included, before the view below was taken.
   uint64_t read_ts = options.read_ts != 0 ? options.read_ts : LatestVersion();
@@ -125,8 +128,15 @@ ThreadPool* DBImpl::PrefetchPool() {
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   uint64_t read_ts = options.read_ts != 0 ? options.read_ts : LatestVersion();
+  return NewIteratorAt(options, read_ts, nullptr);
+}
+
+std::unique_ptr<Iterator> DBImpl::NewIteratorAt(const ReadOptions& options, uint64_t read_ts,
+                                                std::unique_ptr<InternalIterator> pending) {
+  metrics_.iterators++;
   std::shared_ptr<const View> view = CurrentView();
   std::vector<std::unique_ptr<InternalIterator>> children;
+  if (pending != nullptr) children.push_back(std::move(pending));  // Newest of all.
   std::shared_ptr<const VlogSet> vlogs = std::make_shared<VlogSet>();
   if (view != nullptr) {
     vlogs = view->vlogs;
@@ -144,22 +154,29 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
         if (MayHoldPrefix(*t, options.prefix)) tables.push_back(t);
       }
       if (!tables.empty()) {
-        children.push_back(
-            NewLevelIterator(std::move(tables), options.reverse, options.fill_cache));
+        children.push_back(NewLevelIterator(std::move(tables), options.reverse, options.fill_cache));
       }
     }
   }
   bool prefetch = options.prefetch_values && !options.key_only;
+  DBIterOptions iter_options;
+  iter_options.read_ts = read_ts;
+  iter_options.prefix = options.prefix;
+  iter_options.reverse = options.reverse;
+  iter_options.key_only = options.key_only || prefetch;
+  iter_options.all_versions = options.all_versions;
+  iter_options.discard_ts = DiscardTs();
+  iter_options.versions_to_keep = options_.num_versions_to_keep;
+  iter_options.now = NowSeconds();
   auto iter = std::make_unique<DBIter>(NewMergingIterator(std::move(children), options.reverse),
-                                       view, ValueResolver(std::move(vlogs), vlog_.get()), read_ts,
-                                       options.prefix, options.reverse,
-                                       options.key_only || prefetch, NowSeconds());
+                                       view, ValueResolver(std::move(vlogs), vlog_.get()),
+                                       std::move(iter_options));
   if (!prefetch) return iter;
   return NewPrefetchIterator(std::move(iter), PrefetchPool(), options.prefetch_size);
 }
 
 std::unique_ptr<Snapshot> DBImpl::GetSnapshot() {
-  return std::make_unique<SnapshotImpl>(snapshots_, LatestVersion());
+  return std::make_unique<SnapshotImpl>(snapshots_, visible_version_);
 }
 
 }  // namespace sett

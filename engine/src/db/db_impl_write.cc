@@ -1,11 +1,13 @@
 // DBImpl's write path: the writer queue, group commit and memtable switching.
 
 #include <algorithm>
+#include <chrono>
 
 #include "db/db_impl.h"
 #include "db/key_format.h"
 #include "db/write_batch_internal.h"
 #include "memtable/wal.h"
+#include "util/hash.h"
 #include "util/file_names.h"
 
 namespace sett {
@@ -18,16 +20,6 @@ constexpr size_t kMaxGroupBytes = 4 << 20;
 constexpr size_t kMaxBatchBytes = size_t{3} << 30;
 
 }  // namespace
-
-struct DBImpl::Writer {
-  const WriteBatch* batch = nullptr;              // A batch of writes, or
-  std::vector<RewriteEntry>* rewrites = nullptr;  // value-log GC's rewrites, or neither: a flush.
-  size_t skipped = 0;                             // Rewrites dropped because their key changed.
-  bool sync = false;
-  bool done = false;
-  Status status;
-  std::condition_variable cv;
-};
 
 Status DBImpl::ValidateBatch(const WriteBatch& batch) const {
   if (batch.ApproximateSize() > kMaxBatchBytes) {
@@ -60,18 +52,47 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
   Status s = ValidateBatch(batch);
   if (!s.ok() || batch.Count() == 0) return s;
-
+  if (options_.managed_txns != (batch.commit_ts() != 0)) {
+    return Status::InvalidArgument(options_.managed_txns
+                                       ? "managed mode: the batch needs a commit timestamp"
+                                       : "a commit timestamp is for managed mode only");
+  }
   Writer w;
   w.batch = &batch;
   w.sync = options.sync || options_.sync_writes;
+  s = Enqueue(&w, /*read_ts=*/0, {}, batch.commit_ts());
+  if (!s.ok()) return s;
+  return AwaitOrLead(&w);
+}
+
+Status DBImpl::Enqueue(Writer* w, uint64_t read_ts, const std::vector<uint64_t>& reads,
+                       uint64_t managed_ts) {
+  std::vector<uint64_t> writes;
+  if (options_.detect_conflicts) {
+    writes.reserve(w->batch->Count());
+    WriteBatchInternal::ForEach(*w->batch,
+                                [&](const BatchEntry& e) { writes.push_back(KeyHash(e.key)); });
+  }
+  uint64_t ts;
+  auto enqueue = [&](uint64_t version) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return Status::Aborted(dir_ + " is closed");
+    w->version = version;
+    writers_.push_back(w);
+    return Status::OK();
+  };
+  Status s = oracle_->Commit(read_ts, reads, std::move(writes), managed_ts, enqueue, &ts);
+  if (s.IsConflict()) metrics_.txn_conflicts++;
+  return s;
+}
+
+Status DBImpl::AwaitOrLead(Writer* w) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (closed_) return Status::Aborted(dir_ + " is closed");
-  writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.wait(lock);
-  if (w.done) return w.status;
+  while (!w->done && w != writers_.front()) w->cv.wait(lock);
+  if (w->done) return w->status;
 
   // This thread leads the group at the front of the queue.
-  s = MakeRoomForWrite(&lock, /*force=*/false);
+  Status s = MakeRoomForWrite(&lock, /*force=*/false);
   std::vector<Writer*> group;
   bool sync = false;
   if (s.ok()) {
@@ -84,19 +105,22 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
       sync |= x->sync;
     }
   } else {
-    group.push_back(&w);
+    group.push_back(w);
   }
   if (s.ok()) {
-    uint64_t first_version = last_version_ + 1;
-    last_version_ += group.size();
+    uint64_t newest = 0;
+    for (Writer* x : group) newest = std::max(newest, x->version);
     RecordWriter* wal = wal_.get();
     MemTable* mem = mem_.get();
     lock.unlock();
-    s = WriteGroup(group, first_version, sync, wal, mem);
+    s = WriteGroup(group, sync, wal, mem);
     lock.lock();
     if (s.ok()) {
-      // Groups run one at a time, in version order: everything up to here is applied.
-      visible_version_.store(first_version + group.size() - 1, std::memory_order_release);
+      // Writers queue in timestamp order and groups run one at a time, so everything up to
+      // here is applied (a failed write's timestamp is simply never used).
+      if (newest > visible_version_.load(std::memory_order_relaxed)) {
+        visible_version_.store(newest, std::memory_order_release);
+      }
     } else {
       // The log may end in a partial record: never append after it.
       wal_broken_ = true;
@@ -124,6 +148,7 @@ Status DBImpl::AppendEntry(std::string* record, std::string_view internal_key, V
     ValuePointer ptr;
     Status s = vlog_->Append(entry, &ptr);
     if (!s.ok()) return s;
+    metrics_.vlog_bytes += ptr.length;
     pointer_buffer_.clear();
     EncodeValuePointer(ptr, &pointer_buffer_);
     vs.meta |= kMetaValuePointer;
@@ -134,8 +159,8 @@ Status DBImpl::AppendEntry(std::string* record, std::string_view internal_key, V
   return Status::OK();
 }
 
-Status DBImpl::WriteGroup(const std::vector<Writer*>& group, uint64_t first_version, bool sync,
-                          RecordWriter* wal, MemTable* mem) {
+Status DBImpl::WriteGroup(const std::vector<Writer*>& group, bool sync, RecordWriter* wal,
+                          MemTable* mem) {
   group_records_.resize(std::max(group_records_.size(), group.size()));
   std::string key;
   Status s;
@@ -143,9 +168,10 @@ Status DBImpl::WriteGroup(const std::vector<Writer*>& group, uint64_t first_vers
   for (size_t i = 0; i < group.size() && s.ok(); i++) {
     std::string& record = group_records_[i];
     record.clear();
-    uint64_t version = first_version + i;
+    uint64_t version = group[i]->version;
     const WriteBatch& batch = *group[i]->batch;
     // The batch's last value bound for the value log closes its group there.
+    const std::vector<uint64_t>* entry_versions = group[i]->entry_versions;
     int last_large = -1, index = 0;
     WriteBatchInternal::ForEach(batch, [&](const BatchEntry& e) {
       if (GoesToValueLog(e.meta, e.value)) last_large = index;
@@ -155,7 +181,8 @@ Status DBImpl::WriteGroup(const std::vector<Writer*>& group, uint64_t first_vers
     WriteBatchInternal::ForEach(batch, [&](const BatchEntry& e) {
       if (s.ok()) {
         key.clear();
-        AppendInternalKey(&key, e.key, version);
+        AppendInternalKey(&key, e.key,
+                          entry_versions != nullptr ? (*entry_versions)[index] : version);
         s = AppendEntry(&record, key, ValueStruct{e.meta, e.user_meta, e.expires_at, e.value},
                         index == last_large, &used_vlog);
       }
@@ -163,21 +190,35 @@ Status DBImpl::WriteGroup(const std::vector<Writer*>& group, uint64_t first_vers
     });
   }
   if (!s.ok()) return s;
-  return CommitRecords(group.size(), sync, used_vlog, wal, mem);
+  s = CommitRecords(group.size(), sync, used_vlog, wal, mem);
+  if (s.ok() && !subscriptions_.empty()) {
+    // Still the leader: the next group waits, so subscribers see commits in order.
+    for (Writer* w : group) subscriptions_.Publish(*w->batch, w->version, w->entry_versions);
+  }
+  return s;
 }
 
 Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* wal,
                              MemTable* mem) {
   // Values reach the OS (and with sync, the disk) before the log records that point at them.
   Status s = used_vlog ? vlog_->Commit(sync) : Status::OK();
-  for (size_t i = 0; i < n && s.ok(); i++) s = wal->AddRecord(group_records_[i]);
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < n && s.ok(); i++) {
+    s = wal->AddRecord(group_records_[i]);
+    bytes += group_records_[i].size() + kRecordHeaderSize;
+  }
   if (s.ok()) s = wal->Flush();
   if (s.ok() && sync) s = wal->Sync();
   if (!s.ok()) return s;
+  metrics_.wal_bytes += bytes;
+  uint64_t entries = 0;
   for (size_t i = 0; i < n; i++) {
-    ApplyWalRecord(group_records_[i],
-                   [&](std::string_view k, std::string_view v) { mem->Add(k, v); });
+    ApplyWalRecord(group_records_[i], [&](std::string_view k, std::string_view v) {
+      mem->Add(k, v);
+      entries++;
+    });
   }
+  metrics_.entries_written += entries;
   return Status::OK();
 }
 
@@ -251,6 +292,16 @@ void DBImpl::FinishGroup(const std::vector<Writer*>& group, const Status& status
   if (!writers_.empty()) writers_.front()->cv.notify_one();
 }
 
+void DBImpl::Stall(std::unique_lock<std::mutex>* lock) {
+  auto start = std::chrono::steady_clock::now();
+  work_cv_.notify_all();
+  bg_cv_.wait(*lock);
+  metrics_.write_stalls++;
+  metrics_.write_stall_micros += static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+          .count());
+}
+
 Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) {
   while (true) {
     if (stopping_) return Status::Aborted(dir_ + " is closing");
@@ -261,14 +312,13 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) 
       InstallView();
       continue;
     }
-    if (options_.num_compactors > 0 &&
+    if (options_.num_compactors > 0 && compaction_pauses_ == 0 &&
         levels_->tables(0).size() >= static_cast<size_t>(options_.num_level_zero_tables_stall)) {
       if (!compaction_error_.ok()) return compaction_error_;
       // Too many L0 tables make every read slow: wait for compaction to catch up.
       logger_->Log(LogLevel::kDebug,
                    "write stall: " + std::to_string(levels_->tables(0).size()) + " tables in L0");
-      work_cv_.notify_all();
-      bg_cv_.wait(*lock);
+      Stall(lock);
       continue;
     }
     bool full = mem_->ApproximateMemoryUsage() >= options_.memtable_size;
@@ -277,8 +327,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) 
       if (!flush_error_.ok()) return flush_error_;
       logger_->Log(LogLevel::kDebug, "write stall: " + std::to_string(imms_.size()) +
                                          " memtables waiting to be flushed");
-      work_cv_.notify_all();
-      bg_cv_.wait(*lock);
+      Stall(lock);
       continue;
     }
     return SwitchMemTable();

@@ -1,5 +1,10 @@
 #include "db/db_iter.h"
 
+#include <algorithm>
+#include <vector>
+
+#include "lsm/version_filter.h"
+
 namespace sett {
 namespace {
 
@@ -13,59 +18,54 @@ std::string PrefixSuccessor(std::string prefix) {
 }  // namespace
 
 DBIter::DBIter(std::unique_ptr<InternalIterator> input, std::shared_ptr<const void> pin,
-               ValueResolver resolver, uint64_t read_ts, std::string prefix, bool reverse,
-               bool key_only, uint64_t now)
-    : input_(std::move(input)),
-      pin_(std::move(pin)),
-      resolver_(std::move(resolver)),
-      read_ts_(read_ts),
-      prefix_(std::move(prefix)),
-      prefix_end_(PrefixSuccessor(prefix_)),
-      reverse_(reverse),
-      key_only_(key_only),
-      now_(now) {}
+               ValueResolver resolver, DBIterOptions options)
+    : input_(std::move(input)), pin_(std::move(pin)), resolver_(std::move(resolver)),
+      opts_(std::move(options)), prefix_end_(PrefixSuccessor(opts_.prefix)) {}
 
 void DBIter::Rewind() {
   skip_valid_ = false;
+  pending_.clear();
   status_ = Status::OK();
-  if (!reverse_) {
-    if (prefix_.empty()) {
+  if (!opts_.reverse) {
+    if (opts_.prefix.empty()) {
       input_->Rewind();
     } else {
-      input_->Seek(InternalKey(prefix_, read_ts_));
+      input_->Seek(InternalKey(opts_.prefix, opts_.read_ts));
     }
-    FindForward();
   } else {
     if (prefix_end_.empty()) {
       input_->Rewind();
     } else {
       input_->Seek(InternalKey(prefix_end_, kMaxVersion));
     }
-    FindBackward();
   }
+  Next();
 }
 
 void DBIter::Seek(std::string_view key) {
   skip_valid_ = false;
+  pending_.clear();
   status_ = Status::OK();
-  if (!reverse_) {
-    if (key < prefix_) key = prefix_;
-    input_->Seek(InternalKey(key, read_ts_));
-    FindForward();
+  if (!opts_.reverse) {
+    if (key < opts_.prefix) key = opts_.prefix;
+    input_->Seek(InternalKey(key, opts_.read_ts));
+  } else if (!prefix_end_.empty() && key >= prefix_end_) {
+    input_->Seek(InternalKey(prefix_end_, kMaxVersion));
   } else {
-    if (!prefix_end_.empty() && key >= prefix_end_) {
-      input_->Seek(InternalKey(prefix_end_, kMaxVersion));
-    } else {
-      // Version 0 sorts last among a key's versions: every version of key is <= this.
-      input_->Seek(InternalKey(key, 0));
-    }
-    FindBackward();
+    // Version 0 sorts last among a key's versions: every version of key is <= this.
+    input_->Seek(InternalKey(key, 0));
   }
+  Next();
 }
 
 void DBIter::Next() {
-  if (!reverse_) {
-    input_->Next();
+  if (opts_.all_versions) {
+    if (!pending_.empty()) {
+      EmitPending();
+    } else {
+      FindVersions();
+    }
+  } else if (!opts_.reverse) {
     FindForward();
   } else {
     FindBackward();
@@ -74,9 +74,9 @@ void DBIter::Next() {
 
 bool DBIter::Decode(ValueStruct* vs) {
   if (DecodeValueStruct(input_->value(), vs)) return true;
-  status_ =
-      Status::Corruption("malformed value struct of key '" + std::string(UserKey(input_->key())) +
-                         "' version " + std::to_string(VersionOf(input_->key())));
+  status_ = Status::Corruption("malformed value struct of key '" +
+                               std::string(UserKey(input_->key())) + "' version " +
+                               std::to_string(VersionOf(input_->key())));
   valid_ = false;
   return false;
 }
@@ -88,9 +88,9 @@ void DBIter::Emit(std::string_view user_key, uint64_t version, const ValueStruct
   internal_key_.clear();
   AppendInternalKey(&internal_key_, user_key, version);
   value_size_ = ValueResolver::ValueSize(internal_key_, vs);
-  if (!ValueResolver::IsPointer(vs)) {
+  if (!ValueResolver::IsPointer(vs) || vs.IsDelete()) {
     value_ = vs.value;
-  } else if (key_only_) {
+  } else if (opts_.key_only) {
     value_ = std::string_view();
   } else {
     status_ = resolver_.Resolve(internal_key_, vs, &value_buffer_);
@@ -102,17 +102,19 @@ void DBIter::Emit(std::string_view user_key, uint64_t version, const ValueStruct
 
 void DBIter::FindForward() {
   valid_ = false;
+  // The input rests on the entry yielded last; step past it, then past its older versions.
+  if (skip_valid_ && input_->Valid()) input_->Next();
   for (; input_->Valid(); input_->Next()) {
     std::string_view ikey = input_->key();
     std::string_view user_key = UserKey(ikey);
     if (!InPrefix(user_key)) return;  // Sorted: nothing after this can match.
-    if (VersionOf(ikey) > read_ts_) continue;
+    if (VersionOf(ikey) > opts_.read_ts) continue;
     if (skip_valid_ && user_key == skip_key_) continue;  // An older version of a done key.
     skip_key_.assign(user_key.data(), user_key.size());
     skip_valid_ = true;
     ValueStruct vs;
     if (!Decode(&vs)) return;
-    if (vs.IsDeletedOrExpired(now_)) continue;
+    if (vs.IsDeletedOrExpired(opts_.now)) continue;
     Emit(skip_key_, VersionOf(ikey), vs);
     return;
   }
@@ -123,8 +125,8 @@ void DBIter::FindBackward() {
   while (input_->Valid()) {
     std::string_view user_key = UserKey(input_->key());
     if (!InPrefix(user_key)) {
-      if (user_key < prefix_) return;  // Below the prefix range: done.
-      input_->Next();                  // Above it (the seek landed on the successor).
+      if (user_key < opts_.prefix) return;  // Below the prefix range: done.
+      input_->Next();                       // Above it (the seek landed on the successor).
       continue;
     }
     key_buffer_.assign(user_key.data(), user_key.size());
@@ -132,7 +134,7 @@ void DBIter::FindBackward() {
     uint64_t found_version = 0;
     for (; input_->Valid() && UserKey(input_->key()) == key_buffer_; input_->Next()) {
       uint64_t version = VersionOf(input_->key());
-      if (version > read_ts_) continue;
+      if (version > opts_.read_ts) continue;
       ValueStruct vs;
       if (!Decode(&vs)) return;
       raw_buffer_.assign(input_->value().data(), input_->value().size());
@@ -142,11 +144,59 @@ void DBIter::FindBackward() {
     if (!found) continue;
     ValueStruct chosen;
     DecodeValueStruct(raw_buffer_, &chosen);  // Decoded once already.
-    if (!chosen.IsDeletedOrExpired(now_)) {
+    if (!chosen.IsDeletedOrExpired(opts_.now)) {
       Emit(key_buffer_, found_version, chosen);
       return;
     }
   }
+}
+
+void DBIter::FindVersions() {
+  valid_ = false;
+  while (input_->Valid()) {
+    std::string_view user_key = UserKey(input_->key());
+    if (!InPrefix(user_key)) {
+      bool beyond = opts_.reverse ? user_key < opts_.prefix : user_key > opts_.prefix;
+      if (beyond) return;
+      input_->Next();
+      continue;
+    }
+    key_buffer_.assign(user_key.data(), user_key.size());
+    std::vector<Version> versions;  // In input order.
+    for (; input_->Valid() && UserKey(input_->key()) == key_buffer_; input_->Next()) {
+      uint64_t version = VersionOf(input_->key());
+      if (version > opts_.read_ts) continue;
+      ValueStruct vs;
+      if (!Decode(&vs)) return;
+      versions.push_back(Version{version, std::string(input_->value())});
+    }
+    if (opts_.reverse) std::reverse(versions.begin(), versions.end());  // Newest first.
+    VersionFilter filter(opts_.discard_ts, opts_.versions_to_keep, opts_.now, false);
+    for (size_t i = 0; i < versions.size(); i++) {
+      ValueStruct vs;
+      DecodeValueStruct(versions[i].raw, &vs);
+      if (!filter.Keep(versions[i].version, vs, i == 0)) continue;
+      if (opts_.reverse) {
+        pending_.push_front(std::move(versions[i]));
+      } else {
+        pending_.push_back(std::move(versions[i]));
+      }
+    }
+    if (!pending_.empty()) {
+      EmitPending();
+      return;
+    }
+  }
+}
+
+void DBIter::EmitPending() {
+  valid_ = false;
+  raw_buffer_ = std::move(pending_.front().raw);
+  uint64_t version = pending_.front().version;
+  pending_.pop_front();
+  ValueStruct vs;
+  DecodeValueStruct(raw_buffer_, &vs);
+  Emit(key_buffer_, version, vs);
 }
 
 }  // namespace sett

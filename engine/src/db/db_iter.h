@@ -1,15 +1,19 @@
 // DBIter turns the merged stream of internal entries into the user's view (sett/iterator.h):
 // for each user key, the newest version at or below the read timestamp, with deleted and
-// expired keys hidden, kept within a prefix, in either direction.
+// expired keys hidden, kept within a prefix, in either direction. With all_versions it shows
+// every version still kept instead (lsm/version_filter.h), tombstones included.
 //
 // Forward, the versions of a key arrive newest first, so the first one at or below the read
 // timestamp decides. In reverse they arrive oldest first, so the iterator reads all of a key's
-// versions and keeps the last one at or below the read timestamp.
+// versions and keeps the last one at or below the read timestamp. All-versions mode reads a
+// key's versions whole in either direction, filters them newest first, and then yields them in
+// the iteration's order.
 
 #ifndef SETT_DB_DB_ITER_H_
 #define SETT_DB_DB_ITER_H_
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -20,13 +24,22 @@
 
 namespace sett {
 
+struct DBIterOptions {
+  uint64_t read_ts = 0;
+  std::string prefix;
+  bool reverse = false;
+  bool key_only = false;  // Leave values in the value log unread.
+  bool all_versions = false;
+  uint64_t discard_ts = 0;  // For all_versions: what compaction would keep.
+  int versions_to_keep = 1;
+  uint64_t now = 0;  // Seconds since the epoch, for expiry.
+};
+
 class DBIter : public Iterator {
  public:
-  // `pin` is kept alive as long as the iterator (the memtables and tables it reads). With
-  // key_only, values in the value log are not read (value() is empty for them).
+  // `pin` is kept alive as long as the iterator (the memtables and tables it reads).
   DBIter(std::unique_ptr<InternalIterator> input, std::shared_ptr<const void> pin,
-         ValueResolver resolver, uint64_t read_ts, std::string prefix, bool reverse, bool key_only,
-         uint64_t now);
+         ValueResolver resolver, DBIterOptions options);
 
   void Rewind() override;
   void Seek(std::string_view key) override;
@@ -36,6 +49,9 @@ class DBIter : public Iterator {
   std::string_view value() const override { return value_; }
   uint64_t value_size() const override { return value_size_; }
   uint64_t version() const override { return version_; }
+  uint8_t user_meta() const override { return raw_.user_meta; }
+  uint64_t expires_at() const override { return raw_.expires_at; }
+  bool deleted() const override { return raw_.IsDeletedOrExpired(opts_.now); }
   Status status() const override { return status_.ok() ? input_->status() : status_; }
 
   // The current entry's value struct, value pointer and all (valid until the next move).
@@ -43,24 +59,28 @@ class DBIter : public Iterator {
   const ValueResolver& resolver() const { return resolver_; }
 
  private:
+  struct Version {
+    uint64_t version;
+    std::string raw;  // Encoded value struct.
+  };
+
   bool InPrefix(std::string_view user_key) const {
-    return user_key.substr(0, prefix_.size()) == prefix_;
+    return user_key.substr(0, opts_.prefix.size()) == opts_.prefix;
   }
   bool Decode(ValueStruct* vs);
   void FindForward();
   void FindBackward();
+  // All-versions mode: reads the next key's versions into pending_ and yields the first.
+  void FindVersions();
+  void EmitPending();
   // Makes the found entry current: sets value_ (reading the value log unless key_only).
   void Emit(std::string_view user_key, uint64_t version, const ValueStruct& vs);
 
   std::unique_ptr<InternalIterator> input_;
   std::shared_ptr<const void> pin_;
   const ValueResolver resolver_;
-  const uint64_t read_ts_;
-  const std::string prefix_;
+  const DBIterOptions opts_;
   const std::string prefix_end_;
-  const bool reverse_;
-  const bool key_only_;
-  const uint64_t now_;
 
   bool valid_ = false;
   std::string_view key_;
@@ -71,10 +91,11 @@ class DBIter : public Iterator {
   Status status_;
   std::string skip_key_;  // Forward: the last user key decided.
   bool skip_valid_ = false;
-  std::string key_buffer_;  // Reverse: the current key and value struct, copied.
+  std::string key_buffer_;  // The current key and value struct, when copied.
   std::string raw_buffer_;
   std::string value_buffer_;  // A value read from the value log.
   std::string internal_key_;
+  std::deque<Version> pending_;  // All-versions mode: the rest of the current key's versions.
 };
 
 }  // namespace sett

@@ -31,6 +31,9 @@ class PrefetchIterator : public Iterator {
   std::string_view value() const override { return items_.front()->value; }
   uint64_t value_size() const override { return items_.front()->value_size; }
   uint64_t version() const override { return items_.front()->version; }
+  uint8_t user_meta() const override { return items_.front()->user_meta; }
+  uint64_t expires_at() const override { return items_.front()->expires_at; }
+  bool deleted() const override { return items_.front()->deleted; }
   Status status() const override {
     if (!status_.ok()) return status_;
     return items_.empty() ? inner_->status() : Status::OK();
@@ -41,6 +44,9 @@ class PrefetchIterator : public Iterator {
     std::string key;
     uint64_t version = 0;
     uint64_t value_size = 0;
+    uint8_t user_meta = 0;
+    uint64_t expires_at = 0;
+    bool deleted = false;
     std::string value;
     std::future<Status> pending;  // Valid while a value-log read is under way.
   };
@@ -61,8 +67,11 @@ class PrefetchIterator : public Iterator {
       item->key.assign(inner_->key().data(), inner_->key().size());
       item->version = inner_->version();
       item->value_size = inner_->value_size();
+      item->user_meta = inner_->user_meta();
+      item->expires_at = inner_->expires_at();
+      item->deleted = inner_->deleted();
       const ValueStruct& raw = inner_->raw_value();
-      if (!ValueResolver::IsPointer(raw)) {
+      if (!ValueResolver::IsPointer(raw) || raw.IsDelete()) {
         item->value.assign(raw.value.data(), raw.value.size());
       } else {
         std::string ikey = InternalKey(item->key, item->version);

@@ -1,6 +1,7 @@
-// SnapshotList holds the read timestamps of live Snapshots, so that compaction can keep what
-// they need: the discard timestamp is never above the oldest of them. Snapshots share it with
-// the DB and may outlive it.
+// SnapshotList holds the read timestamps of live readers - Snapshots and transactions - so that
+// compaction keeps what they need (the discard timestamp is never above the oldest of them) and
+// the oracle knows which committed write sets can still conflict. Readers share it with the DB
+// and may outlive it.
 //
 // Thread safety: all methods may be called concurrently.
 
@@ -8,6 +9,7 @@
 #define SETT_DB_SNAPSHOT_LIST_H_
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <set>
@@ -21,6 +23,13 @@ class SnapshotList {
   Position Add(uint64_t read_ts) {
     std::lock_guard<std::mutex> lock(mu_);
     return read_ts_.insert(read_ts);
+  }
+  // Registers the latest version as a read timestamp, read under the same lock that Oldest
+  // takes, so that no one cleaning up by Oldest can miss this reader.
+  Position AddLatest(const std::atomic<uint64_t>& latest, uint64_t* read_ts) {
+    std::lock_guard<std::mutex> lock(mu_);
+    *read_ts = latest.load(std::memory_order_acquire);
+    return read_ts_.insert(*read_ts);
   }
   void Remove(Position position) {
     std::lock_guard<std::mutex> lock(mu_);

@@ -7,44 +7,11 @@
 #include "iter/merging_iterator.h"
 #include "lsm/level_iterator.h"
 #include "lsm/table_file_builder.h"
+#include "lsm/version_filter.h"
 #include "vlog/vlog_format.h"
 
 namespace sett {
 namespace {
-
-// Decides, entry by entry in merged order, what a compaction keeps.
-class VersionFilter {
- public:
-  VersionFilter(uint64_t discard_ts, int versions_to_keep, uint64_t now, bool bottommost)
-      : discard_ts_(discard_ts),
-        versions_to_keep_(versions_to_keep),
-        now_(now),
-        bottommost_(bottommost) {}
-
-  // Called with every entry, in order; true when it is to be written out.
-  bool Keep(std::string_view key, const ValueStruct& vs, bool new_user_key) {
-    if (new_user_key) {
-      versions_below_ = 0;
-      hide_older_ = false;
-    }
-    if (hide_older_) return false;
-    if (VersionOf(key) > discard_ts_) return true;
-    if (vs.IsDeletedOrExpired(now_)) {
-      hide_older_ = true;
-      return !bottommost_;
-    }
-    if (++versions_below_ >= versions_to_keep_) hide_older_ = true;
-    return true;
-  }
-
- private:
-  const uint64_t discard_ts_;
-  const int versions_to_keep_;
-  const uint64_t now_;
-  const bool bottommost_;
-  int versions_below_ = 0;
-  bool hide_older_ = false;
-};
 
 std::unique_ptr<InternalIterator> MergedInputs(const CompactionPlan& plan) {
   std::vector<std::unique_ptr<InternalIterator>> children;
@@ -102,7 +69,13 @@ Status RunCompaction(const CompactionPlan& plan, const CompactionOptions& option
         if (!s.ok()) break;
       }
     }
-    if (!filter.Keep(key, vs, new_user_key)) {
+    bool dropped = false;
+    if (VersionOf(key) <= options.drop_version) {
+      for (const std::string& prefix : options.drop_prefixes) {
+        dropped |= UserKey(key).substr(0, prefix.size()) == prefix;
+      }
+    }
+    if (dropped || !filter.Keep(VersionOf(key), vs, new_user_key)) {
       ValuePointer ptr;
       if ((vs.meta & kMetaValuePointer) != 0 && DecodeValuePointer(vs.value, &ptr)) {
         result->discarded[ptr.file_id] += ptr.length;

@@ -1,15 +1,8 @@
 // RunCompaction carries out a CompactionPlan: it merges the input tables into new tables for
-// the output level, cutting a table only between user keys, and drops what no reader can see:
-//
-//   - versions above the discard timestamp (the oldest live read timestamp) are all kept;
-//   - at or below it, a key keeps its num_versions_to_keep newest versions; a tombstone or an
-//     expired entry there hides every older version, which goes;
-//   - that tombstone or expired entry itself goes too when no deeper level holds the key range
-//     (plan.bottommost).
-//
-// Dropped entries whose values live in the value log are counted as garbage of their file.
-// The outputs are fsynced, as is the directory; recording them in the MANIFEST is the
-// caller's job. On failure or when `stop` is set, the outputs are deleted.
+// the output level, cutting a table only between user keys, and drops what no reader can see
+// (lsm/version_filter.h). Dropped entries whose values live in the value log are counted as
+// garbage of their file. The outputs are fsynced, as is the directory; recording them in the
+// MANIFEST is the caller's job. On failure or when `stop` is set, the outputs are deleted.
 
 #ifndef SETT_LSM_COMPACTION_H_
 #define SETT_LSM_COMPACTION_H_
@@ -18,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "lsm/compaction_picker.h"
 #include "sett/env.h"
@@ -36,6 +30,10 @@ struct CompactionOptions {
   uint64_t now = 0;  // Seconds since the epoch, for expiry.
   std::function<uint64_t()> new_file_id;
   const std::atomic<bool>* stop = nullptr;
+  // DB::DropPrefix: entries whose user key starts with one of these, at or below drop_version,
+  // are dropped outright.
+  std::vector<std::string> drop_prefixes;
+  uint64_t drop_version = 0;
 };
 
 struct CompactionResult {

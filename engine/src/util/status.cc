@@ -44,6 +44,9 @@ std::string Status::ToString() const {
     case Code::kNothingToCollect:
       name = "nothing to collect";
       break;
+    case Code::kTxnTooBig:
+      name = "transaction too big";
+      break;
   }
   return std::string(name) + ": " + msg_;
 }

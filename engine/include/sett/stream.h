@@ -1,0 +1,52 @@
+// Types for reading the database out in bulk (DB::Stream, DB::Backup) and for watching writes
+// as they are committed (DB::Subscribe).
+
+#ifndef SETT_STREAM_H_
+#define SETT_STREAM_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sett/status.h"
+
+namespace sett {
+
+// One version of a key, owned.
+struct KV {
+  std::string key;
+  std::string value;
+  uint64_t version = 0;
+  uint8_t user_meta = 0;
+  uint64_t expires_at = 0;
+  bool deleted = false;  // A tombstone (Subscribe only).
+};
+
+struct StreamOptions {
+  std::string prefix;       // Only keys that start with it.
+  uint64_t read_ts = 0;     // 0: the latest committed state.
+  int num_workers = 4;      // Key ranges read in parallel.
+  size_t batch_bytes = 4 << 20;  // A batch handed to the callback holds about this much.
+};
+
+// Receives the keys of a stream in key order, one batch at a time, on the calling thread.
+// A non-OK status stops the stream and is returned by DB::Stream.
+using StreamCallback = std::function<Status(const std::vector<KV>& batch)>;
+
+// Receives committed writes whose keys match a subscription's prefixes, in commit order, on
+// the subscription's own thread. A non-OK status ends the subscription.
+using SubscribeCallback = std::function<Status(const std::vector<KV>& writes)>;
+
+class Subscription {
+ public:
+  virtual ~Subscription() = default;  // Cancels.
+  // Stops delivery; returns after the callback has run for the last time.
+  virtual void Cancel() = 0;
+  // OK while delivering; the callback's error once it ended the subscription.
+  virtual Status status() const = 0;
+};
+
+}  // namespace sett
+
+#endif  // SETT_STREAM_H_

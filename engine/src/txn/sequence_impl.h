@@ -1,0 +1,37 @@
+// SequenceImpl is sett::Sequence on top of the public transaction API: the key holds the first
+// number not yet leased (u64, little-endian); a lease moves it forward by `bandwidth` in one
+// synced transaction, so a crash can only skip numbers, never hand one out twice.
+
+#ifndef SETT_TXN_SEQUENCE_IMPL_H_
+#define SETT_TXN_SEQUENCE_IMPL_H_
+
+#include <mutex>
+#include <string>
+
+#include "sett/db.h"
+
+namespace sett {
+
+class SequenceImpl : public Sequence {
+ public:
+  SequenceImpl(DB* db, std::string key, uint64_t bandwidth)
+      : db_(db), key_(std::move(key)), bandwidth_(bandwidth) {}
+  ~SequenceImpl() override { Release(); }
+
+  Status Next(uint64_t* value) override;
+  Status Release() override;
+
+ private:
+  Status LeaseLocked();
+
+  DB* const db_;
+  const std::string key_;
+  const uint64_t bandwidth_;
+  std::mutex mu_;
+  uint64_t next_ = 0;    // The next number to hand out.
+  uint64_t leased_ = 0;  // The end of the lease (exclusive).
+};
+
+}  // namespace sett
+
+#endif  // SETT_TXN_SEQUENCE_IMPL_H_
