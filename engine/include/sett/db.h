@@ -19,13 +19,12 @@
 #define SETT_DB_H_
 
 #include <cstdint>
-#include <memory>
-#include <string>
-#include <string_view>
-
 #include <functional>
 #include <istream>
+#include <memory>
 #include <ostream>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "sett/info.h"

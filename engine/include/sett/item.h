@@ -35,8 +35,8 @@ class Item {
   uint8_t user_meta_ = 0;
   uint64_t expires_at_ = 0;
   bool owned_ = true;
-  std::string storage_;             // The value, when the Item owns it.
-  std::string_view view_;           // Else a view into memory that pin_ keeps alive.
+  std::string storage_;    // The value, when the Item owns it.
+  std::string_view view_;  // Else a view into memory that pin_ keeps alive.
   std::shared_ptr<const void> pin_;
 };
 

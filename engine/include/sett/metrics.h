@@ -15,7 +15,7 @@ struct Metrics {
   uint64_t txn_commits = 0;      // Transactions committed with writes.
   uint64_t txn_conflicts = 0;    // Commits refused for a conflict.
 
-  uint64_t wal_bytes = 0;       // Bytes written to each kind of file.
+  uint64_t wal_bytes = 0;  // Bytes written to each kind of file.
   uint64_t vlog_bytes = 0;
   uint64_t table_bytes = 0;
 

@@ -24,9 +24,9 @@ struct KV {
 };
 
 struct StreamOptions {
-  std::string prefix;       // Only keys that start with it.
-  uint64_t read_ts = 0;     // 0: the latest committed state.
-  int num_workers = 4;      // Key ranges read in parallel.
+  std::string prefix;            // Only keys that start with it.
+  uint64_t read_ts = 0;          // 0: the latest committed state.
+  int num_workers = 4;           // Key ranges read in parallel.
   size_t batch_bytes = 4 << 20;  // A batch handed to the callback holds about this much.
 };
 

@@ -91,7 +91,7 @@ Status DB::Update(const std::function<Status(Txn*)>& fn) {
 DBImpl::DBImpl(const Options& options)
     : options_(options),
       owned_env_(options.in_memory ? NewMemEnv() : nullptr),
-      env_(owned_env_ != nullptr ? owned_env_.get()
+      env_(owned_env_ != nullptr    ? owned_env_.get()
            : options.env != nullptr ? options.env
                                     : Env::Default()),
       logger_(options.logger != nullptr ? options.logger : StderrLogger()),

@@ -145,9 +145,9 @@ class DBImpl : public DB, public TxnHost {
   // A place in the writer queue: a batch, GC's rewrites, or neither - a turn that holds off
   // the writers behind it (flushes, drops).
   struct Writer {
-    uint64_t version = 0;                           // Stamped by the oracle.
-    const WriteBatch* batch = nullptr;              // A batch of writes, or
-    std::vector<RewriteEntry>* rewrites = nullptr;  // value-log GC's rewrites, or neither.
+    uint64_t version = 0;                                   // Stamped by the oracle.
+    const WriteBatch* batch = nullptr;                      // A batch of writes, or
+    std::vector<RewriteEntry>* rewrites = nullptr;          // value-log GC's rewrites, or neither.
     const std::vector<uint64_t>* entry_versions = nullptr;  // Load: a version per entry.
     size_t skipped = 0;  // Rewrites dropped because their key changed.
     bool sync = false;
@@ -195,8 +195,7 @@ class DBImpl : public DB, public TxnHost {
                  uint64_t managed_ts);
   // Waits until w is applied, leading the group when w reaches the front of the queue.
   Status AwaitOrLead(Writer* w);
-  Status WriteGroup(const std::vector<Writer*>& group, bool sync, RecordWriter* wal,
-                    MemTable* mem);
+  Status WriteGroup(const std::vector<Writer*>& group, bool sync, RecordWriter* wal, MemTable* mem);
   // Pops the group's writers, reports status to them and wakes the next leader.
   void FinishGroup(const std::vector<Writer*>& group, const Status& status);
 
@@ -235,8 +234,9 @@ class DBImpl : public DB, public TxnHost {
   std::unique_ptr<FileLock> lock_;
 
   std::mutex mu_;
-  std::condition_variable work_cv_;  // Wakes the background threads.
-  std::condition_variable bg_cv_;    // Announces finished background work.
+  std::condition_variable work_cv_;     // Wakes the background threads.
+  std::condition_variable bg_cv_;       // Announces finished background work.
+  std::condition_variable applied_cv_;  // Announces that visible_version_ moved.
   std::deque<Writer*> writers_;
   std::unique_ptr<RecordWriter> wal_;  // Used by the write leader only.
   bool wal_broken_ = false;            // A failed append: the next write starts a new WAL.
@@ -264,7 +264,7 @@ class DBImpl : public DB, public TxnHost {
   std::atomic<uint64_t> visible_version_{0};
   Status flush_error_;
   Status compaction_error_;
-  bool opened_ = false;  // Recover succeeded.
+  bool opened_ = false;        // Recover succeeded.
   int compaction_pauses_ = 0;  // Background compactions wait while > 0.
   bool closed_ = false;
   std::atomic<bool> stopping_{false};

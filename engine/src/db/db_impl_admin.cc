@@ -19,7 +19,8 @@ Status DBImpl::BeginExclusive(std::unique_lock<std::mutex>* lock, Writer* turn, 
   if (!s.ok()) return s;
   work_cv_.notify_all();
   bg_cv_.wait(*lock, [&] { return imms_.empty() || !flush_error_.ok() || stopping_; });
-  if (!imms_.empty()) return flush_error_.ok() ? Status::Aborted(dir_ + " is closing") : flush_error_;
+  if (!imms_.empty())
+    return flush_error_.ok() ? Status::Aborted(dir_ + " is closing") : flush_error_;
   bg_cv_.wait(*lock, [&] { return picker_.running() == 0 || stopping_; });
   return stopping_ ? Status::Aborted(dir_ + " is closing") : Status::OK();
 }
@@ -61,8 +62,8 @@ Status DBImpl::DropAll() {
       }
       InstallView();
     }
-    logger_->Log(LogLevel::kInfo, "dropped all keys (" + std::to_string(gone.size()) +
-                                      " tables): " + s.ToString());
+    logger_->Log(LogLevel::kInfo,
+                 "dropped all keys (" + std::to_string(gone.size()) + " tables): " + s.ToString());
   }
   if (queued) EndExclusive(&turn, s);
   return s;
@@ -72,7 +73,8 @@ Status DBImpl::DropPrefix(const std::vector<std::string>& prefixes) {
   if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
   if (prefixes.empty()) return Status::OK();
   for (const std::string& p : prefixes) {
-    if (p.empty()) return Status::InvalidArgument("an empty prefix: use DropAll to drop everything");
+    if (p.empty())
+      return Status::InvalidArgument("an empty prefix: use DropAll to drop everything");
   }
   std::unique_lock<std::mutex> lock(mu_);
   Writer turn;

@@ -2,8 +2,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <ctime>
+#include <thread>
 
 #include "db/db_impl.h"
 #include "lsm/compaction.h"
@@ -140,8 +140,7 @@ void DBImpl::CompactorLoop() {
 }
 
 Status DBImpl::DoCompaction(std::unique_lock<std::mutex>* lock, const CompactionPlan& plan,
-                            const std::vector<std::string>& drop_prefixes,
-                            uint64_t drop_version) {
+                            const std::vector<std::string>& drop_prefixes, uint64_t drop_version) {
   ManifestEdit edit;
   std::vector<std::pair<std::shared_ptr<Table>, int>> added;
   std::vector<uint64_t> deleted;

@@ -78,8 +78,9 @@ Status DBImpl::Load(std::istream& in) {
     if (s.ok()) s = AwaitOrLead(&w);
     loaded += entries.size();
   }
-  logger_->Log(LogLevel::kInfo, "loaded " + std::to_string(loaded) + " entries of a backup taken at " +
-                                    std::to_string(backup_ts) + ": " + s.ToString());
+  logger_->Log(LogLevel::kInfo, "loaded " + std::to_string(loaded) +
+                                    " entries of a backup taken at " + std::to_string(backup_ts) +
+                                    ": " + s.ToString());
   return s;
 }
 

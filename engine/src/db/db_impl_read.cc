@@ -154,7 +154,8 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorAt(const ReadOptions& options, uint
         if (MayHoldPrefix(*t, options.prefix)) tables.push_back(t);
       }
       if (!tables.empty()) {
-        children.push_back(NewLevelIterator(std::move(tables), options.reverse, options.fill_cache));
+        children.push_back(
+            NewLevelIterator(std::move(tables), options.reverse, options.fill_cache));
       }
     }
   }

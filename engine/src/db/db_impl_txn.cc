@@ -16,6 +16,15 @@ std::unique_ptr<Txn> DBImpl::NewTransaction(bool update) {
   if (update && options_.read_only) {
     return std::make_unique<TxnImpl>(this, Status::NotSupported(dir_ + " is open read-only"));
   }
+  // Start at the newest timestamp handed out, once it is applied: a transaction retried after
+  // a conflict then sees the commit it conflicted with, even one still being written.
+  uint64_t assigned = oracle_->last_ts();
+  if (visible_version_.load(std::memory_order_acquire) < assigned) {
+    std::unique_lock<std::mutex> lock(mu_);
+    applied_cv_.wait(lock, [&] {
+      return visible_version_.load(std::memory_order_acquire) >= assigned || closed_;
+    });
+  }
   uint64_t read_ts;
   SnapshotList::Position position = snapshots_->AddLatest(visible_version_, &read_ts);
   return std::make_unique<TxnImpl>(this, snapshots_, position, read_ts, update);

@@ -7,8 +7,8 @@
 #include "db/key_format.h"
 #include "db/write_batch_internal.h"
 #include "memtable/wal.h"
-#include "util/hash.h"
 #include "util/file_names.h"
+#include "util/hash.h"
 
 namespace sett {
 namespace {
@@ -107,26 +107,26 @@ Status DBImpl::AwaitOrLead(Writer* w) {
   } else {
     group.push_back(w);
   }
+  uint64_t newest = 0;
+  for (Writer* x : group) newest = std::max(newest, x->version);
   if (s.ok()) {
-    uint64_t newest = 0;
-    for (Writer* x : group) newest = std::max(newest, x->version);
     RecordWriter* wal = wal_.get();
     MemTable* mem = mem_.get();
     lock.unlock();
     s = WriteGroup(group, sync, wal, mem);
     lock.lock();
-    if (s.ok()) {
-      // Writers queue in timestamp order and groups run one at a time, so everything up to
-      // here is applied (a failed write's timestamp is simply never used).
-      if (newest > visible_version_.load(std::memory_order_relaxed)) {
-        visible_version_.store(newest, std::memory_order_release);
-      }
-    } else {
+    if (!s.ok()) {
       // The log may end in a partial record: never append after it.
       wal_broken_ = true;
       logger_->Log(LogLevel::kError, "write to " + wal->path() + " failed: " + s.ToString());
     }
   }
+  // Writers queue in timestamp order and groups run one at a time, so every timestamp up to
+  // here is done: applied, or failed and never to be used.
+  if (newest > visible_version_.load(std::memory_order_relaxed)) {
+    visible_version_.store(newest, std::memory_order_release);
+  }
+  applied_cv_.notify_all();
   FinishGroup(group, s);
   return s;
 }
@@ -297,9 +297,10 @@ void DBImpl::Stall(std::unique_lock<std::mutex>* lock) {
   work_cv_.notify_all();
   bg_cv_.wait(*lock);
   metrics_.write_stalls++;
-  metrics_.write_stall_micros += static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
-          .count());
+  metrics_.write_stall_micros +=
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now() - start)
+                                .count());
 }
 
 Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) {

@@ -19,8 +19,11 @@ std::string PrefixSuccessor(std::string prefix) {
 
 DBIter::DBIter(std::unique_ptr<InternalIterator> input, std::shared_ptr<const void> pin,
                ValueResolver resolver, DBIterOptions options)
-    : input_(std::move(input)), pin_(std::move(pin)), resolver_(std::move(resolver)),
-      opts_(std::move(options)), prefix_end_(PrefixSuccessor(opts_.prefix)) {}
+    : input_(std::move(input)),
+      pin_(std::move(pin)),
+      resolver_(std::move(resolver)),
+      opts_(std::move(options)),
+      prefix_end_(PrefixSuccessor(opts_.prefix)) {}
 
 void DBIter::Rewind() {
   skip_valid_ = false;
@@ -74,9 +77,9 @@ void DBIter::Next() {
 
 bool DBIter::Decode(ValueStruct* vs) {
   if (DecodeValueStruct(input_->value(), vs)) return true;
-  status_ = Status::Corruption("malformed value struct of key '" +
-                               std::string(UserKey(input_->key())) + "' version " +
-                               std::to_string(VersionOf(input_->key())));
+  status_ =
+      Status::Corruption("malformed value struct of key '" + std::string(UserKey(input_->key())) +
+                         "' version " + std::to_string(VersionOf(input_->key())));
   valid_ = false;
   return false;
 }

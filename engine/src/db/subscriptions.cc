@@ -1,9 +1,9 @@
 #include "db/subscriptions.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <thread>
-#include <algorithm>
 
 #include "db/key_format.h"
 #include "db/write_batch_internal.h"
@@ -123,9 +123,9 @@ std::unique_ptr<Subscription> Subscriptions::Add(std::vector<std::string> prefix
 
 void Subscriptions::State::Remove(SubscriptionImpl* sub) {
   std::lock_guard<std::mutex> lock(mu);
-  subs.erase(std::remove_if(subs.begin(), subs.end(),
-                            [&](const auto& s) { return s.get() == sub; }),
-             subs.end());
+  subs.erase(
+      std::remove_if(subs.begin(), subs.end(), [&](const auto& s) { return s.get() == sub; }),
+      subs.end());
   count.store(static_cast<int>(subs.size()), std::memory_order_release);
 }
 

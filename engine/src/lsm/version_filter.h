@@ -21,7 +21,9 @@ namespace sett {
 class VersionFilter {
  public:
   VersionFilter(uint64_t discard_ts, int versions_to_keep, uint64_t now, bool bottommost)
-      : discard_ts_(discard_ts), versions_to_keep_(versions_to_keep), now_(now),
+      : discard_ts_(discard_ts),
+        versions_to_keep_(versions_to_keep),
+        now_(now),
         bottommost_(bottommost) {}
 
   // Called with every version of every key, in order; true when it is kept.

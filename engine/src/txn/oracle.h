@@ -36,9 +36,9 @@ class Oracle {
   // gives the commit a timestamp - the next one, or managed_ts when not 0 - and calls
   // enqueue(ts). Records writes (fingerprints) for later commits to check against, unless
   // enqueue fails. *commit_ts is set on success.
-  Status Commit(uint64_t read_ts, const std::vector<uint64_t>& reads,
-                std::vector<uint64_t> writes, uint64_t managed_ts,
-                const std::function<Status(uint64_t)>& enqueue, uint64_t* commit_ts);
+  Status Commit(uint64_t read_ts, const std::vector<uint64_t>& reads, std::vector<uint64_t> writes,
+                uint64_t managed_ts, const std::function<Status(uint64_t)>& enqueue,
+                uint64_t* commit_ts);
 
   uint64_t last_ts() const;
   // Committed write sets still remembered.

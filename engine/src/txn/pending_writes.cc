@@ -15,13 +15,14 @@ class VectorIterator : public InternalIterator {
   VectorIterator(std::vector<std::pair<std::string, std::string>> entries, bool reverse)
       : entries_(std::move(entries)), reverse_(reverse) {}
 
-  bool Valid() const override { return index_ >= 0 && index_ < static_cast<int64_t>(entries_.size()); }
+  bool Valid() const override {
+    return index_ >= 0 && index_ < static_cast<int64_t>(entries_.size());
+  }
   void Rewind() override { index_ = reverse_ ? static_cast<int64_t>(entries_.size()) - 1 : 0; }
   void Seek(std::string_view target) override {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), target,
-                               [](const auto& e, std::string_view t) {
-                                 return CompareInternalKeys(e.first, t) < 0;
-                               });
+    auto it = std::lower_bound(
+        entries_.begin(), entries_.end(), target,
+        [](const auto& e, std::string_view t) { return CompareInternalKeys(e.first, t) < 0; });
     index_ = it - entries_.begin();
     if (reverse_ && (index_ == static_cast<int64_t>(entries_.size()) ||
                      CompareInternalKeys(entries_[index_].first, target) > 0)) {
@@ -45,7 +46,8 @@ constexpr size_t kPointerSize = 16;
 }  // namespace
 
 size_t PendingWrites::Cost(std::string_view key, size_t value_size) const {
-  return key.size() + kPerWriteOverhead + (value_size < value_threshold_ ? value_size : kPointerSize);
+  return key.size() + kPerWriteOverhead +
+         (value_size < value_threshold_ ? value_size : kPointerSize);
 }
 
 void PendingWrites::Put(std::string_view key, Write write) {

@@ -47,11 +47,18 @@ class ReadTrackingIterator : public Iterator {
 
 TxnImpl::TxnImpl(TxnHost* host, std::shared_ptr<SnapshotList> readers,
                  SnapshotList::Position position, uint64_t read_ts, bool update)
-    : host_(host), readers_(std::move(readers)), position_(position), registered_(true),
-      read_ts_(read_ts), update_(update), pending_(host->options().value_threshold) {}
+    : host_(host),
+      readers_(std::move(readers)),
+      position_(position),
+      registered_(true),
+      read_ts_(read_ts),
+      update_(update),
+      pending_(host->options().value_threshold) {}
 
 TxnImpl::TxnImpl(TxnHost* host, Status error)
-    : host_(host), error_(std::move(error)), done_(true),
+    : host_(host),
+      error_(std::move(error)),
+      done_(true),
       pending_(host->options().value_threshold) {}
 
 Status TxnImpl::Usable() const {
@@ -114,8 +121,8 @@ Status TxnImpl::Set(std::string_view key, std::string_view value) {
 }
 
 Status TxnImpl::SetEntry(const Entry& entry) {
-  return Write(entry.key,
-               PendingWrites::Write{std::string(entry.value), 0, entry.user_meta, entry.expires_at});
+  return Write(entry.key, PendingWrites::Write{std::string(entry.value), 0, entry.user_meta,
+                                               entry.expires_at});
 }
 
 Status TxnImpl::Delete(std::string_view key) {

@@ -113,7 +113,8 @@ TEST_F(TxnTest, ReadOnlySnapshotIsStableAndNeverConflicts) {
   EXPECT_EQ(Read(reader.get(), "c"), "NOT_FOUND");
   auto it = reader->NewIterator(ReadOptions());
   std::vector<std::string> keys;
-  for (it->Rewind(); it->Valid(); it->Next()) keys.push_back(std::string(it->key()) + "=" + std::string(it->value()));
+  for (it->Rewind(); it->Valid(); it->Next())
+    keys.push_back(std::string(it->key()) + "=" + std::string(it->value()));
   EXPECT_EQ(keys, (std::vector<std::string>{"a=1", "b=1"}));
   it.reset();
   EXPECT_OK(reader->Commit());
@@ -137,7 +138,8 @@ TEST_F(TxnTest, ReadYourOwnWritesInGetsAndIterators) {
     ro.reverse = reverse;
     auto it = txn->NewIterator(ro);
     std::vector<std::string> seen;
-    for (it->Rewind(); it->Valid(); it->Next()) seen.push_back(std::string(it->key()) + "=" + std::string(it->value()));
+    for (it->Rewind(); it->Valid(); it->Next())
+      seen.push_back(std::string(it->key()) + "=" + std::string(it->value()));
     std::vector<std::string> expected{"a=changed", "c=pending", "d=1"};
     if (reverse) std::reverse(expected.begin(), expected.end());
     EXPECT_EQ(seen, expected);
@@ -236,7 +238,8 @@ TEST_F(TxnTest, TooBigTransactionIsRefusedAndTheRestStillCommits) {
 
 TEST_F(TxnTest, TtlAndUserMeta) {
   ASSERT_OK(db_->Update([](Txn* txn) {
-    Status s = txn->SetEntry(Entry("short", "lived").WithTTL(std::chrono::seconds(1)).WithUserMeta(7));
+    Status s =
+        txn->SetEntry(Entry("short", "lived").WithTTL(std::chrono::seconds(1)).WithUserMeta(7));
     if (s.ok()) s = txn->SetEntry(Entry("long", "lived").WithTTL(std::chrono::hours(1)));
     if (s.ok()) s = txn->SetEntry(Entry("meta", "x").WithUserMeta(42));
     return s;
@@ -278,7 +281,8 @@ TEST_F(TxnTest, AllVersionsAndVersionsToKeep) {
     auto it = db_->NewIterator(ro);
     std::vector<std::string> seen;
     for (it->Rewind(); it->Valid(); it->Next()) {
-      seen.push_back(std::string(it->key()) + ":" + (it->deleted() ? "<deleted>" : std::string(it->value())));
+      seen.push_back(std::string(it->key()) + ":" +
+                     (it->deleted() ? "<deleted>" : std::string(it->value())));
     }
     return seen;
   };
@@ -334,7 +338,8 @@ TEST_F(TxnTest, AsyncCommitsAllLand) {
     conflict = s.IsConflict();
     called = true;
   });
-  for (int waited = 0; waited < 500 && !called; waited++) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int waited = 0; waited < 500 && !called; waited++)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_TRUE(conflict.load());
   EXPECT_EQ(db_->GetMetrics().txn_commits, 502u);  // 500 async, 2 Writes; the conflict is not.
 }
@@ -417,7 +422,9 @@ TEST(TxnInMemoryTest, NoFilesAndNothingSurvives) {
   std::unique_ptr<DB> db;
   ASSERT_OK(DB::Open(options, &db));
   for (int i = 0; i < 3000; i++) {
-    ASSERT_OK(db->Update([&](Txn* txn) { return txn->Set("k" + std::to_string(i), std::string(100 + i % 2000, 'v')); }));
+    ASSERT_OK(db->Update([&](Txn* txn) {
+      return txn->Set("k" + std::to_string(i), std::string(100 + i % 2000, 'v'));
+    }));
   }
   ASSERT_OK(db->Flatten());
   ASSERT_OK(db->View([](Txn* txn) {
