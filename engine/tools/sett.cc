@@ -2,18 +2,24 @@
 
 #include <CLI/CLI.hpp>
 
+#include "admin_commands.h"
+#include "bank_command.h"
 #include "bench_command.h"
 #include "gc_command.h"
 #include "info_command.h"
+#include "kv_commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"sett: inspect, check and benchmark sett databases"};
+  CLI::App app{"sett: inspect, query, back up, check and benchmark sett databases"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "sett 0.1.0");
   int exit_code = 0;
   sett::tools::AddInfoCommand(&app, &exit_code);
   sett::tools::AddBenchCommand(&app, &exit_code);
   sett::tools::AddGcCommand(&app, &exit_code);
+  sett::tools::AddKvCommands(&app, &exit_code);
+  sett::tools::AddAdminCommands(&app, &exit_code);
+  sett::tools::AddBankCommand(&app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -88,6 +88,70 @@ TEST(SettCliTest, GcReclaimsWhatAnOverwriteLeft) {
   EXPECT_EQ(RunSett("gc " + db + " --discard-ratio 2").exit_code, 2);
 }
 
+TEST(SettCliTest, GetSetDelScan) {
+  test::TempDir dir;
+  std::string db = dir.Join("db");
+  ASSERT_EQ(RunSett("set " + db + " fruit/apple red").exit_code, 0);
+  ASSERT_EQ(RunSett("set " + db + " fruit/banana yellow --sync").exit_code, 0);
+  ASSERT_EQ(RunSett("set " + db + " veg/kale green").exit_code, 0);
+  Result get = RunSett("get " + db + " fruit/apple");
+  EXPECT_EQ(get.exit_code, 0);
+  EXPECT_EQ(get.output, "red\n");
+  EXPECT_EQ(RunSett("get " + db + " fruit/apple --hex").output, "726564\n");
+  Result scan = RunSett("scan " + db + " --prefix fruit/");
+  EXPECT_EQ(scan.exit_code, 0);
+  EXPECT_EQ(scan.output, "fruit/apple\tred\nfruit/banana\tyellow\n");
+  EXPECT_EQ(RunSett("scan " + db + " --limit 1").output, "fruit/apple\tred\n");
+  ASSERT_EQ(RunSett("del " + db + " fruit/apple").exit_code, 0);
+  get = RunSett("get " + db + " fruit/apple");
+  EXPECT_EQ(get.exit_code, 3);
+  EXPECT_TRUE(Contains(get.output, "not found")) << get.output;
+  EXPECT_EQ(RunSett("get " + dir.Join("nothing") + " k").exit_code, 1);
+}
+
+TEST(SettCliTest, BackupRestoreAndFlatten) {
+  test::TempDir dir;
+  std::string db = dir.Join("db"), copy = dir.Join("copy");
+  ASSERT_EQ(RunSett("bench write " + db + " --keys 2000 --value-size 3000 --batch 50").exit_code,
+            0);
+  Result full = RunSett("backup " + db + " --out " + dir.Join("full.bak"));
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+  EXPECT_TRUE(Contains(full.output, "backed up everything")) << full.output;
+  size_t at = full.output.find("--since ");
+  ASSERT_NE(at, std::string::npos);
+  std::string since = full.output.substr(at + 8, full.output.find('\n', at) - at - 8);
+  ASSERT_EQ(RunSett("set " + db + " extra value").exit_code, 0);
+  ASSERT_EQ(RunSett("del " + db + " " + "0000000000000000").exit_code, 0);
+  Result incremental =
+      RunSett("backup " + db + " --out " + dir.Join("incr.bak") + " --since " + since);
+  ASSERT_EQ(incremental.exit_code, 0) << incremental.output;
+  ASSERT_EQ(RunSett("restore " + copy + " --in " + dir.Join("full.bak")).exit_code, 0);
+  Result r = RunSett("restore " + copy + " --in " + dir.Join("incr.bak"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(RunSett("scan " + copy).output, RunSett("scan " + db).output);
+  EXPECT_EQ(RunSett("get " + copy + " extra").output, "value\n");
+  Result flatten = RunSett("flatten " + copy + " --workers 2");
+  EXPECT_EQ(flatten.exit_code, 0) << flatten.output;
+  EXPECT_TRUE(Contains(flatten.output, "tables now in 1 level")) << flatten.output;
+  test::WriteFile(dir.Join("bad.bak"), "not a backup at all, clearly");
+  Result bad = RunSett("restore " + copy + " --in " + dir.Join("bad.bak"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(Contains(bad.output, "corruption")) << bad.output;
+}
+
+TEST(SettCliTest, ShortBankRunWithReopens) {
+  test::TempDir dir;
+  Result bank = RunSett("bank " + dir.Join("bank") +
+                        " --accounts 1000 --threads 8 --duration 4 --reopen-every 1");
+  EXPECT_EQ(bank.exit_code, 0) << bank.output;
+  EXPECT_TRUE(Contains(bank.output, "0 violations, 0 errors")) << bank.output;
+  EXPECT_FALSE(Contains(bank.output, " 0 transfers")) << bank.output;
+  EXPECT_FALSE(Contains(bank.output, " 0 reopens")) << bank.output;
+  // A second run continues on the same accounts and checks the total first.
+  bank = RunSett("bank " + dir.Join("bank") + " --accounts 1000 --threads 2 --duration 1");
+  EXPECT_EQ(bank.exit_code, 0) << bank.output;
+}
+
 TEST(SettCliTest, VerifyFindsDamage) {
   test::TempDir dir;
   std::string db = dir.Join("db");
@@ -115,6 +179,12 @@ TEST(SettCliTest, ClearErrorsAndHelp) {
   r = RunSett("bench read --help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.output, "--duration")) << r.output;
+  for (const char* cmd :
+       {"get", "set", "del", "scan", "backup", "restore", "flatten", "bank", "gc", "info"}) {
+    r = RunSett(std::string(cmd) + " --help");
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_TRUE(Contains(r.output, "Usage:")) << cmd << ": " << r.output;
+  }
   r = RunSett("frobnicate");
   EXPECT_EQ(r.exit_code, 2) << r.output;
 }
