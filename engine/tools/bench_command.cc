@@ -38,6 +38,7 @@ struct BenchArgs {
   uint64_t memtable_size = 0;
   int64_t value_threshold = -1;
   bool no_settle = false;
+  bool txn = false;
 };
 
 uint64_t Mix(uint64_t x) {
@@ -129,6 +130,13 @@ int RunWrite(const BenchArgs& args) {
   for (uint64_t i = 0; i < args.keys && s.ok(); i++) {
     std::string key = BenchKey(args.seed, i);
     MakeValue(args.seed, i, key, args.value_size, &value);
+    if (args.txn) {
+      std::unique_ptr<Txn> txn = db->NewTransaction(true);
+      s = txn->Set(key, value);
+      if (s.ok()) s = txn->Commit(wo);
+      progress.Update(i + 1);
+      continue;
+    }
     batch.Put(key, value);
     if (batch.Count() >= args.batch || i + 1 == args.keys) {
       s = db->Write(wo, batch);
@@ -158,11 +166,11 @@ int RunWrite(const BenchArgs& args) {
   ProcIo io_after = ReadProcIo();
   double user_bytes = static_cast<double>(args.keys) * (16 + args.value_size);
   double disk_bytes = static_cast<double>(io_after.write_bytes - io_before.write_bytes);
-  std::printf("wrote %llu keys (16 B keys, %llu B values, batch %llu, sync %s, %s) in %.2f s\n",
+  std::string mode = args.txn ? "a transaction per key" : "batch " + std::to_string(args.batch);
+  std::printf("wrote %llu keys (16 B keys, %llu B values, %s, sync %s, %s) in %.2f s\n",
               static_cast<unsigned long long>(args.keys),
-              static_cast<unsigned long long>(args.value_size),
-              static_cast<unsigned long long>(args.batch), args.sync ? "on" : "off",
-              args.compression.c_str(), write_seconds);
+              static_cast<unsigned long long>(args.value_size), mode.c_str(),
+              args.sync ? "on" : "off", args.compression.c_str(), write_seconds);
   std::printf("  %.0f ops/s, %.1f MB/s of keys and values\n", args.keys / write_seconds,
               user_bytes / write_seconds / 1e6);
   if (!args.no_settle) {
@@ -280,6 +288,7 @@ void AddBenchCommand(CLI::App* app, int* exit_code) {
                     "Values of at least this many bytes go to the value log (default: the DB's)");
   write->add_flag("--no-settle", w->no_settle,
                   "Skip the final flush and compaction (they then happen at the next open)");
+  write->add_flag("--txn", w->txn, "Write each key in its own transaction (instead of batches)");
   write->callback([w, exit_code] { *exit_code = RunWrite(*w); });
 
   auto r = std::make_shared<BenchArgs>();

@@ -4,15 +4,15 @@
 // the kill land during flushes and compactions too.
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "sett/db.h"
 #include "sett/logger.h"
+#include "support/kill_child.h"
 #include "support/test_util.h"
 #include "util/random.h"
 
@@ -61,23 +61,15 @@ TEST(DBCrashTest, AcknowledgedWritesSurviveSigkill) {
   std::vector<uint32_t> acked(rounds, 0);  // Batches acknowledged per round.
 
   for (int round = 0; round < rounds; round++) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
-      Writer(dir.path(), round, fds[1]);
+    test::KilledChild child =
+        test::KillChildAfter([&](int fd) { Writer(dir.path(), round, fd); },
+                             std::chrono::milliseconds(100 + rnd.Uniform(400)));
+    ASSERT_TRUE(child.killed) << "the writer exited by itself with " << child.exit_code;
+    for (size_t at = 0; at + sizeof(uint32_t) <= child.output.size(); at += sizeof(uint32_t)) {
+      uint32_t b;
+      std::memcpy(&b, child.output.data() + at, sizeof(b));
+      acked[round] = b + 1;
     }
-    close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rnd.Uniform(400)));
-    kill(pid, SIGKILL);
-    int status;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer exited by itself with " << WEXITSTATUS(status);
-    uint32_t b;
-    while (read(fds[0], &b, sizeof(b)) == sizeof(b)) acked[round] = b + 1;
-    close(fds[0]);
     ASSERT_GT(acked[round], 0u) << "round " << round << " acknowledged nothing";
 
     std::unique_ptr<DB> db;

@@ -3,15 +3,15 @@
 // value acknowledged for it (or the one in flight at the kill), read back intact.
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "sett/db.h"
 #include "sett/logger.h"
+#include "support/kill_child.h"
 #include "support/test_util.h"
 #include "util/coding.h"
 #include "util/random.h"
@@ -64,26 +64,17 @@ TEST(DBGcCrashTest, NoValueLostWhenGcIsKilled) {
   std::vector<uint64_t> acked(kKeys, 0);  // Last acknowledged generation per key.
   uint64_t next = 1;
   for (int round = 0; round < 10; round++) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
-      Child(dir.path(), next, fds[1]);
-    }
-    close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(150 + rnd.Uniform(500)));
-    kill(pid, SIGKILL);
-    int status;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the child exited by itself with " << WEXITSTATUS(status);
-    uint64_t g, last = 0;
-    while (read(fds[0], &g, sizeof(g)) == sizeof(g)) {
+    test::KilledChild child =
+        test::KillChildAfter([&](int fd) { Child(dir.path(), next, fd); },
+                             std::chrono::milliseconds(150 + rnd.Uniform(500)));
+    ASSERT_TRUE(child.killed) << "the child exited by itself with " << child.exit_code;
+    uint64_t last = 0;
+    for (size_t at = 0; at + sizeof(uint64_t) <= child.output.size(); at += sizeof(uint64_t)) {
+      uint64_t g;
+      std::memcpy(&g, child.output.data() + at, sizeof(g));
       acked[KeyOf(g)] = g;
       last = g;
     }
-    close(fds[0]);
     ASSERT_GT(last, 0u);
     uint64_t in_flight = last + 1;
 

@@ -59,6 +59,12 @@ TEST(SettCliTest, BenchWriteInfoVerifyAndRead) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(Contains(r.output, "missing 0, wrong value 0")) << r.output;
 
+  // One transaction per key writes the same keys.
+  Result t = RunSett("bench write " + db + " --keys 30000 --txn --no-settle");
+  EXPECT_EQ(t.exit_code, 0) << t.output;
+  EXPECT_TRUE(Contains(t.output, "a transaction per key")) << t.output;
+  EXPECT_EQ(RunSett("bench read " + db + " --keys 30000").exit_code, 0);
+
   // More keys than were written: the missing ones are a failure.
   r = RunSett("bench read " + db + " --keys 30000 --seed 2");
   EXPECT_EQ(r.exit_code, 1) << r.output;

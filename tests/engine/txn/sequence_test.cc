@@ -3,16 +3,16 @@
 #include "sett/sequence.h"
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "sett/db.h"
 #include "sett/logger.h"
+#include "support/kill_child.h"
 #include "support/test_util.h"
 
 namespace sett {
@@ -90,12 +90,7 @@ TEST(SequenceTest, NoNumberRepeatsAfterACrash) {
   test::TempDir dir;
   std::set<uint64_t> seen;
   for (int round = 0; round < 5; round++) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
+    auto take_numbers = [&](int fd) {
       std::unique_ptr<DB> db;
       if (!DB::Open(SeqOptions(dir.path()), &db).ok()) _exit(3);
       std::unique_ptr<Sequence> seq;
@@ -103,21 +98,19 @@ TEST(SequenceTest, NoNumberRepeatsAfterACrash) {
       while (true) {
         uint64_t v;
         if (!seq->Next(&v).ok()) _exit(5);
-        if (write(fds[1], &v, sizeof(v)) != sizeof(v)) _exit(6);
+        if (write(fd, &v, sizeof(v)) != sizeof(v)) _exit(6);
       }
-    }
-    close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 + 40 * round));
-    kill(pid, SIGKILL);
-    int status;
-    waitpid(pid, &status, 0);
-    uint64_t v;
+    };
+    test::KilledChild child =
+        test::KillChildAfter(take_numbers, std::chrono::milliseconds(50 + 40 * round));
+    ASSERT_TRUE(child.killed) << "exited with " << child.exit_code;
     int n = 0;
-    while (read(fds[0], &v, sizeof(v)) == sizeof(v)) {
+    for (size_t at = 0; at + sizeof(uint64_t) <= child.output.size(); at += sizeof(uint64_t)) {
+      uint64_t v;
+      std::memcpy(&v, child.output.data() + at, sizeof(v));
       ASSERT_TRUE(seen.insert(v).second) << v << " handed out twice, round " << round;
       n++;
     }
-    close(fds[0]);
     EXPECT_GT(n, 0);
   }
 }
