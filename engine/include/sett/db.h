@@ -128,6 +128,9 @@ class DB {
   // The version of the last write that reads can see.
   virtual uint64_t LatestVersion() const = 0;
 
+  // Makes every write that has returned so far durable (fsync of the logs), whatever the
+  // sync options they were written with.
+  virtual Status Sync() = 0;
   // Writes the memtables out as L0 tables and waits until they are durable.
   virtual Status Flush() = 0;
   // Runs compactions until no level wants one (every score < 1), and waits for them.
@@ -150,6 +153,10 @@ class DB {
   virtual Status VerifyChecksums() = 0;
 
   virtual DBInfo Info() = 0;
+
+  // The most one transaction may write (Options::max_txn_bytes, or its default): callers that
+  // split large work into transactions size their steps by it.
+  virtual size_t MaxTxnBytes() const = 0;
 };
 
 }  // namespace sett

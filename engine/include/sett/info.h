@@ -62,6 +62,7 @@ struct DBInfo {
   std::vector<ValueLogFileInfo> value_log_files;
   uint64_t latest_version = 0;
   uint64_t manifest_size = 0;
+  uint64_t free_bytes = 0;  // On the file system that holds the database.
 };
 
 }  // namespace sett

@@ -369,6 +369,7 @@ DBInfo DBImpl::Info() {
   std::lock_guard<std::mutex> lock(mu_);
   info.latest_version = visible_version_.load(std::memory_order_acquire);
   info.manifest_size = manifest_ != nullptr ? manifest_->file_size() : 0;
+  env_->GetFreeSpace(dir_, &info.free_bytes);
   if (levels_ == nullptr) return info;
   LevelTargets targets = ComputeTargets(*levels_, options_);
   std::vector<double> scores = picker_.Scores(*levels_, targets);

@@ -102,6 +102,7 @@ class DBImpl : public DB, public TxnHost {
   uint64_t LatestVersion() const override {
     return visible_version_.load(std::memory_order_acquire);
   }
+  Status Sync() override;
   Status Flush() override;
   Status Compact() override;
   Status Flatten(int workers) override;
@@ -240,6 +241,7 @@ class DBImpl : public DB, public TxnHost {
   std::deque<Writer*> writers_;
   std::unique_ptr<RecordWriter> wal_;  // Used by the write leader only.
   bool wal_broken_ = false;            // A failed append: the next write starts a new WAL.
+  Status retired_wal_error_;           // A retired WAL failed to sync: the next Sync says so.
   std::shared_ptr<MemTable> mem_;
   std::vector<std::shared_ptr<MemTable>> imms_;  // Newest first.
   std::shared_ptr<const LevelState> levels_;

@@ -341,6 +341,13 @@ Status DBImpl::SwitchMemTable() {
   Status s = NewWal(id, &wal);
   if (!s.ok()) return s;
   if (wal_ != nullptr) {
+    // A log is fsynced when it stops being written, so that Sync need only look at the current
+    // one; its memtable may wait a while to be flushed.
+    Status synced = wal_->Sync();
+    if (!synced.ok() && !wal_broken_) {
+      logger_->Log(LogLevel::kError, "syncing " + wal_->path() + ": " + synced.ToString());
+      retired_wal_error_ = synced;
+    }
     Status close = wal_->Close();
     if (!close.ok())
       logger_->Log(LogLevel::kWarning, "closing " + wal_->path() + ": " + close.ToString());
@@ -364,6 +371,23 @@ Status DBImpl::RotateValueLog() {
   Status s = vlog_->Rotate();
   if (s.ok()) InstallView();
   FinishGroup({&w}, s);
+  return s;
+}
+
+Status DBImpl::Sync() {
+  if (options_.read_only) return Status::OK();
+  Writer turn;  // No group is half written while it syncs.
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return Status::Aborted(dir_ + " is closed");
+  writers_.push_back(&turn);
+  while (&turn != writers_.front()) turn.cv.wait(lock);
+  Status s = vlog_->Commit(/*sync=*/true);
+  if (s.ok() && !wal_broken_) s = wal_->Sync();
+  if (s.ok() && !retired_wal_error_.ok()) {
+    s = retired_wal_error_;  // Reported once, as Linux reports a failed writeback once.
+    retired_wal_error_ = Status::OK();
+  }
+  FinishGroup({&turn}, s);
   return s;
 }
 

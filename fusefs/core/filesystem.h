@@ -1,0 +1,190 @@
+// Filesystem is settfs's core: the POSIX filesystem semantics over a transactional key-value
+// store (keys.h), in terms of inode numbers, names and errno values, with no FUSE types, so
+// that it can be tested without a mount. The FUSE binding (fuse/) maps requests onto it.
+//
+// Every operation is one transaction (large writes and truncations a few, each consistent on
+// its own), run again when it loses a conflict: callers never see one. Operations return 0 or
+// an errno value. Store failures become EIO (logged, naming what failed) or ENOSPC.
+//
+// The kernel's references to inodes are counted here: lookups (entries returned to it, until
+// it forgets them) and opens. An inode whose last link goes while it is referenced becomes an
+// orphan (key O): it stays readable and writable until the last reference goes, and is then
+// reclaimed; orphans left by a crash are reclaimed when the filesystem is mounted.
+//
+// Thread safety: every method may be called concurrently.
+
+#ifndef SETTFS_CORE_FILESYSTEM_H_
+#define SETTFS_CORE_FILESYSTEM_H_
+
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/kv_store.h"
+#include "core/records.h"
+#include "sett/logger.h"
+
+namespace settfs {
+
+using sett::Logger;
+using sett::LogLevel;
+
+// Who asks: new files belong to them.
+struct Caller {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
+// What SetAttr changes.
+struct AttrChange {
+  bool set_mode = false, set_uid = false, set_gid = false, set_size = false;
+  bool set_atime = false, set_mtime = false;  // To the given times, or to now:
+  bool atime_now = false, mtime_now = false;
+  bool set_ctime = false;
+  uint32_t mode = 0, uid = 0, gid = 0;
+  uint64_t size = 0;
+  Timestamp atime, mtime, ctime;
+};
+
+class Filesystem {
+ public:
+  static constexpr size_t kNameMax = 255;
+  static constexpr size_t kXattrNameMax = 255;
+  static constexpr size_t kXattrSizeMax = 64 << 10;
+  static constexpr uint32_t kLinkMax = 65000;
+
+  // Writes the superblock and the root directory into an empty store; EEXIST if it already
+  // holds a filesystem.
+  static int Format(KvStore* store, const Superblock& sb, const Caller& owner, Logger* logger);
+  // Reads the superblock and reclaims what a crash left orphaned. *fs is set on success;
+  // `error` says what went wrong otherwise.
+  static int Mount(KvStore* store, Logger* logger, std::unique_ptr<Filesystem>* fs,
+                   std::string* error);
+
+  const Superblock& superblock() const { return sb_; }
+
+  // Name space. Operations that return an entry (st) count a lookup of it.
+  int Lookup(uint64_t parent, std::string_view name, struct stat* st);
+  void Forget(uint64_t ino, uint64_t nlookup);
+  int GetAttr(uint64_t ino, struct stat* st);
+  int SetAttr(uint64_t ino, const AttrChange& change, struct stat* st);
+  int Mknod(const Caller& caller, uint64_t parent, std::string_view name, uint32_t mode,
+            uint64_t rdev, struct stat* st);
+  int Mkdir(const Caller& caller, uint64_t parent, std::string_view name, uint32_t mode,
+            struct stat* st);
+  int Symlink(const Caller& caller, uint64_t parent, std::string_view name, std::string_view target,
+              struct stat* st);
+  int Link(uint64_t ino, uint64_t newparent, std::string_view newname, struct stat* st);
+  int Unlink(uint64_t parent, std::string_view name);
+  int Rmdir(uint64_t parent, std::string_view name);
+  // flags: RENAME_NOREPLACE, RENAME_EXCHANGE.
+  int Rename(uint64_t parent, std::string_view name, uint64_t newparent, std::string_view newname,
+             unsigned flags);
+  int Readlink(uint64_t ino, std::string* target);
+
+  // Files. Open and Create count an open, Release ends it.
+  int Open(uint64_t ino, int flags);
+  int Create(const Caller& caller, uint64_t parent, std::string_view name, uint32_t mode, int flags,
+             struct stat* st);
+  int Release(uint64_t ino);
+  int Read(uint64_t ino, uint64_t offset, size_t size, std::string* data);
+  int Write(uint64_t ino, uint64_t offset, std::string_view data);
+  int Fsync(uint64_t ino);
+  int Fallocate(uint64_t ino, int mode, uint64_t offset, uint64_t length);
+  // whence: SEEK_DATA or SEEK_HOLE.
+  int Lseek(uint64_t ino, uint64_t offset, int whence, uint64_t* result);
+  int CopyFileRange(uint64_t ino_in, uint64_t offset_in, uint64_t ino_out, uint64_t offset_out,
+                    size_t length, size_t* copied);
+
+  // Directories. A handle lists one snapshot, taken at OpenDir, whatever changes meanwhile.
+  // Offsets: 1 after ".", 2 after "..", 2 + n after the n-th entry.
+  using DirFiller =
+      std::function<bool(std::string_view name, const struct stat& st, uint64_t next_offset)>;
+  int OpenDir(uint64_t ino, uint64_t* handle);
+  // Calls fill for the entries from offset until it returns false (that entry is not taken).
+  // With plus, st is complete and a taken entry counts a lookup; else only st_ino and st_mode.
+  int ReadDir(uint64_t handle, uint64_t offset, bool plus, const DirFiller& fill);
+  int ReleaseDir(uint64_t handle);
+
+  // Extended attributes. flags: XATTR_CREATE, XATTR_REPLACE.
+  int SetXattr(uint64_t ino, std::string_view name, std::string_view value, int flags);
+  int GetXattr(uint64_t ino, std::string_view name, std::string* value);
+  // Names, each followed by a NUL.
+  int ListXattr(uint64_t ino, std::string* names);
+  int RemoveXattr(uint64_t ino, std::string_view name);
+
+  int StatFs(struct statvfs* st);
+  // Makes everything durable.
+  int SyncAll();
+
+ private:
+  struct Node {
+    uint64_t lookups = 0;
+    uint32_t opens = 0;
+    bool orphan = false;  // Its last link is gone: reclaim once unreferenced.
+  };
+  struct DirHandle;
+
+  Filesystem(KvStore* store, Superblock sb, Logger* logger);
+
+  // Runs body in a transaction and commits, again and again while commits conflict.
+  int Run(bool update, const std::function<int(KvTxn*)>& body, bool sync = false);
+  // Turns a store failure into an errno, logging it.
+  int Fail(const Status& s, const std::string& what) const;
+
+  int LoadInode(KvTxn* txn, uint64_t ino, Inode* inode) const;
+  int StoreInode(KvTxn* txn, const Inode& inode) const;
+  int LoadDirent(KvTxn* txn, uint64_t parent, std::string_view name, Dirent* d) const;
+  int LoadDir(KvTxn* txn, uint64_t ino, Inode* inode) const;  // ENOTDIR if not a directory.
+  // Records that a directory's entries changed (its mtime and ctime, written blindly).
+  int TouchDir(KvTxn* txn, uint64_t dir, Timestamp now) const;
+  // Fills st from inode (and, for a directory, its times key).
+  int Stat(KvTxn* txn, const Inode& inode, struct stat* st) const;
+  int NewInode(const Caller& caller, const Inode& parent, uint32_t mode, Inode* inode);
+  // Creates an entry for a new inode (mknod, mkdir, symlink, create).
+  int CreateEntry(const Caller& caller, uint64_t parent, std::string_view name, uint32_t mode,
+                  uint64_t rdev, std::string_view target, struct stat* st);
+  // Drops one link of inode (an entry to it was removed in txn); *orphaned when it was the last.
+  int DropLink(KvTxn* txn, Inode* inode, Timestamp now, bool* orphaned) const;
+  // Changes the size, deleting blocks beyond it in steps that are each consistent.
+  int Truncate(uint64_t ino, uint64_t size);
+  int WriteChunk(uint64_t ino, uint64_t offset, std::string_view data);
+  int ZeroRange(uint64_t ino, uint64_t offset, uint64_t length, bool extend);
+  // Deletes an orphan's data and inode.
+  int Reclaim(uint64_t ino);
+  int ReclaimOrphans(std::string* error);
+  int CountInodes();
+
+  void AddLookup(uint64_t ino);
+  // After the last link of ino went: reclaim now, or when the kernel lets go.
+  void Orphaned(uint64_t ino);
+  // Reclaims ino if it is an unreferenced orphan.
+  void MaybeReclaim(uint64_t ino, bool known_orphan);
+
+  KvStore* const store_;
+  const Superblock sb_;
+  Logger* const logger_;
+  // Large work is split into transactions of these sizes, within the store's limit.
+  const size_t write_chunk_;   // Bytes of one write.
+  const size_t delete_batch_;  // Blocks one truncation step deletes.
+
+  std::mutex nodes_mu_;
+  std::unordered_map<uint64_t, Node> nodes_;
+  std::mutex dirs_mu_;
+  std::map<uint64_t, std::shared_ptr<DirHandle>> dirs_;
+  uint64_t next_dir_handle_ = 1;
+  std::atomic<int64_t> inodes_{0};  // Live inodes, for statfs.
+};
+
+}  // namespace settfs
+
+#endif  // SETTFS_CORE_FILESYSTEM_H_

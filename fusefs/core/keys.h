@@ -1,0 +1,46 @@
+// The keys settfs stores, each a prefix byte, big-endian integers (so that byte order is
+// numeric order) and bytes:
+//
+//   S                   superblock
+//   N                   the inode-number sequence (sett::Sequence)
+//   I ino               inode
+//   T ino               a directory's mtime and ctime, kept apart so that creating or removing
+//                       entries writes them without reading them (no conflicts between
+//                       concurrent changes in one directory over them)
+//   D parent name       directory entry -> child ino, file type
+//   X ino name          extended attribute
+//   B ino index         data block `index` of a file; absent = a hole
+//   O ino               orphan: unlinked while still open; reclaimed on last close or at mount
+
+#ifndef SETTFS_CORE_KEYS_H_
+#define SETTFS_CORE_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace settfs {
+
+inline constexpr char kSuperblockKey[] = "S";
+inline constexpr uint64_t kRootIno = 1;
+inline constexpr size_t kBlockKeySize = 17;  // B, ino, index.
+
+std::string InodeKey(uint64_t ino);
+std::string TimesKey(uint64_t ino);
+std::string DirentKey(uint64_t parent, std::string_view name);
+std::string DirentPrefix(uint64_t parent);
+std::string XattrKey(uint64_t ino, std::string_view name);
+std::string XattrPrefix(uint64_t ino);
+std::string BlockKey(uint64_t ino, uint64_t index);
+std::string BlockPrefix(uint64_t ino);
+std::string OrphanKey(uint64_t ino);
+
+// The ino of an I, T, X, B or O key (REQUIRES: at least 9 bytes).
+uint64_t KeyIno(std::string_view key);
+// The name in a D or X key, and the index in a B key.
+std::string_view KeyName(std::string_view key);
+uint64_t KeyBlockIndex(std::string_view key);
+
+}  // namespace settfs
+
+#endif  // SETTFS_CORE_KEYS_H_

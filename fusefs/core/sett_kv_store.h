@@ -1,0 +1,37 @@
+// SettKvStore is KvStore over a sett::DB: transactions are sett transactions, ids come from a
+// sett::Sequence under the key "N".
+
+#ifndef SETTFS_CORE_SETT_KV_STORE_H_
+#define SETTFS_CORE_SETT_KV_STORE_H_
+
+#include <memory>
+#include <mutex>
+
+#include "core/kv_store.h"
+#include "sett/db.h"
+
+namespace settfs {
+
+class SettKvStore : public KvStore {
+ public:
+  // Does not own db, which must outlive this store.
+  explicit SettKvStore(sett::DB* db) : db_(db) {}
+  ~SettKvStore() override;
+
+  std::unique_ptr<KvTxn> Begin(bool update) override;
+  Status NextId(uint64_t* id) override;
+  Status Sync() override { return db_->Sync(); }
+  Status Usage(KvUsage* usage) override;
+  size_t MaxTxnBytes() const override { return db_->MaxTxnBytes(); }
+
+  sett::DB* db() const { return db_; }
+
+ private:
+  sett::DB* const db_;
+  std::mutex mu_;
+  std::unique_ptr<sett::Sequence> ids_;
+};
+
+}  // namespace settfs
+
+#endif  // SETTFS_CORE_SETT_KV_STORE_H_

@@ -1,0 +1,350 @@
+// The filesystem core without a mount, over an in-memory sett database.
+
+#include "core/filesystem.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "core/keys.h"
+#include "core/sett_kv_store.h"
+#include "sett/db.h"
+#include "support/test_util.h"
+
+namespace settfs {
+namespace {
+
+class FilesystemTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sett::Options options;
+    options.in_memory = true;
+    options.logger = sett::StderrLogger(sett::LogLevel::kError);
+    options.memtable_size = 256 << 10;
+    ASSERT_OK(sett::DB::Open(options, &db_));
+    store_ = std::make_unique<SettKvStore>(db_.get());
+    Superblock sb;
+    sb.block_size = 4096;
+    sb.uuid = std::string(16, 'u');
+    sb.created = Now();
+    ASSERT_EQ(Filesystem::Format(store_.get(), sb, Caller{0, 0}, options.logger), 0);
+    std::string error;
+    ASSERT_EQ(Filesystem::Mount(store_.get(), options.logger, &fs_, &error), 0) << error;
+  }
+  void TearDown() override {
+    fs_.reset();
+    store_.reset();
+    db_.reset();
+  }
+
+  uint64_t Make(uint64_t parent, const std::string& name, uint32_t mode = S_IFREG | 0644) {
+    struct stat st;
+    int err = S_ISDIR(mode) ? fs_->Mkdir(caller_, parent, name, mode, &st)
+                            : fs_->Mknod(caller_, parent, name, mode, 0, &st);
+    EXPECT_EQ(err, 0) << name;
+    return st.st_ino;
+  }
+  struct stat Stat(uint64_t ino) {
+    struct stat st;
+    EXPECT_EQ(fs_->GetAttr(ino, &st), 0);
+    return st;
+  }
+  std::string ReadAll(uint64_t ino) {
+    std::string data;
+    EXPECT_EQ(fs_->Read(ino, 0, 1 << 24, &data), 0);
+    return data;
+  }
+  std::vector<std::string> List(uint64_t dir) {
+    uint64_t h;
+    EXPECT_EQ(fs_->OpenDir(dir, &h), 0);
+    std::vector<std::string> names;
+    fs_->ReadDir(h, 0, false, [&](std::string_view name, const struct stat&, uint64_t) {
+      names.emplace_back(name);
+      return true;
+    });
+    fs_->ReleaseDir(h);
+    return names;
+  }
+
+  std::unique_ptr<sett::DB> db_;
+  std::unique_ptr<SettKvStore> store_;
+  std::unique_ptr<Filesystem> fs_;
+  Caller caller_{1000, 1000};
+};
+
+TEST_F(FilesystemTest, EntriesAndLinkCounts) {
+  uint64_t dir = Make(kRootIno, "dir", S_IFDIR | 0755);
+  uint64_t file = Make(dir, "file");
+  struct stat st;
+  EXPECT_EQ(fs_->Lookup(dir, "file", &st), 0);
+  EXPECT_EQ(st.st_ino, file);
+  EXPECT_EQ(st.st_uid, 1000u);
+  EXPECT_EQ(Stat(kRootIno).st_nlink, 3u);
+  EXPECT_EQ(Stat(dir).st_nlink, 2u);
+  EXPECT_EQ(fs_->Mknod(caller_, dir, "file", S_IFREG | 0644, 0, &st), EEXIST);
+  EXPECT_EQ(fs_->Lookup(dir, "nope", &st), ENOENT);
+  EXPECT_EQ(fs_->Lookup(file, "x", &st), ENOTDIR);
+  EXPECT_EQ(fs_->Mknod(caller_, dir, std::string(256, 'n'), S_IFREG | 0644, 0, &st), ENAMETOOLONG);
+  EXPECT_EQ(fs_->Link(file, kRootIno, "hard", &st), 0);
+  EXPECT_EQ(st.st_nlink, 2u);
+  EXPECT_EQ(fs_->Link(dir, kRootIno, "dirlink", &st), EPERM);
+  EXPECT_EQ(fs_->Rmdir(kRootIno, "dir"), ENOTEMPTY);
+  EXPECT_EQ(fs_->Unlink(kRootIno, "dir"), EISDIR);
+  EXPECT_EQ(fs_->Rmdir(kRootIno, "hard"), ENOTDIR);
+  EXPECT_EQ(fs_->Unlink(dir, "file"), 0);
+  EXPECT_EQ(Stat(file).st_nlink, 1u);
+  EXPECT_EQ(fs_->Rmdir(kRootIno, "dir"), 0);
+  EXPECT_EQ(Stat(kRootIno).st_nlink, 2u);
+  EXPECT_EQ(List(kRootIno), (std::vector<std::string>{".", "..", "hard"}));
+}
+
+TEST_F(FilesystemTest, DataHolesAndTruncation) {
+  uint64_t f = Make(kRootIno, "f");
+  ASSERT_EQ(fs_->Write(f, 0, "hello"), 0);
+  ASSERT_EQ(fs_->Write(f, 10000, "world"), 0);  // A hole between.
+  std::string data = ReadAll(f);
+  ASSERT_EQ(data.size(), 10005u);
+  EXPECT_EQ(data.substr(0, 5), "hello");
+  EXPECT_EQ(data.substr(5, 9995), std::string(9995, '\0'));
+  EXPECT_EQ(data.substr(10000), "world");
+  EXPECT_EQ(Stat(f).st_blocks, 2 * 8);  // Two 4 KiB blocks stored, the middle one a hole.
+  uint64_t where;
+  EXPECT_EQ(fs_->Lseek(f, 100, SEEK_HOLE, &where), 0);
+  EXPECT_EQ(where, 4096u);
+  EXPECT_EQ(fs_->Lseek(f, 5000, SEEK_DATA, &where), 0);
+  EXPECT_EQ(where, 8192u);
+  EXPECT_EQ(fs_->Lseek(f, 9000, SEEK_HOLE, &where), 0);
+  EXPECT_EQ(where, 10005u);
+  EXPECT_EQ(fs_->Lseek(f, 20000, SEEK_DATA, &where), ENXIO);
+  // Overwriting with zeros gives the space back.
+  ASSERT_EQ(fs_->Write(f, 8192, std::string(4096, '\0')), 0);
+  EXPECT_EQ(Stat(f).st_blocks, 8);
+  AttrChange shrink;
+  shrink.set_size = true;
+  shrink.size = 3;
+  struct stat st;
+  ASSERT_EQ(fs_->SetAttr(f, shrink, &st), 0);
+  EXPECT_EQ(ReadAll(f), "hel");
+  shrink.size = 100;  // Growing again shows zeros, not the old bytes.
+  ASSERT_EQ(fs_->SetAttr(f, shrink, &st), 0);
+  EXPECT_EQ(ReadAll(f), std::string("hel") + std::string(97, '\0'));
+}
+
+TEST_F(FilesystemTest, LargeTruncateAndPunch) {
+  uint64_t f = Make(kRootIno, "big");
+  std::string mb(1 << 20, 'x');
+  for (int i = 0; i < 20; i++) ASSERT_EQ(fs_->Write(f, uint64_t(i) << 20, mb), 0);
+  EXPECT_EQ(Stat(f).st_blocks, 20 * 256 * 8);
+  ASSERT_EQ(fs_->Fallocate(f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100, 3 << 20), 0);
+  std::string data;
+  ASSERT_EQ(fs_->Read(f, 0, 4 << 20, &data), 0);
+  EXPECT_EQ(data.substr(0, 100), std::string(100, 'x'));
+  EXPECT_EQ(data.substr(100, 3 << 20), std::string(3 << 20, '\0'));
+  EXPECT_EQ(data.substr(100 + (3 << 20)), std::string((1 << 20) - 100, 'x'));
+  EXPECT_EQ(Stat(f).st_size, 20 << 20);
+  AttrChange shrink;
+  shrink.set_size = true;
+  shrink.size = 5000;  // More blocks than one step deletes.
+  struct stat st;
+  ASSERT_EQ(fs_->SetAttr(f, shrink, &st), 0);
+  EXPECT_EQ(st.st_size, 5000);
+  EXPECT_EQ(st.st_blocks, 8);  // Block 1 lies in the hole: only block 0 is left.
+  EXPECT_EQ(ReadAll(f), std::string(100, 'x') + std::string(4900, '\0'));
+  EXPECT_EQ(fs_->Fallocate(f, 0, 0, 1 << 20), 0);
+  EXPECT_EQ(Stat(f).st_size, 1 << 20);
+  EXPECT_EQ(Stat(f).st_blocks, 8);  // Allocation is only a size here.
+}
+
+TEST_F(FilesystemTest, RenameRules) {
+  uint64_t a = Make(kRootIno, "a", S_IFDIR | 0755);
+  uint64_t b = Make(a, "b", S_IFDIR | 0755);
+  Make(kRootIno, "f");
+  Make(kRootIno, "g");
+  EXPECT_EQ(fs_->Rename(kRootIno, "a", b, "inside", 0), EINVAL);  // Into itself.
+  EXPECT_EQ(fs_->Rename(kRootIno, "a", a, "x", 0), EINVAL);
+  EXPECT_EQ(fs_->Rename(kRootIno, "f", kRootIno, "g", RENAME_NOREPLACE), EEXIST);
+  EXPECT_EQ(fs_->Rename(kRootIno, "f", kRootIno, "a", 0), EISDIR);
+  EXPECT_EQ(fs_->Rename(kRootIno, "a", kRootIno, "f", 0), ENOTDIR);
+  EXPECT_EQ(fs_->Rename(kRootIno, "nope", kRootIno, "x", 0), ENOENT);
+  EXPECT_EQ(fs_->Rename(kRootIno, "f", kRootIno, "nope", RENAME_EXCHANGE), ENOENT);
+  ASSERT_EQ(fs_->Rename(kRootIno, "f", kRootIno, "g", 0), 0);  // Replaces g.
+  EXPECT_EQ(List(kRootIno), (std::vector<std::string>{".", "..", "a", "g"}));
+  // A directory moves: link counts follow.
+  ASSERT_EQ(fs_->Rename(a, "b", kRootIno, "b", 0), 0);
+  EXPECT_EQ(Stat(a).st_nlink, 2u);
+  EXPECT_EQ(Stat(kRootIno).st_nlink, 4u);
+  // Exchange a file and a directory across directories.
+  ASSERT_EQ(fs_->Rename(kRootIno, "g", b, "", 0), EINVAL);
+  Make(a, "inner");
+  ASSERT_EQ(fs_->Rename(kRootIno, "b", a, "inner", RENAME_EXCHANGE), 0);
+  struct stat st;
+  ASSERT_EQ(fs_->Lookup(a, "inner", &st), 0);
+  EXPECT_EQ(st.st_ino, b);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  ASSERT_EQ(fs_->Lookup(kRootIno, "b", &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(Stat(a).st_nlink, 3u);
+  EXPECT_EQ(Stat(kRootIno).st_nlink, 3u);
+  // An empty directory may be replaced by a directory.
+  uint64_t c = Make(kRootIno, "c", S_IFDIR | 0755);
+  ASSERT_EQ(fs_->Rename(a, "inner", kRootIno, "c", 0), 0);
+  EXPECT_EQ(fs_->GetAttr(c, &st), ENOENT);
+  EXPECT_EQ(Stat(a).st_nlink, 2u);
+}
+
+TEST_F(FilesystemTest, UnlinkedWhileOpenStaysUntilLastClose) {
+  uint64_t f = Make(kRootIno, "f");  // Make counted a lookup, as the kernel would hold.
+  ASSERT_EQ(fs_->Open(f, O_RDWR), 0);
+  ASSERT_EQ(fs_->Write(f, 0, "still here"), 0);
+  ASSERT_EQ(fs_->Unlink(kRootIno, "f"), 0);
+  EXPECT_EQ(ReadAll(f), "still here");
+  ASSERT_EQ(fs_->Write(f, 10, "!"), 0);
+  EXPECT_EQ(Stat(f).st_nlink, 0u);
+  std::string value;
+  ASSERT_OK(db_->Get(sett::ReadOptions(), OrphanKey(f), &value));
+  fs_->Release(f);
+  EXPECT_EQ(Stat(f).st_size, 11);  // The kernel still holds a lookup.
+  fs_->Forget(f, 1);
+  struct stat st;
+  EXPECT_EQ(fs_->GetAttr(f, &st), ENOENT);
+  EXPECT_TRUE(db_->Get(sett::ReadOptions(), OrphanKey(f), &value).IsNotFound());
+  EXPECT_TRUE(db_->Get(sett::ReadOptions(), BlockKey(f, 0), &value).IsNotFound());
+}
+
+TEST_F(FilesystemTest, OrphansLeftByACrashAreReclaimedAtMount) {
+  uint64_t f = Make(kRootIno, "f");
+  ASSERT_EQ(fs_->Write(f, 0, std::string(100000, 'd')), 0);
+  ASSERT_EQ(fs_->Unlink(kRootIno, "f"), 0);  // Still looked up: an orphan.
+  std::string value;
+  ASSERT_OK(db_->Get(sett::ReadOptions(), OrphanKey(f), &value));
+  fs_.reset();  // "Crash": the kernel's references are gone.
+  std::string error;
+  ASSERT_EQ(
+      Filesystem::Mount(store_.get(), sett::StderrLogger(sett::LogLevel::kError), &fs_, &error), 0);
+  struct stat st;
+  EXPECT_EQ(fs_->GetAttr(f, &st), ENOENT);
+  EXPECT_TRUE(db_->Get(sett::ReadOptions(), OrphanKey(f), &value).IsNotFound());
+}
+
+TEST_F(FilesystemTest, ListingIsOneSnapshotAndPagesOn) {
+  for (int i = 0; i < 300; i++) Make(kRootIno, "n" + std::to_string(1000 + i));
+  uint64_t h;
+  ASSERT_EQ(fs_->OpenDir(kRootIno, &h), 0);
+  std::vector<std::string> names;
+  uint64_t offset = 0;
+  while (true) {
+    int taken = 0;
+    uint64_t next = offset;
+    ASSERT_EQ(fs_->ReadDir(h, offset, false,
+                           [&](std::string_view name, const struct stat&, uint64_t n) {
+                             if (taken == 17) return false;  // A small buffer.
+                             names.emplace_back(name);
+                             next = n;
+                             taken++;
+                             return true;
+                           }),
+              0);
+    if (taken == 0) break;
+    offset = next;
+    // Changes while listing do not show.
+    if (names.size() == 100) {
+      Make(kRootIno, "a-new-one");
+      ASSERT_EQ(fs_->Unlink(kRootIno, "n1250"), 0);
+    }
+  }
+  fs_->ReleaseDir(h);
+  EXPECT_EQ(names.size(), 302u);
+  EXPECT_EQ(names[2], "n1000");
+  EXPECT_EQ(names.back(), "n1299");
+  // Offsets can be revisited (seekdir): offset 10 is after the 10th name.
+  ASSERT_EQ(fs_->OpenDir(kRootIno, &h), 0);
+  std::string at;
+  fs_->ReadDir(h, 10, false, [&](std::string_view name, const struct stat&, uint64_t) {
+    at = name;
+    return false;
+  });
+  EXPECT_EQ(at, "n1008");
+  fs_->ReleaseDir(h);
+}
+
+TEST_F(FilesystemTest, ExtendedAttributes) {
+  uint64_t f = Make(kRootIno, "f");
+  EXPECT_EQ(fs_->SetXattr(f, "user.a", "1", XATTR_REPLACE), ENODATA);
+  EXPECT_EQ(fs_->SetXattr(f, "user.a", "1", XATTR_CREATE), 0);
+  EXPECT_EQ(fs_->SetXattr(f, "user.a", "2", XATTR_CREATE), EEXIST);
+  EXPECT_EQ(fs_->SetXattr(f, "user.a", "3", XATTR_REPLACE), 0);
+  EXPECT_EQ(fs_->SetXattr(f, "user.b", std::string(70000, 'v'), 0), E2BIG);
+  EXPECT_EQ(fs_->SetXattr(f, std::string(256, 'x'), "v", 0), ERANGE);
+  std::string value;
+  EXPECT_EQ(fs_->GetXattr(f, "user.a", &value), 0);
+  EXPECT_EQ(value, "3");
+  EXPECT_EQ(fs_->GetXattr(f, "user.none", &value), ENODATA);
+  fs_->SetXattr(f, "user.b", "", 0);
+  std::string names;
+  EXPECT_EQ(fs_->ListXattr(f, &names), 0);
+  EXPECT_EQ(names, std::string("user.a\0user.b\0", 14));
+  EXPECT_EQ(fs_->RemoveXattr(f, "user.a"), 0);
+  EXPECT_EQ(fs_->RemoveXattr(f, "user.a"), ENODATA);
+}
+
+TEST_F(FilesystemTest, SetgidDirectoriesAndAttributes) {
+  uint64_t d = Make(kRootIno, "shared", S_IFDIR | 02775);
+  AttrChange group;
+  group.set_gid = true;
+  group.gid = 500;
+  struct stat st;
+  ASSERT_EQ(fs_->SetAttr(d, group, &st), 0);
+  uint64_t f = Make(d, "f");
+  uint64_t sub = Make(d, "sub", S_IFDIR | 0755);
+  EXPECT_EQ(Stat(f).st_gid, 500u);
+  EXPECT_EQ(Stat(sub).st_gid, 500u);
+  EXPECT_TRUE(Stat(sub).st_mode & S_ISGID);
+  AttrChange times;
+  times.set_mtime = true;
+  times.mtime = Timestamp{1234567890, 5};
+  ASSERT_EQ(fs_->SetAttr(d, times, &st), 0);
+  EXPECT_EQ(st.st_mtim.tv_sec, 1234567890);
+  EXPECT_EQ(Stat(d).st_mtim.tv_nsec, 5);
+  AttrChange mode;
+  mode.set_mode = true;
+  mode.mode = 0600;
+  ASSERT_EQ(fs_->SetAttr(f, mode, &st), 0);
+  EXPECT_EQ(st.st_mode, S_IFREG | 0600u);
+}
+
+TEST_F(FilesystemTest, ConcurrentCreatesAndRenamesLoseNothing) {
+  uint64_t a = Make(kRootIno, "a", S_IFDIR | 0755);
+  uint64_t b = Make(kRootIno, "b", S_IFDIR | 0755);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; t++) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; i++) {
+        std::string name = "t" + std::to_string(t) + "-" + std::to_string(i);
+        struct stat st;
+        ASSERT_EQ(fs_->Mknod(caller_, a, name, S_IFREG | 0644, 0, &st), 0);
+        if (i % 2 == 0) {
+          ASSERT_EQ(fs_->Rename(a, name, b, name, 0), 0);
+        }
+        if (i % 5 == 0) {
+          ASSERT_EQ(fs_->Unlink(i % 2 == 0 ? b : a, name), 0);
+        }
+        if (i % 10 == 3) {
+          ASSERT_EQ(fs_->Mkdir(caller_, a, name + "d", 0755, &st), 0);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  // Per thread: 50 renamed to b (10 of them then removed), 50 stay in a (10 removed), 10 dirs.
+  EXPECT_EQ(List(a).size(), 2u + 8 * (40 + 10));
+  EXPECT_EQ(List(b).size(), 2u + 8 * 40);
+  EXPECT_EQ(Stat(a).st_nlink, 2u + 8 * 10);
+}
+
+}  // namespace
+}  // namespace settfs
