@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/kv_store.h"
 #include "core/records.h"
@@ -40,8 +41,12 @@ using sett::LogLevel;
 
 // Who asks: new files belong to them.
 struct Caller {
+  Caller() = default;
+  Caller(uint32_t u, uint32_t g, std::vector<uint32_t> more = {})
+      : uid(u), gid(g), groups(std::move(more)) {}
   uint32_t uid = 0;
   uint32_t gid = 0;
+  std::vector<uint32_t> groups;  // Supplementary groups (only Access looks at them).
 };
 
 // What SetAttr changes.
@@ -90,6 +95,9 @@ class Filesystem {
   int Rename(uint64_t parent, std::string_view name, uint64_t newparent, std::string_view newname,
              unsigned flags);
   int Readlink(uint64_t ino, std::string* target);
+  // access(2): may caller read, write or search ino (mask of R_OK, W_OK, X_OK; F_OK: does it
+  // exist)? Under default_permissions the kernel checks by itself and never asks.
+  int Access(const Caller& caller, uint64_t ino, int mask);
 
   // Files. Open and Create count an open, Release ends it.
   int Open(uint64_t ino, int flags);
@@ -125,6 +133,8 @@ class Filesystem {
   int StatFs(struct statvfs* st);
   // Makes everything durable.
   int SyncAll();
+  // The kernel has let go of every inode (unmount): reclaims every orphan now.
+  int ReleaseAll();
 
  private:
   struct Node {

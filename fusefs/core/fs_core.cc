@@ -252,23 +252,22 @@ void Filesystem::Orphaned(uint64_t ino) {
 int Filesystem::Reclaim(uint64_t ino) {
   // The blocks go in batches (each its own transaction); the inode and the orphan mark go
   // last, so that a crash midway leaves an orphan for the next mount to finish.
-  constexpr int kBatch = 4096;
   while (true) {
-    int deleted = 0;
+    size_t deleted = 0;
     int err = Run(true, [&](KvTxn* txn) {
       std::vector<std::string> keys;
       Status s = txn->Scan(BlockPrefix(ino), "", true, [&](std::string_view key, std::string_view) {
         keys.emplace_back(key);
-        return keys.size() < kBatch;
+        return keys.size() < delete_batch_;
       });
       for (const std::string& key : keys) {
         if (s.ok()) s = txn->Delete(key);
       }
-      deleted = static_cast<int>(keys.size());
+      deleted = keys.size();
       return s.ok() ? 0 : Fail(s, "reclaiming the blocks of inode " + std::to_string(ino));
     });
     if (err != 0) return err;
-    if (deleted < kBatch) break;
+    if (deleted < delete_batch_) break;
   }
   int err = Run(true, [&](KvTxn* txn) {
     std::string value;
@@ -341,5 +340,16 @@ int Filesystem::SyncAll() {
 }
 
 int Filesystem::Fsync(uint64_t) { return SyncAll(); }
+
+int Filesystem::ReleaseAll() {
+  {
+    std::lock_guard<std::mutex> lock(nodes_mu_);
+    nodes_.clear();
+  }
+  std::string error;
+  int err = ReclaimOrphans(&error);
+  if (err != 0) logger_->Log(LogLevel::kError, "settfs: " + error);
+  return err;
+}
 
 }  // namespace settfs

@@ -1,5 +1,8 @@
 // Filesystem: looking names up, attributes, and creating, linking and removing entries.
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 
 #include "core/filesystem.h"
@@ -174,6 +177,30 @@ int Filesystem::Readlink(uint64_t ino, std::string* target) {
     if (!inode.is_symlink()) return EINVAL;
     *target = inode.target;
     return 0;
+  });
+}
+
+int Filesystem::Access(const Caller& caller, uint64_t ino, int mask) {
+  return Run(false, [&](KvTxn* txn) {
+    Inode inode;
+    int e = LoadInode(txn, ino, &inode);
+    if (e != 0 || mask == F_OK) return e;
+    if (caller.uid == 0) {
+      // Root may do anything, but execute only what someone may execute.
+      bool exec_ok = inode.is_dir() || (inode.mode & (S_IXUSR | S_IXGRP | S_IXOTH));
+      return (mask & X_OK) && !exec_ok ? EACCES : 0;
+    }
+    uint32_t granted;
+    bool in_group = caller.gid == inode.gid || std::find(caller.groups.begin(), caller.groups.end(),
+                                                         inode.gid) != caller.groups.end();
+    if (caller.uid == inode.uid) {
+      granted = (inode.mode >> 6) & 7;
+    } else if (in_group) {
+      granted = (inode.mode >> 3) & 7;
+    } else {
+      granted = inode.mode & 7;
+    }
+    return (mask & 7 & ~granted) != 0 ? EACCES : 0;
   });
 }
 

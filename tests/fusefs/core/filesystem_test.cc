@@ -231,6 +231,46 @@ TEST_F(FilesystemTest, OrphansLeftByACrashAreReclaimedAtMount) {
   EXPECT_TRUE(db_->Get(sett::ReadOptions(), OrphanKey(f), &value).IsNotFound());
 }
 
+TEST_F(FilesystemTest, OrphansAreReclaimedWhenTheKernelLetsGoOfEverything) {
+  uint64_t f = Make(kRootIno, "f");
+  ASSERT_EQ(fs_->Open(f, O_RDWR), 0);
+  ASSERT_EQ(fs_->Write(f, 0, std::string(10000, 'd')), 0);
+  ASSERT_EQ(fs_->Unlink(kRootIno, "f"), 0);
+  uint64_t kept = Make(kRootIno, "kept");
+  ASSERT_EQ(fs_->ReleaseAll(), 0);  // Unmount: no forget or release comes for f.
+  struct stat st;
+  EXPECT_EQ(fs_->GetAttr(f, &st), ENOENT);
+  std::string value;
+  EXPECT_TRUE(db_->Get(sett::ReadOptions(), OrphanKey(f), &value).IsNotFound());
+  EXPECT_TRUE(db_->Get(sett::ReadOptions(), BlockKey(f, 0), &value).IsNotFound());
+  EXPECT_EQ(fs_->GetAttr(kept, &st), 0);
+}
+
+TEST_F(FilesystemTest, AccessFollowsOwnerGroupAndOther) {
+  uint64_t f = Make(kRootIno, "f", S_IFREG | 0640);
+  AttrChange owner;
+  owner.set_uid = owner.set_gid = true;
+  owner.uid = 1000;
+  owner.gid = 100;
+  struct stat st;
+  ASSERT_EQ(fs_->SetAttr(f, owner, &st), 0);
+  EXPECT_EQ(fs_->Access(Caller{1000, 1000}, f, R_OK | W_OK), 0);
+  EXPECT_EQ(fs_->Access(Caller{1000, 1000}, f, X_OK), EACCES);
+  EXPECT_EQ(fs_->Access(Caller{2000, 100}, f, R_OK), 0);
+  EXPECT_EQ(fs_->Access(Caller{2000, 100}, f, W_OK), EACCES);
+  EXPECT_EQ(fs_->Access(Caller{2000, 2000, {7, 100}}, f, R_OK), 0);
+  EXPECT_EQ(fs_->Access(Caller{3000, 3000}, f, R_OK), EACCES);
+  EXPECT_EQ(fs_->Access(Caller{3000, 3000}, f, F_OK), 0);
+  EXPECT_EQ(fs_->Access(Caller{0, 0}, f, R_OK | W_OK), 0);
+  EXPECT_EQ(fs_->Access(Caller{0, 0}, f, X_OK), EACCES);  // Nobody may execute it.
+  AttrChange exec;
+  exec.set_mode = true;
+  exec.mode = 0740;
+  ASSERT_EQ(fs_->SetAttr(f, exec, &st), 0);
+  EXPECT_EQ(fs_->Access(Caller{0, 0}, f, X_OK), 0);
+  EXPECT_EQ(fs_->Access(Caller{0, 0}, 999999, F_OK), ENOENT);
+}
+
 TEST_F(FilesystemTest, ListingIsOneSnapshotAndPagesOn) {
   for (int i = 0; i < 300; i++) Make(kRootIno, "n" + std::to_string(1000 + i));
   uint64_t h;
