@@ -1,0 +1,48 @@
+#include "core/summary.h"
+
+#include <sys/stat.h>
+
+#include "core/keys.h"
+
+namespace settfs {
+
+Status Summarize(KvStore* store, FsSummary* summary,
+                 const std::function<void(uint64_t)>& progress) {
+  *summary = FsSummary();
+  std::unique_ptr<KvTxn> txn = store->Begin(false);
+  std::string value;
+  Status s = txn->Get(kSuperblockKey, &value);
+  if (s.IsNotFound()) return Status::InvalidArgument("no superblock: not a settfs filesystem");
+  if (!s.ok()) return s;
+  if (!DecodeSuperblock(value, &summary->sb)) {
+    return Status::Corruption("the superblock is damaged or of another format version");
+  }
+  uint64_t seen = 0;
+  s = txn->Scan("I", "", false, [&](std::string_view key, std::string_view v) {
+    if (++seen % 65536 == 0 && progress) progress(seen);
+    Inode inode;
+    if (key.size() != 9 || !DecodeInode(v, &inode)) {
+      summary->bad_inodes++;
+      return true;
+    }
+    if (inode.is_reg()) {
+      summary->files++;
+      summary->bytes += inode.size;
+      summary->blocks += inode.blocks;
+    } else if (inode.is_dir()) {
+      summary->directories++;
+    } else if (inode.is_symlink()) {
+      summary->symlinks++;
+    } else {
+      summary->special++;
+    }
+    return true;
+  });
+  if (!s.ok()) return s;
+  return txn->Scan("O", "", true, [&](std::string_view, std::string_view) {
+    summary->orphans++;
+    return true;
+  });
+}
+
+}  // namespace settfs

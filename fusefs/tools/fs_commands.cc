@@ -1,0 +1,196 @@
+#include "fs_commands.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "core/checker.h"
+#include "core/summary.h"
+#include "format.h"
+#include "info_print.h"
+#include "progress.h"
+#include "settfs_store.h"
+
+namespace settfs {
+namespace {
+
+using sett::Status;
+using sett::tools::HumanBytes;
+
+constexpr int kFsckClean = 0, kFsckRepaired = 1, kFsckProblemsLeft = 4, kFsckFailed = 8;
+
+// Opens dir for a command, or prints why not.
+std::unique_ptr<SettfsStore> OpenFor(const char* command, const std::string& dir, bool read_only,
+                                     bool create) {
+  StoreConfig config;
+  config.dir = dir;
+  config.read_only = read_only;
+  config.create = create;
+  std::unique_ptr<SettfsStore> store;
+  Status s = SettfsStore::Open(config, &store);
+  if (!s.ok()) {
+    std::fprintf(stderr, "settfs %s: cannot open %s: %s\n", command, dir.c_str(),
+                 s.ToString().c_str());
+    return nullptr;
+  }
+  return store;
+}
+
+int Close(const char* command, std::unique_ptr<SettfsStore> store, int code) {
+  Status s = store->Close();
+  if (s.ok()) return code;
+  std::fprintf(stderr, "settfs %s: closing: %s\n", command, s.ToString().c_str());
+  return code == 0 ? 1 : code;
+}
+
+struct MkfsArgs {
+  std::string dir;
+  uint32_t block_size = 4096;
+  std::string compression = "snappy";
+};
+
+int RunMkfs(const MkfsArgs& args) {
+  sett::Compression compression;
+  if (!ParseCompression(args.compression, &compression)) {
+    std::fprintf(stderr, "settfs mkfs: unknown compression '%s' (none, snappy or zstd)\n",
+                 args.compression.c_str());
+    return 2;
+  }
+  std::unique_ptr<SettfsStore> store = OpenFor("mkfs", args.dir, false, true);
+  if (store == nullptr) return 1;
+  Status s = store->Format(args.block_size, compression, ::getuid(), ::getgid());
+  if (!s.ok()) {
+    std::fprintf(stderr, "settfs mkfs: %s\n", s.ToString().c_str());
+    return Close("mkfs", std::move(store), 1);
+  }
+  std::printf("made a settfs filesystem in %s: block size %u, %s compression\n", args.dir.c_str(),
+              args.block_size, CompressionName(compression));
+  return Close("mkfs", std::move(store), 0);
+}
+
+struct FsckArgs {
+  std::string dir;
+  bool repair = false;
+};
+
+int RunFsck(const FsckArgs& args) {
+  std::unique_ptr<SettfsStore> store = OpenFor("fsck", args.dir, !args.repair, false);
+  if (store == nullptr) return kFsckFailed;
+  sett::tools::Progress progress("checking", 0);
+  CheckOptions options;
+  options.repair = args.repair;
+  options.progress = [&](uint64_t keys) { progress.Update(keys); };
+  CheckReport report;
+  Status s = Check(store->kv(), options, &report);
+  progress.Finish();
+  if (!s.ok()) {
+    std::fprintf(stderr, "settfs fsck: %s: %s\n", args.dir.c_str(), s.ToString().c_str());
+    return Close("fsck", std::move(store), kFsckFailed);
+  }
+  for (const std::string& problem : report.problems) std::printf("problem: %s\n", problem.c_str());
+  std::printf("%s: %llu inodes (%llu directories), %llu entries, %llu data blocks, %llu keys\n",
+              args.dir.c_str(), static_cast<unsigned long long>(report.inodes),
+              static_cast<unsigned long long>(report.directories),
+              static_cast<unsigned long long>(report.entries),
+              static_cast<unsigned long long>(report.blocks),
+              static_cast<unsigned long long>(report.keys));
+  if (report.orphans > 0) {
+    std::printf("%llu files unlinked while open await reclaiming%s\n",
+                static_cast<unsigned long long>(report.orphans),
+                args.repair ? ": reclaimed" : " (by the next mount, or fsck --repair)");
+  }
+  int code = kFsckClean;
+  if (report.problems.empty()) {
+    std::printf("clean\n");
+  } else if (!args.repair) {
+    std::printf("%zu problems; settfs fsck --repair fixes them\n", report.problems.size());
+    code = kFsckProblemsLeft;
+  } else if (report.remaining.empty()) {
+    std::printf("%zu problems, all repaired\n", report.problems.size());
+    code = kFsckRepaired;
+  } else {
+    for (const std::string& left : report.remaining) std::printf("left: %s\n", left.c_str());
+    std::printf("%zu problems, %zu left unrepaired\n", report.problems.size(),
+                report.remaining.size());
+    code = kFsckProblemsLeft;
+  }
+  return Close("fsck", std::move(store), code);
+}
+
+int RunStat(const std::string& dir) {
+  std::unique_ptr<SettfsStore> store = OpenFor("stat", dir, true, false);
+  if (store == nullptr) return 1;
+  sett::tools::Progress progress("counting", 0);
+  FsSummary sum;
+  Status s = Summarize(store->kv(), &sum, [&](uint64_t n) { progress.Update(n); });
+  progress.Finish();
+  if (!s.ok()) {
+    std::fprintf(stderr, "settfs stat: %s: %s\n", dir.c_str(), s.ToString().c_str());
+    return Close("stat", std::move(store), 1);
+  }
+  std::printf("filesystem      %s\n", dir.c_str());
+  std::printf("block size      %u\n", sum.sb.block_size);
+  std::printf("compression     %s\n",
+              CompressionName(static_cast<sett::Compression>(sum.sb.compression)));
+  std::printf("files           %llu\n", static_cast<unsigned long long>(sum.files));
+  std::printf("directories     %llu\n", static_cast<unsigned long long>(sum.directories));
+  std::printf("symlinks        %llu\n", static_cast<unsigned long long>(sum.symlinks));
+  std::printf("special files   %llu\n", static_cast<unsigned long long>(sum.special));
+  std::printf("file bytes      %s (%llu)\n", HumanBytes(sum.bytes).c_str(),
+              static_cast<unsigned long long>(sum.bytes));
+  std::printf("stored blocks   %llu (at most %s)\n", static_cast<unsigned long long>(sum.blocks),
+              HumanBytes(sum.blocks * sum.sb.block_size).c_str());
+  if (sum.orphans > 0) {
+    std::printf("orphans         %llu\n", static_cast<unsigned long long>(sum.orphans));
+  }
+  if (sum.bad_inodes > 0) {
+    std::printf("damaged inodes  %llu (run settfs fsck)\n",
+                static_cast<unsigned long long>(sum.bad_inodes));
+  }
+  std::printf("\nengine\n");
+  sett::tools::PrintInfo(store->db()->Info(), false);
+  return Close("stat", std::move(store), 0);
+}
+
+}  // namespace
+
+void AddMkfsCommand(CLI::App* app, int* exit_code) {
+  auto args = std::make_shared<MkfsArgs>();
+  CLI::App* cmd = app->add_subcommand(
+      "mkfs", "Make a new settfs filesystem in DBDIR (a new or empty directory)");
+  cmd->add_option("DBDIR", args->dir, "The database directory")->required();
+  cmd->add_option("--block-size", args->block_size,
+                  "Bytes per data block: a power of two from 512 to 1048576")
+      ->capture_default_str();
+  cmd->add_option("--compression", args->compression,
+                  "Compression of the engine's tables: none, snappy or zstd")
+      ->capture_default_str();
+  cmd->callback([args, exit_code] { *exit_code = RunMkfs(*args); });
+}
+
+void AddFsckCommand(CLI::App* app, int* exit_code) {
+  auto args = std::make_shared<FsckArgs>();
+  CLI::App* cmd = app->add_subcommand(
+      "fsck", "Check an unmounted settfs filesystem (and repair it with --repair)");
+  cmd->add_option("DBDIR", args->dir, "The database directory")->required();
+  cmd->add_flag("--repair", args->repair,
+                "Fix what is found, keeping data: unreachable files go to /lost+found");
+  cmd->footer(
+      "Exit status: 0 clean, 1 problems found and repaired, 4 problems left, 8 could not "
+      "check.");
+  cmd->callback([args, exit_code] { *exit_code = RunFsck(*args); });
+}
+
+void AddStatCommand(CLI::App* app, int* exit_code) {
+  auto dir = std::make_shared<std::string>();
+  CLI::App* cmd = app->add_subcommand(
+      "stat",
+      "Describe an unmounted settfs filesystem: files, bytes, and the engine's levels "
+      "and value log");
+  cmd->add_option("DBDIR", *dir, "The database directory")->required();
+  cmd->callback([dir, exit_code] { *exit_code = RunStat(*dir); });
+}
+
+}  // namespace settfs

@@ -1,0 +1,454 @@
+#include "mount_command.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "core/filesystem.h"
+#include "fuse/fuse_binding.h"
+#include "settfs_store.h"
+#include "syslog_logger.h"
+
+extern char** environ;
+
+namespace settfs {
+
+const char kMountOptionsHelp[] = R"(settfs options (-o, comma-separated):
+  mkfs                make a filesystem if DBDIR holds none (as --mkfs)
+  commit=SECONDS      make committed changes durable at least this often (default 5;
+                      0: only on fsync); fsync is always durable when it returns
+  timeout=SECONDS     how long the kernel may cache names and attributes (default 3600)
+  no_writeback_cache  send each write to settfs as it is made, uncached by the kernel
+  threads=N           serve at most N requests at a time (default 16)
+  log=FILE            in the background, log to FILE instead of syslog
+Other options go to FUSE: allow_other, ro, fsname=NAME, ... (see mount.fuse3(8)); generic
+mount options (defaults, rw, dev, suid, exec, noauto, nofail, _netdev, x-*) are accepted.)";
+
+namespace {
+
+using sett::Status;
+
+struct MountOptions {
+  bool mkfs = false;
+  unsigned commit_seconds = 5;
+  double timeout = 3600;
+  bool writeback_cache = true;
+  unsigned threads = 16;
+  std::string log_file;
+  std::vector<std::string> fuse;  // Handed to libfuse.
+};
+
+bool ParseNumber(const std::string& text, unsigned max, unsigned* value) {
+  if (text.empty() || text.size() > 9 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  *value = static_cast<unsigned>(std::stoul(text));
+  return *value <= max;
+}
+
+// Splits the -o lists into settfs's own options and FUSE's; false and *error on a bad value.
+bool ParseOptions(const std::vector<std::string>& lists, MountOptions* out, std::string* error) {
+  for (const std::string& list : lists) {
+    std::stringstream in(list);
+    std::string opt;
+    while (std::getline(in, opt, ',')) {
+      if (opt.empty()) continue;
+      std::string name = opt.substr(0, opt.find('='));
+      std::string value = opt.find('=') == std::string::npos ? "" : opt.substr(opt.find('=') + 1);
+      unsigned number = 0;
+      if (opt == "mkfs") {
+        out->mkfs = true;
+      } else if (name == "commit" || name == "timeout" || name == "threads") {
+        unsigned max = name == "threads" ? 1024 : 86400 * 365;
+        if (!ParseNumber(value, max, &number) || (name == "threads" && number == 0)) {
+          *error = "bad value in -o " + opt;
+          return false;
+        }
+        if (name == "commit") out->commit_seconds = number;
+        if (name == "timeout") out->timeout = number;
+        if (name == "threads") out->threads = number;
+      } else if (opt == "no_writeback_cache") {
+        out->writeback_cache = false;
+      } else if (opt == "writeback_cache") {
+        out->writeback_cache = true;
+      } else if (name == "log") {
+        out->log_file = value;
+      } else if (opt == "defaults" || opt == "auto" || opt == "noauto" || opt == "user" ||
+                 opt == "users" || opt == "nouser" || opt == "nofail" || opt == "_netdev" ||
+                 opt.rfind("x-", 0) == 0 || name == "comment" || opt == "default_permissions") {
+        // Meant for mount(8) or systemd, or always on.
+      } else {
+        out->fuse.push_back(opt);
+      }
+    }
+  }
+  return true;
+}
+
+// Where startup reports its outcome: the terminal in the foreground, the waiting parent
+// otherwise (through a pipe).
+class Startup {
+ public:
+  explicit Startup(int pipe_fd) : fd_(pipe_fd) {}
+  int Fail(const std::string& message) {
+    if (fd_ < 0) {
+      std::fprintf(stderr, "settfs mount: %s\n", message.c_str());
+    } else {
+      Send(message);
+    }
+    return 1;
+  }
+  void Succeed() {
+    if (fd_ >= 0) Send("OK");
+  }
+
+ private:
+  void Send(const std::string& message) {
+    ssize_t n = ::write(fd_, message.data(), message.size());
+    (void)n;
+    ::close(fd_);
+    fd_ = -1;
+  }
+  int fd_;
+};
+
+// Forks. The parent waits for the child's report and returns the exit code; the child gets -1
+// and *report_fd.
+int Daemonize(int* report_fd) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    std::fprintf(stderr, "settfs mount: pipe: %s\n", std::strerror(errno));
+    return 1;
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    std::fprintf(stderr, "settfs mount: fork: %s\n", std::strerror(errno));
+    return 1;
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    ::setsid();
+    *report_fd = fds[1];
+    return -1;
+  }
+  ::close(fds[1]);
+  std::string message;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof(buf))) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    message.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  if (message == "OK") return 0;
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (message.empty()) message = "the daemon exited before mounting";
+  std::fprintf(stderr, "settfs mount: %s\n", message.c_str());
+  return 1;
+}
+
+std::string Absolute(const std::string& path) {
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved) != nullptr) return resolved;
+  if (!path.empty() && path[0] == '/') return path;
+  char cwd[PATH_MAX];
+  if (::getcwd(cwd, sizeof(cwd)) == nullptr) return path;
+  return std::string(cwd) + "/" + path;
+}
+
+bool Spawn(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  if (::posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return false;
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// What a signal starts: the kernel's cached writes are flushed through us, then the mount
+// point goes away (detached, if files are still open there: they keep being served).
+void Unmount(const std::string& mountpoint, sett::Logger* logger) {
+  int fd = ::open(mountpoint.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::syncfs(fd);
+    ::close(fd);
+  }
+  bool root = ::geteuid() == 0;
+  bool done =
+      root ? ::umount2(mountpoint.c_str(), 0) == 0 : Spawn({"fusermount3", "-u", "-q", mountpoint});
+  if (done) return;
+  logger->Log(sett::LogLevel::kWarning,
+              "settfs: " + mountpoint +
+                  " is busy: detaching it; settfs exits once the last open file there is closed");
+  if (root) {
+    ::umount2(mountpoint.c_str(), MNT_DETACH);
+  } else {
+    Spawn({"fusermount3", "-u", "-z", "-q", mountpoint});
+  }
+}
+
+// Makes committed changes durable every `seconds`, when there are any.
+class Committer {
+ public:
+  Committer(SettfsStore* store, unsigned seconds) : store_(store), seconds_(seconds) {
+    if (seconds_ > 0) thread_ = std::thread([this] { Run(); });
+  }
+  ~Committer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run() {
+    uint64_t synced = store_->db()->LatestVersion();
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::seconds(seconds_), [this] { return stop_; })) {
+      uint64_t latest = store_->db()->LatestVersion();
+      if (latest == synced) continue;
+      Status s = store_->kv()->Sync();
+      if (s.ok()) {
+        synced = latest;
+      } else {
+        store_->logger()->Log(sett::LogLevel::kError, "settfs: periodic sync: " + s.ToString());
+      }
+    }
+  }
+
+  SettfsStore* const store_;
+  const unsigned seconds_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// Waits for SIGTERM, SIGINT or SIGHUP (blocked in every thread) and unmounts.
+class SignalWatcher {
+ public:
+  SignalWatcher(std::string mountpoint, sett::Logger* logger)
+      : mountpoint_(std::move(mountpoint)), logger_(logger), thread_([this] { Run(); }) {}
+  ~SignalWatcher() {
+    done_ = true;
+    ::pthread_kill(thread_.native_handle(), SIGTERM);  // Wakes sigwait if still waiting.
+    thread_.join();
+  }
+
+  static sigset_t Signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    return set;
+  }
+
+ private:
+  void Run() {
+    sigset_t set = Signals();
+    int sig = 0;
+    while (::sigwait(&set, &sig) != 0) {
+    }
+    if (done_) return;
+    logger_->Log(sett::LogLevel::kInfo,
+                 std::string("settfs: ") + strsignal(sig) + ": unmounting " + mountpoint_);
+    Unmount(mountpoint_, logger_);
+  }
+
+  const std::string mountpoint_;
+  sett::Logger* const logger_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// Opens the store, making a filesystem where asked or where DBDIR is fresh.
+Status OpenFilesystemStore(const MountArgs& args, bool mkfs, sett::Logger* logger,
+                           std::unique_ptr<SettfsStore>* store) {
+  bool fresh = SettfsStore::IsFresh(args.dbdir);
+  StoreConfig config;
+  config.dir = args.dbdir;
+  config.create = true;
+  config.background_gc = true;
+  config.lock_wait_seconds = 10;  // A settfs just unmounted may still be closing it.
+  config.logger = logger;
+  Status s = SettfsStore::Open(config, store);
+  if (!s.ok()) return s;
+  Superblock sb;
+  bool present = false;
+  s = (*store)->ReadSuperblock(&sb, &present);
+  if (!s.ok() || present) return s;
+  if (!fresh && !mkfs) {
+    return Status::NotFound(args.dbdir +
+                            " holds a sett database but no filesystem: mount with --mkfs, or "
+                            "run settfs mkfs, to make one");
+  }
+  logger->Log(sett::LogLevel::kInfo, "settfs: making a filesystem in " + args.dbdir);
+  return (*store)->Format(4096, sett::Compression::kSnappy, ::getuid(), ::getgid());
+}
+
+fuse_session* NewSession(const MountArgs& args, const MountOptions& options, FuseBinding* binding) {
+  std::string fsname;
+  for (char c : args.dbdir) {
+    if (c == ',' || c == '\\') fsname.push_back('\\');  // libfuse's option escape.
+    fsname.push_back(c);
+  }
+  std::string list = "default_permissions,subtype=settfs,fsname=" + fsname;
+  for (const std::string& opt : options.fuse) list += "," + opt;
+  std::vector<std::string> argv = {"settfs", "-o", list};
+  if (args.debug) argv.push_back("-d");
+  std::vector<char*> cargv;
+  for (std::string& a : argv) cargv.push_back(a.data());
+  fuse_args fargs = FUSE_ARGS_INIT(static_cast<int>(cargv.size()), cargv.data());
+  fuse_session* se =
+      fuse_session_new(&fargs, &FuseBinding::Operations(), sizeof(fuse_lowlevel_ops), binding);
+  fuse_opt_free_args(&fargs);
+  return se;
+}
+
+int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) {
+  sett::Logger* logger;
+  std::unique_ptr<SyslogLogger> syslog;
+  sett::LogLevel level = args.debug ? sett::LogLevel::kDebug : sett::LogLevel::kInfo;
+  if (args.foreground || !options.log_file.empty()) {
+    logger = sett::StderrLogger(level);
+  } else {
+    syslog = std::make_unique<SyslogLogger>(level);
+    logger = syslog.get();
+  }
+  int log_fd = -1;
+  if (!args.foreground && !options.log_file.empty()) {
+    log_fd = ::open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log_fd < 0) {
+      return startup->Fail("cannot open log file " + options.log_file + ": " +
+                           std::strerror(errno));
+    }
+    ::dup2(log_fd, STDERR_FILENO);  // From now on, everything logged goes there.
+  }
+
+  std::unique_ptr<SettfsStore> store;
+  Status s = OpenFilesystemStore(args, args.mkfs || options.mkfs, logger, &store);
+  if (!s.ok()) return startup->Fail(s.ToString());
+  std::unique_ptr<Filesystem> fs;
+  std::string error;
+  if (Filesystem::Mount(store->kv(), logger, &fs, &error) != 0) {
+    return startup->Fail(args.dbdir + ": " + error);
+  }
+  FuseBindingOptions binding_options;
+  binding_options.entry_timeout = binding_options.attr_timeout = binding_options.negative_timeout =
+      options.timeout;
+  binding_options.writeback_cache = options.writeback_cache;
+  FuseBinding binding(fs.get(), binding_options);
+  fuse_session* se = NewSession(args, options, &binding);
+  if (se == nullptr) return startup->Fail("invalid mount options (see settfs mount --help)");
+  if (fuse_session_mount(se, args.mountpoint.c_str()) != 0) {
+    fuse_session_destroy(se);
+    return startup->Fail("cannot mount on " + args.mountpoint);
+  }
+  logger->Log(sett::LogLevel::kInfo, "settfs: " + args.dbdir + " mounted on " + args.mountpoint);
+  startup->Succeed();
+  if (!args.foreground) {
+    int null_fd = ::open("/dev/null", O_RDWR);
+    ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(null_fd, STDOUT_FILENO);
+    if (log_fd < 0) ::dup2(null_fd, STDERR_FILENO);
+    if (null_fd > STDERR_FILENO) ::close(null_fd);
+    if (::chdir("/") != 0) {
+      logger->Log(sett::LogLevel::kWarning, "settfs: chdir /: " + std::string(strerror(errno)));
+    }
+  }
+
+  int loop_result;
+  {
+    Committer committer(store.get(), options.commit_seconds);
+    SignalWatcher watcher(args.mountpoint, logger);
+    fuse_loop_config* config = fuse_loop_cfg_create();
+    fuse_loop_cfg_set_max_threads(config, options.threads);
+    loop_result = fuse_session_loop_mt(se, config);
+    fuse_loop_cfg_destroy(config);
+  }
+  fuse_session_unmount(se);
+  fuse_session_destroy(se);  // Runs destroy (orphans reclaimed, synced) if the kernel did not.
+  fs.reset();
+  s = store->Close();
+  if (!s.ok()) {
+    logger->Log(sett::LogLevel::kError, "settfs: closing " + args.dbdir + ": " + s.ToString());
+    return 1;
+  }
+  logger->Log(sett::LogLevel::kInfo,
+              "settfs: " + args.mountpoint + " unmounted, " + args.dbdir + " closed");
+  return loop_result == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int RunMount(const MountArgs& raw) {
+  MountArgs args = raw;
+  MountOptions options;
+  std::string error;
+  if (!ParseOptions(args.options, &options, &error)) {
+    std::fprintf(stderr, "settfs mount: %s\n", error.c_str());
+    return 2;
+  }
+  args.dbdir = Absolute(args.dbdir);
+  args.mountpoint = Absolute(args.mountpoint);
+  struct stat st;
+  if (::stat(args.mountpoint.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    std::fprintf(stderr, "settfs mount: %s is not a directory\n", args.mountpoint.c_str());
+    return 1;
+  }
+  if (args.debug) args.foreground = true;
+  int report_fd = -1;
+  if (!args.foreground) {
+    int code = Daemonize(&report_fd);
+    if (code >= 0) return code;  // The parent.
+  }
+  // Before any thread starts: signals are taken by the watcher only, and a vanished reader
+  // of a pipe is an error, not a death.
+  sigset_t signals = SignalWatcher::Signals();
+  ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  Startup startup(report_fd);
+  return Serve(args, options, &startup);
+}
+
+void AddMountCommand(CLI::App* app, MountArgs* args, int* exit_code) {
+  CLI::App* cmd = app->add_subcommand(
+      "mount",
+      "Mount the filesystem in DBDIR on MOUNTPOINT (making one if DBDIR is new or empty) and "
+      "serve it in the background until unmounted (fusermount3 -u MOUNTPOINT) or sent SIGTERM");
+  cmd->add_option("DBDIR", args->dbdir, "The database directory")->required();
+  cmd->add_option("MOUNTPOINT", args->mountpoint, "An existing directory to mount on")->required();
+  cmd->add_flag("-f,--foreground", args->foreground, "Stay in the foreground, logging to stderr");
+  cmd->add_flag("-d,--debug", args->debug, "Foreground, with every FUSE request logged");
+  cmd->add_flag("--mkfs", args->mkfs, "Make a filesystem if DBDIR holds a database but none");
+  cmd->add_option("-o", args->options, "Mount options, comma-separated (below)")
+      ->allow_extra_args(false);
+  cmd->footer(kMountOptionsHelp);
+  cmd->callback([args, exit_code] { *exit_code = RunMount(*args); });
+}
+
+}  // namespace settfs

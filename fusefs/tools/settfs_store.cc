@@ -1,0 +1,178 @@
+#include "settfs_store.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "core/filesystem.h"
+#include "core/keys.h"
+
+namespace settfs {
+namespace {
+
+using sett::Status;
+
+// Background value-log GC of a mounted filesystem: rewritten and deleted files leave garbage.
+constexpr uint32_t kGcIntervalSeconds = 60;
+
+bool HoldsDatabase(const std::string& dir) {
+  struct stat st;
+  return ::stat((dir + "/MANIFEST").c_str(), &st) == 0;
+}
+
+sett::Options EngineOptions(const StoreConfig& config, sett::Compression compression) {
+  sett::Options options;
+  options.dir = config.dir;
+  options.read_only = config.read_only;
+  options.create_if_missing = config.create;
+  options.compression = compression;
+  options.logger = config.logger;
+  // Data blocks (4 KiB by default) go to the value log; inodes, entries and the short tail
+  // blocks of small files stay in the tree. The engine's default threshold is below a block.
+  if (config.background_gc && !config.read_only) {
+    options.value_log_gc_interval_seconds = kGcIntervalSeconds;
+  }
+  return options;
+}
+
+Status OpenWaiting(const StoreConfig& config, const sett::Options& options,
+                   std::unique_ptr<sett::DB>* db) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.lock_wait_seconds);
+  while (true) {
+    Status s = sett::DB::Open(options, db);
+    if (!s.IsBusy() || std::chrono::steady_clock::now() >= deadline) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace
+
+bool ParseCompression(const std::string& name, sett::Compression* compression) {
+  if (name == "none") {
+    *compression = sett::Compression::kNone;
+  } else if (name == "snappy") {
+    *compression = sett::Compression::kSnappy;
+  } else if (name == "zstd") {
+    *compression = sett::Compression::kZstd;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+const char* CompressionName(sett::Compression compression) {
+  switch (compression) {
+    case sett::Compression::kNone:
+      return "none";
+    case sett::Compression::kSnappy:
+      return "snappy";
+    case sett::Compression::kZstd:
+      return "zstd";
+  }
+  return "unknown";
+}
+
+bool SettfsStore::IsFresh(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return errno == ENOENT;
+  bool empty = true;
+  while (struct dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) {
+      empty = false;
+      break;
+    }
+  }
+  ::closedir(d);
+  return empty;
+}
+
+Status SettfsStore::Open(const StoreConfig& config, std::unique_ptr<SettfsStore>* result) {
+  if (!HoldsDatabase(config.dir)) {
+    if (!IsFresh(config.dir)) {
+      struct stat st;
+      if (::stat(config.dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+        return Status::InvalidArgument(config.dir + " is not a directory");
+      }
+      return Status::InvalidArgument(config.dir +
+                                     " holds files but no sett database: settfs will not write "
+                                     "into it (choose an empty or new directory)");
+    }
+    if (!config.create || config.read_only) {
+      return Status::NotFound(config.dir + " holds no settfs filesystem (settfs mkfs makes one)");
+    }
+  }
+  std::unique_ptr<SettfsStore> store(new SettfsStore);
+  store->config_ = config;
+  if (store->config_.logger == nullptr) store->config_.logger = sett::StderrLogger();
+  sett::Options options = EngineOptions(store->config_, sett::Options().compression);
+  Status s = OpenWaiting(config, options, &store->db_);
+  if (s.IsBusy()) {
+    return Status::Busy(config.dir + " is in use (is it mounted?): " + s.ToString());
+  }
+  if (!s.ok()) return s;
+  store->kv_ = std::make_unique<SettKvStore>(store->db_.get());
+  Superblock sb;
+  bool present = false;
+  s = store->ReadSuperblock(&sb, &present);
+  if (!s.ok()) return s;
+  auto compression = static_cast<sett::Compression>(sb.compression);
+  if (present && compression != options.compression) {
+    // Tables are written with the filesystem's compression: open again with it.
+    store->kv_.reset();
+    s = store->db_->Close();
+    store->db_.reset();
+    if (s.ok()) s = OpenWaiting(config, EngineOptions(store->config_, compression), &store->db_);
+    if (!s.ok()) return s;
+    store->kv_ = std::make_unique<SettKvStore>(store->db_.get());
+  }
+  *result = std::move(store);
+  return Status::OK();
+}
+
+SettfsStore::~SettfsStore() { Close(); }
+
+Status SettfsStore::ReadSuperblock(Superblock* sb, bool* present) {
+  std::string value;
+  Status s = db_->Get(sett::ReadOptions(), kSuperblockKey, &value);
+  *present = s.ok();
+  if (s.IsNotFound()) return Status::OK();
+  if (!s.ok()) return s;
+  if (!DecodeSuperblock(value, sb)) {
+    return Status::Corruption("the superblock in " + config_.dir +
+                              " is damaged or of another format version");
+  }
+  return Status::OK();
+}
+
+Status SettfsStore::Format(uint32_t block_size, sett::Compression compression, uint32_t owner_uid,
+                           uint32_t owner_gid) {
+  Superblock sb;
+  sb.block_size = block_size;
+  sb.compression = static_cast<uint8_t>(compression);
+  std::random_device random;
+  for (int i = 0; i < 16; i++) sb.uuid.push_back(static_cast<char>(random()));
+  sb.created = Now();
+  if (!DecodeSuperblock(EncodeSuperblock(sb), &sb)) {
+    return Status::InvalidArgument("block size " + std::to_string(block_size) +
+                                   " is not a power of two from 512 to 1048576");
+  }
+  int err = Filesystem::Format(kv_.get(), sb, Caller(owner_uid, owner_gid), logger());
+  if (err == EEXIST) return Status::InvalidArgument(config_.dir + " already holds a filesystem");
+  if (err != 0) return Status::IOError("making the filesystem: " + std::string(strerror(err)), err);
+  return Status::OK();
+}
+
+Status SettfsStore::Close() {
+  kv_.reset();
+  if (db_ == nullptr) return Status::OK();
+  Status s = db_->Close();
+  db_.reset();
+  return s;
+}
+
+}  // namespace settfs

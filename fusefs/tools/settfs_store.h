@@ -1,0 +1,66 @@
+// SettfsStore opens the sett database behind a settfs filesystem with the engine options
+// settfs runs it with, and makes new filesystems. Every settfs command goes through it.
+//
+// A database directory is one of: missing or empty (a filesystem can be made there), a sett
+// database (with or without a filesystem in it), or anything else, which is refused so that
+// settfs never writes into a directory of someone's files.
+
+#ifndef SETTFS_TOOLS_SETTFS_STORE_H_
+#define SETTFS_TOOLS_SETTFS_STORE_H_
+
+#include <memory>
+#include <string>
+
+#include "core/records.h"
+#include "core/sett_kv_store.h"
+#include "sett/db.h"
+#include "sett/logger.h"
+
+namespace settfs {
+
+struct StoreConfig {
+  std::string dir;
+  bool read_only = false;
+  bool create = false;             // Make the database if dir is missing or empty.
+  bool background_gc = false;      // Collect value-log garbage in the background (mounts).
+  int lock_wait_seconds = 0;       // How long to wait for a previous owner to let go.
+  sett::Logger* logger = nullptr;  // nullptr: stderr, warnings and up.
+};
+
+class SettfsStore {
+ public:
+  // Opens config.dir. The superblock, if any, decides the table compression.
+  static sett::Status Open(const StoreConfig& config, std::unique_ptr<SettfsStore>* store);
+  ~SettfsStore();
+
+  // Whether dir is missing or an empty directory.
+  static bool IsFresh(const std::string& dir);
+
+  // Writes a new filesystem (superblock and root directory owned by owner) into the database;
+  // fails if it already holds one.
+  sett::Status Format(uint32_t block_size, sett::Compression compression, uint32_t owner_uid,
+                      uint32_t owner_gid);
+  // Whether the database holds a filesystem; its superblock in *sb if so.
+  sett::Status ReadSuperblock(Superblock* sb, bool* present);
+
+  sett::DB* db() const { return db_.get(); }
+  sett::Logger* logger() const { return config_.logger; }
+  SettKvStore* kv() const { return kv_.get(); }
+  // Closes the database, making everything durable.
+  sett::Status Close();
+
+ private:
+  SettfsStore() = default;
+
+  StoreConfig config_;
+  std::unique_ptr<sett::DB> db_;
+  std::unique_ptr<SettKvStore> kv_;
+};
+
+// "none", "snappy" or "zstd" to a Compression; false for anything else.
+bool ParseCompression(const std::string& name, sett::Compression* compression);
+const char* CompressionName(sett::Compression compression);
+
+}  // namespace settfs
+
+#endif  // SETTFS_TOOLS_SETTFS_STORE_H_
