@@ -1,0 +1,57 @@
+// A fixture for tests through a real settfs mount: a fresh database and mount point in a
+// temporary directory, mounted before each test and unmounted (cleanly, or the test fails)
+// after it.
+
+#ifndef SETT_TESTS_FUSEFS_MOUNT_MOUNTED_FIXTURE_H_
+#define SETT_TESTS_FUSEFS_MOUNT_MOUNTED_FIXTURE_H_
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+
+#include "support/settfs_mount.h"
+#include "support/test_util.h"
+
+namespace settfs {
+
+class MountedTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::geteuid(), 0u) << "the mounted tests run as root (they mount, and act as nobody)";
+    ASSERT_EQ(::mkdir(mountpoint().c_str(), 0755), 0);
+    Mount();
+  }
+  void TearDown() override {
+    if (mount_ != nullptr && mount_->mounted()) {
+      EXPECT_EQ(mount_->Unmount(), 0) << mount_->Log();
+    }
+    mount_.reset();
+  }
+
+  // Mount options for the test's mounts (beside allow_other).
+  virtual std::string MountOptions() const { return ""; }
+
+  void Mount() {
+    mount_ = std::make_unique<sett::test::SettfsMount>(dbdir(), mountpoint(), MountOptions());
+    ASSERT_TRUE(mount_->mounted());
+  }
+  void Remount() {
+    ASSERT_EQ(mount_->Unmount(), 0) << mount_->Log();
+    Mount();
+  }
+
+  std::string dbdir() const { return dir_.Join("db"); }
+  std::string mountpoint() const { return dir_.Join("mnt"); }
+  // A path inside the mount.
+  std::string P(const std::string& name) const { return mountpoint() + "/" + name; }
+
+  sett::test::TempDir dir_;
+  std::unique_ptr<sett::test::SettfsMount> mount_;
+};
+
+}  // namespace settfs
+
+#endif  // SETT_TESTS_FUSEFS_MOUNT_MOUNTED_FIXTURE_H_
