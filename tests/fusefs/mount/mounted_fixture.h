@@ -21,6 +21,8 @@ class MountedTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0u) << "the mounted tests run as root (they mount, and act as nobody)";
+    // Other users (tests act as nobody) must reach the mount point.
+    ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
     ASSERT_EQ(::mkdir(mountpoint().c_str(), 0755), 0);
     Mount();
   }
