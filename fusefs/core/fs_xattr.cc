@@ -1,4 +1,8 @@
 // Filesystem: extended attributes (key X ino name).
+//
+// Names in the system namespace are refused: the kernel would hand settfs POSIX ACLs there to
+// keep as opaque bytes, which programs (cp -a, tar) would then take as applied ACLs and skip
+// setting the mode.
 
 #include <sys/xattr.h>
 
@@ -15,11 +19,14 @@ int CheckXattrName(std::string_view name) {
   return 0;
 }
 
+bool IsSystemName(std::string_view name) { return name.substr(0, 7) == "system."; }
+
 }  // namespace
 
 int Filesystem::SetXattr(uint64_t ino, std::string_view name, std::string_view value, int flags) {
   int err = CheckXattrName(name);
   if (err != 0) return err;
+  if (IsSystemName(name)) return EOPNOTSUPP;
   if (value.size() > kXattrSizeMax) return E2BIG;
   return Run(true, [&](KvTxn* txn) {
     Inode inode;
@@ -44,6 +51,7 @@ int Filesystem::GetXattr(uint64_t ino, std::string_view name, std::string* value
     Inode inode;
     int e = LoadInode(txn, ino, &inode);
     if (e != 0) return e;
+    if (IsSystemName(name)) return ENODATA;
     Status s = txn->Get(XattrKey(ino, name), value);
     if (s.IsNotFound()) return ENODATA;
     return s.ok() ? 0 : Fail(s, "reading an attribute of inode " + std::to_string(ino));
@@ -72,6 +80,7 @@ int Filesystem::RemoveXattr(uint64_t ino, std::string_view name) {
     Inode inode;
     int e = LoadInode(txn, ino, &inode);
     if (e != 0) return e;
+    if (IsSystemName(name)) return ENODATA;
     std::string existing;
     Status s = txn->Get(XattrKey(ino, name), &existing);
     if (s.IsNotFound()) return ENODATA;

@@ -1,6 +1,7 @@
 // Extended attributes through a real mount: flags, sizes, ENODATA and ERANGE, and listing.
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -55,6 +56,26 @@ TEST_F(SettfsXattrTest, SetGetListRemoveWithFlagsAndErrors) {
   back.resize(60000);
   EXPECT_EQ(back, big);
   EXPECT_EQ(::getxattr(f.c_str(), "user.empty", buf, sizeof(buf)), 0);
+}
+
+TEST_F(SettfsXattrTest, AclsAreRefusedSoThatModesAreSet) {
+  std::string f = P("f");
+  sett::test::WriteFile(f, "x");
+  // A minimal access ACL (user::rw- group::r-- other::r--), as cp -a copies it.
+  const char acl[] =
+      "\2\0\0\0\1\0\6\0\377\377\377\377\4\0\4\0\377\377\377\377 \0\4\0\377\377\377\377";
+  EXPECT_EQ(ERRNO_OF(::setxattr(f.c_str(), "system.posix_acl_access", acl, sizeof(acl) - 1, 0)),
+            EOPNOTSUPP);
+  char buf[64];
+  EXPECT_EQ(ERRNO_OF(::getxattr(f.c_str(), "system.posix_acl_access", buf, sizeof(buf))), ENODATA);
+  // And so cp -a falls back to setting the mode.
+  ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
+  sett::test::WriteFile(dir_.Join("host"), "h");
+  ASSERT_EQ(::chmod(dir_.Join("host").c_str(), 0751), 0);
+  ASSERT_EQ(sett::test::Shell("cp -a " + dir_.Join("host") + " " + P("copied")), 0);
+  struct stat st;
+  ASSERT_EQ(::stat(P("copied").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0751u);
 }
 
 TEST_F(SettfsXattrTest, RemovedWithTheFile) {
