@@ -77,6 +77,11 @@ class Filesystem {
 
   const Superblock& superblock() const { return sb_; }
 
+  // Writes that would make the store grow (data, new inodes and names, attributes) fail with
+  // ENOSPC once less than this is free, so that removing files, and the store's own upkeep,
+  // always have room. 0 by default.
+  void set_space_reserve(uint64_t bytes) { reserve_ = bytes; }
+
   // Name space. Operations that return an entry (st) count a lookup of it.
   int Lookup(uint64_t parent, std::string_view name, struct stat* st);
   void Forget(uint64_t ino, uint64_t nlookup);
@@ -150,6 +155,8 @@ class Filesystem {
   int Run(bool update, const std::function<int(KvTxn*)>& body, bool sync = false);
   // Turns a store failure into an errno, logging it.
   int Fail(const Status& s, const std::string& what) const;
+  // ENOSPC when the store has less than the reserve (plus `bytes`) free, else 0.
+  int CheckSpace(uint64_t bytes) const;
 
   int LoadInode(KvTxn* txn, uint64_t ino, Inode* inode) const;
   int StoreInode(KvTxn* txn, const Inode& inode) const;
@@ -193,6 +200,7 @@ class Filesystem {
   std::map<uint64_t, std::shared_ptr<DirHandle>> dirs_;
   uint64_t next_dir_handle_ = 1;
   std::atomic<int64_t> inodes_{0};  // Live inodes, for statfs.
+  std::atomic<uint64_t> reserve_{0};
 };
 
 }  // namespace settfs

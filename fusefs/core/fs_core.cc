@@ -52,6 +52,13 @@ int Filesystem::Fail(const Status& s, const std::string& what) const {
   return EIO;
 }
 
+int Filesystem::CheckSpace(uint64_t bytes) const {
+  uint64_t reserve = reserve_;
+  if (reserve == 0) return 0;
+  uint64_t free = store_->FreeBytes();
+  return free < reserve || free - reserve < bytes ? ENOSPC : 0;
+}
+
 int Filesystem::Run(bool update, const std::function<int(KvTxn*)>& body, bool sync) {
   for (int attempt = 0;; attempt++) {
     std::unique_ptr<KvTxn> txn = store_->Begin(update);
@@ -318,16 +325,19 @@ int Filesystem::StatFs(struct statvfs* st) {
   KvUsage usage;
   Status s = store_->Usage(&usage);
   if (!s.ok()) return Fail(s, "statfs");
+  usage.bytes_free = std::min(usage.bytes_free, store_->FreeBytes());
   const uint64_t bs = sb_.block_size;
   *st = {};
   st->f_bsize = bs;
   st->f_frsize = bs;
   st->f_blocks = (usage.bytes_on_disk + usage.bytes_free) / bs;
   st->f_bfree = usage.bytes_free / bs;
-  st->f_bavail = st->f_bfree;
+  // As with a filesystem's reserved blocks: what writes may still use.
+  uint64_t reserve = reserve_;
+  st->f_bavail = usage.bytes_free > reserve ? (usage.bytes_free - reserve) / bs : 0;
   // Inodes cost only keys: as many as the free space could hold at a block each, at least.
   uint64_t used = static_cast<uint64_t>(std::max<int64_t>(0, inodes_.load()));
-  st->f_ffree = st->f_bfree;
+  st->f_ffree = st->f_bavail;
   st->f_favail = st->f_ffree;
   st->f_files = used + st->f_ffree;
   st->f_namemax = kNameMax;

@@ -93,8 +93,10 @@ int Filesystem::Read(uint64_t ino, uint64_t offset, size_t size, std::string* da
 
 int Filesystem::Write(uint64_t ino, uint64_t offset, std::string_view data) {
   if (offset + data.size() > kMaxFileSize || offset + data.size() < offset) return EFBIG;
+  int err = CheckSpace(data.size());
+  if (err != 0) return err;
   for (size_t done = 0; done < data.size(); done += write_chunk_) {
-    int err = WriteChunk(ino, offset + done, data.substr(done, write_chunk_));
+    err = WriteChunk(ino, offset + done, data.substr(done, write_chunk_));
     if (err != 0) return err;
   }
   return 0;

@@ -104,6 +104,7 @@ int Filesystem::CreateEntry(const Caller& caller, uint64_t parent, std::string_v
                             uint32_t mode, uint64_t rdev, std::string_view target,
                             struct stat* st) {
   int err = CheckName(name);
+  if (err == 0) err = CheckSpace(0);
   if (err != 0) return err;
   uint64_t ino = 0;
   while (ino <= kRootIno) {
@@ -206,6 +207,7 @@ int Filesystem::Access(const Caller& caller, uint64_t ino, int mask) {
 
 int Filesystem::Link(uint64_t ino, uint64_t newparent, std::string_view newname, struct stat* st) {
   int err = CheckName(newname);
+  if (err == 0) err = CheckSpace(0);
   if (err != 0) return err;
   err = Run(true, [&](KvTxn* txn) {
     Inode inode, dir;

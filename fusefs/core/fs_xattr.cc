@@ -28,6 +28,8 @@ int Filesystem::SetXattr(uint64_t ino, std::string_view name, std::string_view v
   if (err != 0) return err;
   if (IsSystemName(name)) return EOPNOTSUPP;
   if (value.size() > kXattrSizeMax) return E2BIG;
+  err = CheckSpace(value.size());
+  if (err != 0) return err;
   return Run(true, [&](KvTxn* txn) {
     Inode inode;
     int e = LoadInode(txn, ino, &inode);

@@ -53,6 +53,9 @@ class KvStore {
   // Makes every committed write durable.
   virtual Status Sync() = 0;
   virtual Status Usage(KvUsage* usage) = 0;
+  // Bytes free for the store to grow into, cheaply (asked before every write); UINT64_MAX when
+  // there is no such limit.
+  virtual uint64_t FreeBytes() = 0;
   // The most one transaction may write, counting each write as its key and value plus 64 bytes.
   virtual size_t MaxTxnBytes() const = 0;
 };

@@ -1,5 +1,9 @@
 #include "core/sett_kv_store.h"
 
+#include <sys/statvfs.h>
+
+#include <cstdint>
+
 namespace settfs {
 namespace {
 
@@ -74,6 +78,12 @@ Status SettKvStore::NextId(uint64_t* id) {
     if (!s.ok()) return s;
   }
   return ids_->Next(id);
+}
+
+uint64_t SettKvStore::FreeBytes() {
+  struct statvfs st;
+  if (dir_.empty() || ::statvfs(dir_.c_str(), &st) != 0) return UINT64_MAX;
+  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
 Status SettKvStore::Usage(KvUsage* usage) {

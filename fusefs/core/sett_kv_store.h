@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "core/kv_store.h"
 #include "sett/db.h"
@@ -14,20 +15,23 @@ namespace settfs {
 
 class SettKvStore : public KvStore {
  public:
-  // Does not own db, which must outlive this store.
-  explicit SettKvStore(sett::DB* db) : db_(db) {}
+  // Does not own db, which must outlive this store. dir, when given, is where the database's
+  // files live (for FreeBytes).
+  explicit SettKvStore(sett::DB* db, std::string dir = "") : db_(db), dir_(std::move(dir)) {}
   ~SettKvStore() override;
 
   std::unique_ptr<KvTxn> Begin(bool update) override;
   Status NextId(uint64_t* id) override;
   Status Sync() override { return db_->Sync(); }
   Status Usage(KvUsage* usage) override;
+  uint64_t FreeBytes() override;
   size_t MaxTxnBytes() const override { return db_->MaxTxnBytes(); }
 
   sett::DB* db() const { return db_; }
 
  private:
   sett::DB* const db_;
+  const std::string dir_;
   std::mutex mu_;
   std::unique_ptr<sett::Sequence> ids_;
 };

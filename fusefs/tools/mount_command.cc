@@ -35,6 +35,9 @@ const char kMountOptionsHelp[] = R"(settfs options (-o, comma-separated):
   timeout=SECONDS     how long the kernel may cache names and attributes (default 3600)
   no_writeback_cache  send each write to settfs as it is made, uncached by the kernel
   threads=N           serve at most N requests at a time (default 16)
+  reserve=MIB         refuse new data with ENOSPC once less than this is free on the disk
+                      holding DBDIR, so that removing files and the engine's upkeep always
+                      have room (default 64)
   log=FILE            in the background, log to FILE instead of syslog
 Other options go to FUSE: allow_other, ro, fsname=NAME, ... (see mount.fuse3(8)); generic
 mount options (defaults, rw, dev, suid, exec, noauto, nofail, _netdev, x-*) are accepted.)";
@@ -49,6 +52,7 @@ struct MountOptions {
   double timeout = 3600;
   bool writeback_cache = true;
   unsigned threads = 16;
+  unsigned reserve_mib = 64;
   std::string log_file;
   std::vector<std::string> fuse;  // Handed to libfuse.
 };
@@ -74,7 +78,7 @@ bool ParseOptions(const std::vector<std::string>& lists, MountOptions* out, std:
       unsigned number = 0;
       if (opt == "mkfs") {
         out->mkfs = true;
-      } else if (name == "commit" || name == "timeout" || name == "threads") {
+      } else if (name == "commit" || name == "timeout" || name == "threads" || name == "reserve") {
         unsigned max = name == "threads" ? 1024 : 86400 * 365;
         if (!ParseNumber(value, max, &number) || (name == "threads" && number == 0)) {
           *error = "bad value in -o " + opt;
@@ -83,6 +87,7 @@ bool ParseOptions(const std::vector<std::string>& lists, MountOptions* out, std:
         if (name == "commit") out->commit_seconds = number;
         if (name == "timeout") out->timeout = number;
         if (name == "threads") out->threads = number;
+        if (name == "reserve") out->reserve_mib = number;
       } else if (opt == "no_writeback_cache") {
         out->writeback_cache = false;
       } else if (opt == "writeback_cache") {
@@ -357,6 +362,7 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   if (Filesystem::Mount(store->kv(), logger, &fs, &error) != 0) {
     return startup->Fail(args.dbdir + ": " + error);
   }
+  fs->set_space_reserve(uint64_t{options.reserve_mib} << 20);
   FuseBindingOptions binding_options;
   binding_options.entry_timeout = binding_options.attr_timeout = binding_options.negative_timeout =
       options.timeout;

@@ -115,7 +115,7 @@ Status SettfsStore::Open(const StoreConfig& config, std::unique_ptr<SettfsStore>
     return Status::Busy(config.dir + " is in use (is it mounted?): " + s.ToString());
   }
   if (!s.ok()) return s;
-  store->kv_ = std::make_unique<SettKvStore>(store->db_.get());
+  store->kv_ = std::make_unique<SettKvStore>(store->db_.get(), config.dir);
   Superblock sb;
   bool present = false;
   s = store->ReadSuperblock(&sb, &present);
@@ -128,7 +128,7 @@ Status SettfsStore::Open(const StoreConfig& config, std::unique_ptr<SettfsStore>
     store->db_.reset();
     if (s.ok()) s = OpenWaiting(config, EngineOptions(store->config_, compression), &store->db_);
     if (!s.ok()) return s;
-    store->kv_ = std::make_unique<SettKvStore>(store->db_.get());
+    store->kv_ = std::make_unique<SettKvStore>(store->db_.get(), config.dir);
   }
   *result = std::move(store);
   return Status::OK();

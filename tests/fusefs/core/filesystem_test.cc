@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -186,6 +187,51 @@ TEST_F(FilesystemTest, OrphansAreReclaimedWhenTheKernelLetsGoOfEverything) {
   EXPECT_TRUE(db_->Get(sett::ReadOptions(), OrphanKey(f), &value).IsNotFound());
   EXPECT_TRUE(db_->Get(sett::ReadOptions(), BlockKey(f, 0), &value).IsNotFound());
   EXPECT_EQ(fs_->GetAttr(kept, &st), 0);
+}
+
+// A store whose disk has as much free space as the test says.
+class TightStore : public SettKvStore {
+ public:
+  using SettKvStore::SettKvStore;
+  uint64_t FreeBytes() override { return free; }
+  uint64_t free = UINT64_MAX;
+};
+
+TEST(FilesystemSpaceTest, BelowTheReserveOnlyRemovalsWork) {
+  sett::Options options;
+  options.in_memory = true;
+  options.logger = sett::StderrLogger(sett::LogLevel::kError);
+  std::unique_ptr<sett::DB> db;
+  ASSERT_OK(sett::DB::Open(options, &db));
+  TightStore store(db.get());
+  Superblock sb;
+  sb.uuid = std::string(16, 'u');
+  ASSERT_EQ(Filesystem::Format(&store, sb, Caller(0, 0), options.logger), 0);
+  std::unique_ptr<Filesystem> fs;
+  std::string error;
+  ASSERT_EQ(Filesystem::Mount(&store, options.logger, &fs, &error), 0) << error;
+  fs->set_space_reserve(64 << 20);
+  store.free = 100 << 20;
+  struct stat st;
+  ASSERT_EQ(fs->Mknod(Caller(0, 0), kRootIno, "f", S_IFREG | 0644, 0, &st), 0);
+  uint64_t f = st.st_ino;
+  ASSERT_EQ(fs->Write(f, 0, std::string(1 << 20, 'x')), 0);
+  EXPECT_EQ(fs->Write(f, 0, std::string(40 << 20, 'x')), ENOSPC);  // Would eat the reserve.
+  struct statvfs vfs;
+  ASSERT_EQ(fs->StatFs(&vfs), 0);
+  EXPECT_EQ(vfs.f_bavail * vfs.f_frsize, uint64_t{36} << 20);
+  store.free = 10 << 20;
+  EXPECT_EQ(fs->Write(f, 0, "x"), ENOSPC);
+  EXPECT_EQ(fs->Mknod(Caller(0, 0), kRootIno, "g", S_IFREG | 0644, 0, &st), ENOSPC);
+  EXPECT_EQ(fs->Mkdir(Caller(0, 0), kRootIno, "d", 0755, &st), ENOSPC);
+  EXPECT_EQ(fs->Link(f, kRootIno, "h", &st), ENOSPC);
+  EXPECT_EQ(fs->SetXattr(f, "user.a", "1", 0), ENOSPC);
+  ASSERT_EQ(fs->StatFs(&vfs), 0);
+  EXPECT_EQ(vfs.f_bavail, 0u);
+  EXPECT_EQ(fs->Rename(kRootIno, "f", kRootIno, "renamed", 0), 0);
+  EXPECT_EQ(fs->Unlink(kRootIno, "renamed"), 0);
+  fs->Forget(f, 1);
+  EXPECT_EQ(fs->GetAttr(f, &st), ENOENT);
 }
 
 TEST_F(FilesystemTest, AccessFollowsOwnerGroupAndOther) {
