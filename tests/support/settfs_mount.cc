@@ -124,6 +124,35 @@ std::string SettfsMount::Log() const {
   return out.str();
 }
 
+std::string MountRefused(const std::string& dbdir, const std::string& mountpoint) {
+  std::string log_path = dbdir + ".refused.log";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    ::execl(SettfsBinary(), "settfs", "mount", "-f", dbdir.c_str(), mountpoint.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  auto deadline = Clock::now() + std::chrono::seconds(30);
+  int status = -2;
+  while ((status = WaitExit(pid, 0)) == -2) {
+    if (IsSettfsMounted(mountpoint) || Clock::now() >= deadline) {
+      ADD_FAILURE() << "settfs mounted " << dbdir << " instead of refusing";
+      ::umount2(mountpoint.c_str(), 0);
+      status = WaitExit(pid, 30);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_NE(status, 0) << "settfs exited with 0 without mounting";
+  std::ifstream in(log_path);
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
 int RunAs(uid_t uid, gid_t gid, const std::function<int()>& fn) {
   pid_t pid = ::fork();
   if (pid == 0) {

@@ -46,6 +46,10 @@ class SettfsMount {
   pid_t pid_ = -1;
 };
 
+// Runs `settfs mount -f` expecting it to refuse; returns what it printed. The test fails if
+// it mounts instead.
+std::string MountRefused(const std::string& dbdir, const std::string& mountpoint);
+
 // Whether mountpoint has a settfs filesystem mounted on it now.
 bool IsSettfsMounted(const std::string& mountpoint);
 
