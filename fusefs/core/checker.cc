@@ -77,13 +77,9 @@ std::string Printable(std::string_view key) {
 }
 
 Status ScanAll(KvTxn* txn, const CheckOptions& options, Picture* p, CheckReport* report) {
-  std::string value;
-  Status s = txn->Get(kSuperblockKey, &value);
-  if (s.IsNotFound()) return Status::InvalidArgument("no superblock: not a settfs filesystem");
+  Status s = LoadSuperblock(txn, &p->sb);
   if (!s.ok()) return s;
-  if (!DecodeSuperblock(value, &p->sb)) {
-    return Status::Corruption("the superblock is damaged or of another format version");
-  }
+  std::string value;
   auto tick = [&] {
     if (++report->keys % 65536 == 0 && options.progress) options.progress(report->keys);
   };
@@ -216,12 +212,7 @@ Status LostAndFound(KvStore* store, KvTxn* txn, uint64_t* dir) {
     s = store->NextId(&ino);
     if (!s.ok()) return s;
   }
-  Inode lf;
-  lf.ino = ino;
-  lf.mode = S_IFDIR | 0700;
-  lf.nlink = 2;
-  lf.parent = kRootIno;
-  lf.atime = lf.mtime = lf.ctime = Now();
+  Inode lf = NewDirectory(ino, kRootIno, 0700, 0, 0, Now());
   s = txn->Set(InodeKey(ino), EncodeInode(lf));
   if (s.ok()) s = txn->Set(TimesKey(ino), EncodeDirTimes(DirTimes{lf.mtime, lf.mtime}));
   if (s.ok()) s = txn->Set(DirentKey(kRootIno, kLostFound), EncodeDirent(Dirent{ino, DT_DIR}));
@@ -348,13 +339,8 @@ void JudgeInodes(const Picture& p, std::vector<Fix>* fixes) {
   auto root = p.inodes.find(kRootIno);
   if (root == p.inodes.end() || (root->second.decoded && !root->second.inode.is_dir())) {
     fixes->push_back({"the root directory is missing", [](KvStore*, KvTxn* t) {
-                        Inode r;
-                        r.ino = kRootIno;
-                        r.mode = S_IFDIR | 0755;
-                        r.nlink = 2;
-                        r.parent = kRootIno;
-                        r.atime = r.mtime = r.ctime = Now();
-                        return t->Set(InodeKey(kRootIno), EncodeInode(r));
+                        Inode root = NewDirectory(kRootIno, kRootIno, 0755, 0, 0, Now());
+                        return t->Set(InodeKey(kRootIno), EncodeInode(root));
                       }});
   }
   std::unordered_set<uint64_t> reachable = Reachable(p);
@@ -461,14 +447,7 @@ Status ReclaimOrphans(KvStore* store, const Picture& p, uint64_t* reclaimed) {
     Status s = DeleteBlocksFrom(store, ino, 0);
     if (!s.ok()) return s;
     std::unique_ptr<KvTxn> txn = store->Begin(true);
-    std::vector<std::string> keys = {InodeKey(ino), OrphanKey(ino), TimesKey(ino)};
-    s = txn->Scan(XattrPrefix(ino), "", true, [&](std::string_view key, std::string_view) {
-      keys.emplace_back(key);
-      return true;
-    });
-    for (const std::string& key : keys) {
-      if (s.ok()) s = txn->Delete(key);
-    }
+    s = DeleteInodeRecords(txn.get(), ino);
     if (s.ok()) s = txn->Commit(false);
     if (!s.ok()) return s;
     (*reclaimed)++;

@@ -162,6 +162,9 @@ class Filesystem {
   int StoreInode(KvTxn* txn, const Inode& inode) const;
   int LoadDirent(KvTxn* txn, uint64_t parent, std::string_view name, Dirent* d) const;
   int LoadDir(KvTxn* txn, uint64_t ino, Inode* inode) const;  // ENOTDIR if not a directory.
+  // Loads directory parent and the inode its entry `name` names (an entry naming a missing
+  // inode is damage: EIO, logged).
+  int LoadChild(KvTxn* txn, uint64_t parent, std::string_view name, Inode* dir, Inode* child) const;
   // Records that a directory's entries changed (its mtime and ctime, written blindly).
   int TouchDir(KvTxn* txn, uint64_t dir, Timestamp now) const;
   // Fills st from inode (and, for a directory, its times key).

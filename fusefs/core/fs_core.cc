@@ -95,6 +95,21 @@ int Filesystem::LoadDir(KvTxn* txn, uint64_t ino, Inode* inode) const {
   return err;
 }
 
+int Filesystem::LoadChild(KvTxn* txn, uint64_t parent, std::string_view name, Inode* dir,
+                          Inode* child) const {
+  Dirent d;
+  int e = LoadDir(txn, parent, dir);
+  if (e == 0) e = LoadDirent(txn, parent, name, &d);
+  if (e == 0) e = LoadInode(txn, d.ino, child);
+  if (e == ENOENT && d.ino != 0) {
+    return Fail(Status::Corruption("entry '" + std::string(name) + "' of directory " +
+                                   std::to_string(parent) + " names missing inode " +
+                                   std::to_string(d.ino)),
+                "looking up");
+  }
+  return e;
+}
+
 int Filesystem::LoadDirent(KvTxn* txn, uint64_t parent, std::string_view name, Dirent* d) const {
   std::string value;
   Status s = txn->Get(DirentKey(parent, name), &value);
@@ -153,14 +168,7 @@ int Filesystem::Format(KvStore* store, const Superblock& sb, const Caller& owner
         if (!s.IsNotFound()) return fs.Fail(s, "reading the superblock");
         s = txn->Set(kSuperblockKey, EncodeSuperblock(sb));
         if (!s.ok()) return fs.Fail(s, "writing the superblock");
-        Inode root;
-        root.ino = kRootIno;
-        root.mode = S_IFDIR | 0755;
-        root.uid = owner.uid;
-        root.gid = owner.gid;
-        root.nlink = 2;
-        root.parent = kRootIno;
-        root.atime = root.mtime = root.ctime = sb.created;
+        Inode root = NewDirectory(kRootIno, kRootIno, 0755, owner.uid, owner.gid, sb.created);
         int err = fs.StoreInode(txn, root);
         return err != 0 ? err : fs.TouchDir(txn, kRootIno, sb.created);
       },
@@ -169,21 +177,11 @@ int Filesystem::Format(KvStore* store, const Superblock& sb, const Caller& owner
 
 int Filesystem::Mount(KvStore* store, Logger* logger, std::unique_ptr<Filesystem>* fs,
                       std::string* error) {
-  std::unique_ptr<KvTxn> txn = store->Begin(false);
-  std::string value;
-  Status s = txn->Get(kSuperblockKey, &value);
-  if (s.IsNotFound()) {
-    *error = "no superblock: not a settfs filesystem (settfs mkfs makes one)";
-    return EINVAL;
-  }
-  if (!s.ok()) {
-    *error = "reading the superblock: " + s.ToString();
-    return EIO;
-  }
   Superblock sb;
-  if (!DecodeSuperblock(value, &sb)) {
-    *error = "the superblock is damaged or of another format version";
-    return EIO;
+  Status s = LoadSuperblock(store->Begin(false).get(), &sb);
+  if (!s.ok()) {
+    *error = s.ToString();
+    return s.IsInvalidArgument() ? EINVAL : EIO;
   }
   fs->reset(new Filesystem(store, std::move(sb), logger));
   int err = (*fs)->ReclaimOrphans(error);
@@ -281,14 +279,7 @@ int Filesystem::Reclaim(uint64_t ino) {
     Status s = txn->Get(OrphanKey(ino), &value);
     if (s.IsNotFound()) return 0;  // Someone else reclaimed it.
     if (!s.ok()) return Fail(s, "reading orphan " + std::to_string(ino));
-    std::vector<std::string> keys = {InodeKey(ino), OrphanKey(ino), TimesKey(ino)};
-    s = txn->Scan(XattrPrefix(ino), "", true, [&](std::string_view key, std::string_view) {
-      keys.emplace_back(key);
-      return true;
-    });
-    for (const std::string& key : keys) {
-      if (s.ok()) s = txn->Delete(key);
-    }
+    s = DeleteInodeRecords(txn, ino);
     return s.ok() ? 0 : Fail(s, "reclaiming inode " + std::to_string(ino));
   });
   if (err == 0) inodes_--;

@@ -24,16 +24,7 @@ int Filesystem::Lookup(uint64_t parent, std::string_view name, struct stat* st) 
   if (name.size() > kNameMax) return ENAMETOOLONG;
   int err = Run(false, [&](KvTxn* txn) {
     Inode dir, child;
-    Dirent d;
-    int e = LoadDir(txn, parent, &dir);
-    if (e == 0) e = LoadDirent(txn, parent, name, &d);
-    if (e == 0) e = LoadInode(txn, d.ino, &child);
-    if (e == ENOENT && d.ino != 0) {
-      return Fail(Status::Corruption("entry '" + std::string(name) + "' of directory " +
-                                     std::to_string(parent) + " names missing inode " +
-                                     std::to_string(d.ino)),
-                  "lookup");
-    }
+    int e = LoadChild(txn, parent, name, &dir, &child);
     return e != 0 ? e : Stat(txn, child, st);
   });
   if (err == 0) AddLookup(st->st_ino);
@@ -255,10 +246,7 @@ int Filesystem::Unlink(uint64_t parent, std::string_view name) {
   uint64_t child_ino = 0;
   int err = Run(true, [&](KvTxn* txn) {
     Inode dir, child;
-    Dirent d;
-    int e = LoadDir(txn, parent, &dir);
-    if (e == 0) e = LoadDirent(txn, parent, name, &d);
-    if (e == 0) e = LoadInode(txn, d.ino, &child);
+    int e = LoadChild(txn, parent, name, &dir, &child);
     if (e != 0) return e;
     if (child.is_dir()) return EISDIR;
     Timestamp now = Now();
@@ -279,10 +267,7 @@ int Filesystem::Rmdir(uint64_t parent, std::string_view name) {
   if (name == "..") return ENOTEMPTY;
   int err = Run(true, [&](KvTxn* txn) {
     Inode dir, child;
-    Dirent d;
-    int e = LoadDir(txn, parent, &dir);
-    if (e == 0) e = LoadDirent(txn, parent, name, &d);
-    if (e == 0) e = LoadInode(txn, d.ino, &child);
+    int e = LoadChild(txn, parent, name, &dir, &child);
     if (e != 0) return e;
     if (!child.is_dir()) return ENOTDIR;
     bool empty = true;
@@ -298,15 +283,8 @@ int Filesystem::Rmdir(uint64_t parent, std::string_view name) {
     std::string times;
     s = txn->Get(TimesKey(child.ino), &times);
     if (!s.ok() && !s.IsNotFound()) return Fail(s, "reading directory times");
-    std::vector<std::string> keys = {DirentKey(parent, name), InodeKey(child.ino),
-                                     TimesKey(child.ino)};
-    s = txn->Scan(XattrPrefix(child.ino), "", true, [&](std::string_view key, std::string_view) {
-      keys.emplace_back(key);
-      return true;
-    });
-    for (const std::string& key : keys) {
-      if (s.ok()) s = txn->Delete(key);
-    }
+    s = txn->Delete(DirentKey(parent, name));
+    if (s.ok()) s = DeleteInodeRecords(txn, child.ino);
     if (!s.ok()) return Fail(s, "removing directory " + std::to_string(child.ino));
     dir.nlink = dir.nlink > 2 ? dir.nlink - 1 : 2;
     e = StoreInode(txn, dir);

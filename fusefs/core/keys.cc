@@ -1,5 +1,7 @@
 #include "core/keys.h"
 
+#include <vector>
+
 namespace settfs {
 namespace {
 
@@ -40,6 +42,32 @@ std::string BlockKey(uint64_t ino, uint64_t index) {
   std::string key = BlockPrefix(ino);
   PutBigEndian(&key, index);
   return key;
+}
+
+Status LoadSuperblock(KvTxn* txn, Superblock* sb) {
+  std::string value;
+  Status s = txn->Get(kSuperblockKey, &value);
+  if (s.IsNotFound()) {
+    return Status::InvalidArgument(
+        "no superblock: not a settfs filesystem (settfs mkfs makes one)");
+  }
+  if (!s.ok()) return s;
+  if (!DecodeSuperblock(value, sb)) {
+    return Status::Corruption("the superblock is damaged or of another format version");
+  }
+  return Status::OK();
+}
+
+Status DeleteInodeRecords(KvTxn* txn, uint64_t ino) {
+  std::vector<std::string> keys = {InodeKey(ino), OrphanKey(ino), TimesKey(ino)};
+  Status s = txn->Scan(XattrPrefix(ino), "", true, [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return true;
+  });
+  for (const std::string& key : keys) {
+    if (s.ok()) s = txn->Delete(key);
+  }
+  return s;
 }
 
 uint64_t KeyIno(std::string_view key) { return GetBigEndian(key.substr(1)); }

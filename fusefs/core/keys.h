@@ -19,6 +19,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/kv_store.h"
+#include "core/records.h"
+
 namespace settfs {
 
 inline constexpr char kSuperblockKey[] = "S";
@@ -34,6 +37,14 @@ std::string XattrPrefix(uint64_t ino);
 std::string BlockKey(uint64_t ino, uint64_t index);
 std::string BlockPrefix(uint64_t ino);
 std::string OrphanKey(uint64_t ino);
+
+// Reads and decodes the superblock: InvalidArgument when there is none (not a filesystem),
+// Corruption when it does not decode.
+Status LoadSuperblock(KvTxn* txn, Superblock* sb);
+
+// Deletes in txn the inode's I, T and O keys and its extended attributes (its blocks are left
+// to the caller: there may be too many for one transaction).
+Status DeleteInodeRecords(KvTxn* txn, uint64_t ino);
 
 // The ino of an I, T, X, B or O key (REQUIRES: at least 9 bytes).
 uint64_t KeyIno(std::string_view key);

@@ -59,6 +59,19 @@ bool DecodeSuperblock(std::string_view in, Superblock* sb) {
          (sb->block_size & (sb->block_size - 1)) == 0;
 }
 
+Inode NewDirectory(uint64_t ino, uint64_t parent, uint32_t mode, uint32_t uid, uint32_t gid,
+                   Timestamp now) {
+  Inode dir;
+  dir.ino = ino;
+  dir.mode = S_IFDIR | (mode & 07777);
+  dir.uid = uid;
+  dir.gid = gid;
+  dir.nlink = 2;
+  dir.parent = parent;
+  dir.atime = dir.mtime = dir.ctime = now;
+  return dir;
+}
+
 std::string EncodeInode(const Inode& inode) {
   std::string out;
   PutU8(&out, kFormatVersion);

@@ -53,6 +53,10 @@ struct Inode {
   bool is_symlink() const { return S_ISLNK(mode); }
 };
 
+// A new, empty directory: nlink 2, every time `now`.
+Inode NewDirectory(uint64_t ino, uint64_t parent, uint32_t mode, uint32_t uid, uint32_t gid,
+                   Timestamp now);
+
 std::string EncodeInode(const Inode& inode);
 bool DecodeInode(std::string_view in, Inode* inode);
 

@@ -10,13 +10,8 @@ Status Summarize(KvStore* store, FsSummary* summary,
                  const std::function<void(uint64_t)>& progress) {
   *summary = FsSummary();
   std::unique_ptr<KvTxn> txn = store->Begin(false);
-  std::string value;
-  Status s = txn->Get(kSuperblockKey, &value);
-  if (s.IsNotFound()) return Status::InvalidArgument("no superblock: not a settfs filesystem");
+  Status s = LoadSuperblock(txn.get(), &summary->sb);
   if (!s.ok()) return s;
-  if (!DecodeSuperblock(value, &summary->sb)) {
-    return Status::Corruption("the superblock is damaged or of another format version");
-  }
   uint64_t seen = 0;
   s = txn->Scan("I", "", false, [&](std::string_view key, std::string_view v) {
     if (++seen % 65536 == 0 && progress) progress(seen);

@@ -53,7 +53,7 @@ struct MkfsArgs {
 
 int RunMkfs(const MkfsArgs& args) {
   sett::Compression compression;
-  if (!ParseCompression(args.compression, &compression)) {
+  if (!sett::ParseCompression(args.compression, &compression)) {
     std::fprintf(stderr, "settfs mkfs: unknown compression '%s' (none, snappy or zstd)\n",
                  args.compression.c_str());
     return 2;
@@ -66,7 +66,7 @@ int RunMkfs(const MkfsArgs& args) {
     return Close("mkfs", std::move(store), 1);
   }
   std::printf("made a settfs filesystem in %s: block size %u, %s compression\n", args.dir.c_str(),
-              args.block_size, CompressionName(compression));
+              args.block_size, sett::CompressionName(compression));
   return Close("mkfs", std::move(store), 0);
 }
 
@@ -133,7 +133,7 @@ int RunStat(const std::string& dir) {
   std::printf("filesystem      %s\n", dir.c_str());
   std::printf("block size      %u\n", sum.sb.block_size);
   std::printf("compression     %s\n",
-              CompressionName(static_cast<sett::Compression>(sum.sb.compression)));
+              sett::CompressionName(static_cast<sett::Compression>(sum.sb.compression)));
   std::printf("files           %llu\n", static_cast<unsigned long long>(sum.files));
   std::printf("directories     %llu\n", static_cast<unsigned long long>(sum.directories));
   std::printf("symlinks        %llu\n", static_cast<unsigned long long>(sum.symlinks));

@@ -52,31 +52,6 @@ Status OpenWaiting(const StoreConfig& config, const sett::Options& options,
 
 }  // namespace
 
-bool ParseCompression(const std::string& name, sett::Compression* compression) {
-  if (name == "none") {
-    *compression = sett::Compression::kNone;
-  } else if (name == "snappy") {
-    *compression = sett::Compression::kSnappy;
-  } else if (name == "zstd") {
-    *compression = sett::Compression::kZstd;
-  } else {
-    return false;
-  }
-  return true;
-}
-
-const char* CompressionName(sett::Compression compression) {
-  switch (compression) {
-    case sett::Compression::kNone:
-      return "none";
-    case sett::Compression::kSnappy:
-      return "snappy";
-    case sett::Compression::kZstd:
-      return "zstd";
-  }
-  return "unknown";
-}
-
 bool SettfsStore::IsFresh(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return errno == ENOENT;

@@ -57,10 +57,6 @@ class SettfsStore {
   std::unique_ptr<SettKvStore> kv_;
 };
 
-// "none", "snappy" or "zstd" to a Compression; false for anything else.
-bool ParseCompression(const std::string& name, sett::Compression* compression);
-const char* CompressionName(sett::Compression compression);
-
 }  // namespace settfs
 
 #endif  // SETTFS_TOOLS_SETTFS_STORE_H_

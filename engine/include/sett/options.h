@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace sett {
 
@@ -15,6 +16,10 @@ class Logger;
 
 // How a table block is compressed. The numbers are stored on disk: never renumber.
 enum class Compression : uint8_t { kNone = 0, kSnappy = 1, kZstd = 2 };
+
+// "none", "snappy" or "zstd", and back (false for any other name).
+const char* CompressionName(Compression type);
+bool ParseCompression(std::string_view name, Compression* type);
 
 // What Open does when a write-ahead log has a damaged record followed by intact ones. A damaged
 // record at the very end is a write torn by a crash and is always cut off.

@@ -18,10 +18,6 @@ bool Compress(Compression type, int zstd_level, std::string_view raw, std::strin
 // or it would decompress to more than max_size bytes.
 bool Uncompress(Compression type, std::string_view data, size_t max_size, std::string* out);
 
-const char* CompressionName(Compression type);
-// Parses "none", "snappy" or "zstd".
-bool ParseCompression(std::string_view name, Compression* type);
-
 }  // namespace sett
 
 #endif  // SETT_TABLE_COMPRESSION_H_

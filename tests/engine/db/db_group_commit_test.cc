@@ -52,15 +52,19 @@ class SyncCountingEnv : public EnvWrapper {
   };
 };
 
+Status OpenCounting(const test::TempDir& dir, SyncCountingEnv* env, std::unique_ptr<DB>* db) {
+  Options options;
+  options.dir = dir.path();
+  options.env = env;
+  options.logger = StderrLogger(LogLevel::kError);
+  return DB::Open(options, db);
+}
+
 TEST(DBGroupCommitTest, ConcurrentSyncedWritersShareFsyncs) {
   test::TempDir dir;
   SyncCountingEnv env;
-  Options options;
-  options.dir = dir.path();
-  options.env = &env;
-  options.logger = StderrLogger(LogLevel::kError);
   std::unique_ptr<DB> db;
-  ASSERT_OK(DB::Open(options, &db));
+  ASSERT_OK(OpenCounting(dir, &env, &db));
 
   constexpr int kThreads = 8, kWrites = 200;
   WriteOptions sync;
@@ -90,12 +94,8 @@ TEST(DBGroupCommitTest, ConcurrentSyncedWritersShareFsyncs) {
 TEST(DBSyncTest, SyncFsyncsTheLogAfterUnsyncedWrites) {
   test::TempDir dir;
   SyncCountingEnv env;
-  Options options;
-  options.dir = dir.path();
-  options.env = &env;
-  options.logger = StderrLogger(LogLevel::kError);
   std::unique_ptr<DB> db;
-  ASSERT_OK(DB::Open(options, &db));
+  ASSERT_OK(OpenCounting(dir, &env, &db));
   for (int i = 0; i < 100; i++) ASSERT_OK(db->Put(WriteOptions(), "k" + std::to_string(i), "v"));
   int before = env.wal_syncs.load();
   ASSERT_OK(db->Sync());
@@ -107,12 +107,8 @@ TEST(DBSyncTest, SyncFsyncsTheLogAfterUnsyncedWrites) {
 TEST(DBSyncTest, SyncReportsARetiredLogsFailedFsyncOnce) {
   test::TempDir dir;
   SyncCountingEnv env;
-  Options options;
-  options.dir = dir.path();
-  options.env = &env;
-  options.logger = StderrLogger(LogLevel::kError);
   std::unique_ptr<DB> db;
-  ASSERT_OK(DB::Open(options, &db));
+  ASSERT_OK(OpenCounting(dir, &env, &db));
   ASSERT_OK(db->Put(WriteOptions(), "a", "1"));
   env.fail_wal_syncs = true;
   ASSERT_OK(db->Flush());  // Retires the log holding "a", whose fsync now fails.
