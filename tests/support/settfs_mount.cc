@@ -93,9 +93,9 @@ SettfsMount::~SettfsMount() {
 
 int SettfsMount::Unmount() {
   if (pid_ <= 0) return -1;
-  // A process that just closed a file there may still hold it for a moment.
+  // As users do; a process that just closed a file there may still hold it for a moment.
   auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (::umount2(mountpoint_.c_str(), 0) != 0 && errno == EBUSY && Clock::now() < deadline) {
+  while (Shell("fusermount3 -u -q " + mountpoint_) != 0 && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   int status = WaitExit(pid_, 60);

@@ -31,8 +31,8 @@ class SettfsMount {
   const std::string& path() const { return mountpoint_; }
   std::string Join(const std::string& name) const { return mountpoint_ + "/" + name; }
 
-  // Unmounts as a user would (umount), and returns the daemon's exit status (-1 if it did not
-  // exit normally).
+  // Unmounts as a user would (fusermount3 -u), and returns the daemon's exit status (-1 if it did
+  // not exit normally).
   int Unmount();
   // SIGKILLs the daemon and clears the dead mount.
   void Kill();
