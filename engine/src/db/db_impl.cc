@@ -264,7 +264,10 @@ Status DBImpl::ReplayWals(const std::vector<uint64_t>& wal_ids) {
       ValueStruct vs;
       ValuePointer ptr;
       if (!DecodeValueStruct(value, &vs) || !ValueResolver::IsPointer(vs)) return true;
-      return DecodeValuePointer(vs.value, &ptr) && vlog_->Contains(ptr);
+      // A value-log file below the head that is gone was collected by GC, which keeps every
+      // value still live: this record's value was dead (shadowed) and is never read.
+      return DecodeValuePointer(vs.value, &ptr) &&
+             (vlog_->Contains(ptr) || vlog_->WasCollected(ptr.file_id));
     };
     Status s = ReplayWal(env_, WalFileName(dir_, id), options_.wal_recovery, options_.read_only,
                          logger_, value_present, mem.get(), &stats);

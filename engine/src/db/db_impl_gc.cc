@@ -169,6 +169,9 @@ Status DBImpl::CollectFile(uint32_t file_id, ValueLogGCStats* stats) {
                               "; the file is kept, since what follows cannot be moved");
   }
   Status s = write_batch();
+  // What made the other entries dead (newer writes, deletions) must be durable before their
+  // values go: a power loss must not bring back an older state that points into this file.
+  if (s.ok()) s = Sync();
   if (!s.ok()) return s;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -200,8 +200,9 @@ Status DBImpl::WriteGroup(const std::vector<Writer*>& group, bool sync, RecordWr
 
 Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* wal,
                              MemTable* mem) {
-  // Values reach the OS (and with sync, the disk) before the log records that point at them.
-  Status s = used_vlog ? vlog_->Commit(sync) : Status::OK();
+  // Values reach the OS (and with sync, the disk) before the log records that point at them,
+  // including the values of earlier unsynced records that this sync makes durable.
+  Status s = used_vlog ? vlog_->Commit(sync) : sync ? vlog_->SyncCommitted() : Status::OK();
   uint64_t bytes = 0;
   for (size_t i = 0; i < n && s.ok(); i++) {
     s = wal->AddRecord(group_records_[i]);
@@ -343,7 +344,8 @@ Status DBImpl::SwitchMemTable() {
   if (wal_ != nullptr) {
     // A log is fsynced when it stops being written, so that Sync need only look at the current
     // one; its memtable may wait a while to be flushed.
-    Status synced = wal_->Sync();
+    Status synced = vlog_->SyncCommitted();
+    if (synced.ok()) synced = wal_->Sync();
     if (!synced.ok() && !wal_broken_) {
       logger_->Log(LogLevel::kError, "syncing " + wal_->path() + ": " + synced.ToString());
       retired_wal_error_ = synced;

@@ -85,9 +85,9 @@ Status ValueLog::Open(bool read_only, const VlogCheckpoint& checkpoint) {
     std::lock_guard<std::mutex> lock(mu_);
     files_ = std::move(set);
   }
+  if (!ids.empty()) head_id_ = ids.back();
   if (read_only) return Status::OK();
   if (ids.empty()) return CreateHead(1);
-  head_id_ = ids.back();
   if (intact_size_[head_id_] < kFileHeaderSize) return CreateHead(head_id_);
   return OpenHeadForAppend();
 }
@@ -96,6 +96,7 @@ Status ValueLog::OpenHeadForAppend() {
   Status s = env_->NewAppendableFile(VlogFileName(dir_, head_id_), &head_);
   if (!s.ok()) return s;
   head_size_ = committed_size_ = head_->Size();
+  synced_size_ = 0;  // What recovery found may be only in the page cache.
   return Status::OK();
 }
 
@@ -114,7 +115,7 @@ Status ValueLog::CreateHead(uint32_t id) {
   }
   head_ = std::move(file);
   head_id_ = id;
-  head_size_ = committed_size_ = kFileHeaderSize;
+  head_size_ = committed_size_ = synced_size_ = kFileHeaderSize;
   head_broken_ = false;
   Publish(id, std::move(reader));
   return Status::OK();
@@ -155,6 +156,11 @@ bool ValueLog::Contains(const ValuePointer& ptr) const {
          ptr.length <= it->second - ptr.offset;
 }
 
+bool ValueLog::WasCollected(uint32_t id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return id < head_id() && files_->count(id) == 0;
+}
+
 Status ValueLog::Append(const VlogEntry& entry, ValuePointer* ptr) {
   if (head_broken_)
     return Status::IOError(VlogFileName(dir_, head_id_) + " failed a write earlier");
@@ -179,9 +185,17 @@ Status ValueLog::Commit(bool sync) {
     return s;
   }
   committed_size_ = head_size_;
+  if (sync) synced_size_ = head_size_;
   std::lock_guard<std::mutex> lock(mu_);
   intact_size_[head_id_] = head_size_;
   return Status::OK();
+}
+
+Status ValueLog::SyncCommitted() {
+  if (head_ == nullptr || head_broken_ || synced_size_ >= committed_size_) return Status::OK();
+  Status s = head_->Sync();
+  if (s.ok()) synced_size_ = committed_size_;
+  return s;
 }
 
 Status ValueLog::Rotate() {

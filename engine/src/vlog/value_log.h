@@ -56,6 +56,11 @@ class ValueLog {
   Status Append(const VlogEntry& entry, ValuePointer* ptr);
   // Hands appended entries to the OS, fsyncing them when sync.
   Status Commit(bool sync);
+  // True when file `id` is older than the head and gone: value-log GC removed it.
+  bool WasCollected(uint32_t id) const;
+  // Fsyncs the head if committed bytes may not be on the disk yet: a synced log record can
+  // make durable earlier records whose values went to the log without a sync.
+  Status SyncCommitted();
   // True when the head is full, or broken by a failed write (which may have left a partial
   // entry that no good one may follow): Rotate before the next Append.
   bool NeedsRotation() const { return head_broken_ || head_size_ >= file_size_limit_; }
@@ -86,6 +91,7 @@ class ValueLog {
   // The head; write leader only (and Open/Close).
   std::atomic<uint32_t> head_id_{0};
   uint64_t committed_size_ = 0;  // Of the head: what Commit has handed to the OS.
+  uint64_t synced_size_ = 0;     // Of the head: what is known to be on the disk.
   std::unique_ptr<WritableFile> head_;
   uint64_t head_size_ = 0;
   bool head_broken_ = false;

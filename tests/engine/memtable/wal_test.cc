@@ -25,10 +25,9 @@ class WalTest : public ::testing::Test {
     for (int b = 0; b < batches; b++) {
       std::string record;
       for (int e = 0; e < 3; e++) {
+        std::string value = "value-" + std::to_string(b) + "-" + std::to_string(e);
         ValueStruct vs;
-        vs.value = "value-" + std::to_string(b) + "-" + std::to_string(e);
-        std::string value(vs.value);
-        vs.value = value;
+        vs.value = value;  // a view: the string must outlive it
         AppendWalEntry(&record, InternalKey("key" + std::to_string(e), b + 1), vs);
       }
       offsets.push_back(w->Size());

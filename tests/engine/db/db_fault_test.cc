@@ -1,0 +1,356 @@
+// The DB on a failing disk (FaultInjectionEnv): power lost at random moments (also during
+// flushes, compactions and value-log GC), random EIO on every kind of operation, a full disk
+// while tables are written, and failing reads. Every write acknowledged as durable survives,
+// nothing appears that was never written, and the DB works again once the faults stop.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "sett/db.h"
+#include "sett/logger.h"
+#include "support/test_util.h"
+#include "util/fault_injection_env.h"
+#include "util/random.h"
+
+namespace sett {
+namespace {
+
+// Keeps the expected failures off stderr, but counts them.
+class CountingLogger : public Logger {
+ public:
+  void Log(LogLevel level, const std::string&) override {
+    if (level >= LogLevel::kError) errors++;
+  }
+  std::atomic<int> errors{0};
+};
+
+// The writes of a round, and what each key held before it. A write synced and acknowledged
+// makes itself and everything written before it durable (the log is one sequence); later
+// writes, and writes that failed, may or may not survive.
+class Model {
+ public:
+  using Value = std::optional<std::string>;  // nullopt: deleted
+
+  size_t Begin(const std::string& key, Value value) {
+    writes_.push_back(Write{key, std::move(value), false});
+    return writes_.size() - 1;
+  }
+  void Acknowledge(size_t index, bool synced) {
+    writes_[index].acked = true;
+    if (synced) durable_upto_ = index + 1;
+  }
+  void AcknowledgeAllAsDurable() { durable_upto_ = writes_.size(); }
+
+  // Whether `got` is a value the key may hold now.
+  bool Allows(const std::string& key, const Value& got) const {
+    size_t from = 0;
+    bool base_allowed = true;
+    for (size_t i = 0; i < durable_upto_; i++) {
+      if (writes_[i].key == key && writes_[i].acked) {
+        from = i;
+        base_allowed = false;
+      }
+    }
+    if (base_allowed) {
+      auto it = base_.find(key);
+      if (got == (it == base_.end() ? Value() : it->second)) return true;
+    }
+    for (size_t i = from; i < writes_.size(); i++) {
+      if (writes_[i].key == key && writes_[i].value == got) return true;
+    }
+    return false;
+  }
+
+  // The key's history, for failure messages.
+  std::string Describe(const std::string& key) const {
+    std::string out;
+    auto it = base_.find(key);
+    out += "before: " + (it == base_.end() || !it->second ? "nothing" : it->second->substr(0, 12));
+    for (size_t i = 0; i < writes_.size(); i++) {
+      if (writes_[i].key != key) continue;
+      out += "; #" + std::to_string(i) + " " +
+             (writes_[i].value ? writes_[i].value->substr(0, 12) : "delete") +
+             (writes_[i].acked ? " acked" : " failed");
+    }
+    return out + "; durable up to #" + std::to_string(durable_upto_) + " of " +
+           std::to_string(writes_.size());
+  }
+
+  std::set<std::string> Keys() const {
+    std::set<std::string> keys;
+    for (const auto& [key, value] : base_) keys.insert(key);
+    for (const auto& w : writes_) keys.insert(w.key);
+    return keys;
+  }
+
+  // Starts a new round from what the DB was seen to hold.
+  void Rebase(std::map<std::string, Value> observed) {
+    base_ = std::move(observed);
+    writes_.clear();
+    durable_upto_ = 0;
+  }
+
+ private:
+  struct Write {
+    std::string key;
+    Value value;
+    bool acked;
+  };
+  std::map<std::string, Value> base_;
+  std::vector<Write> writes_;
+  size_t durable_upto_ = 0;
+};
+
+class DBFaultTest : public ::testing::Test {
+ protected:
+  Options SmallOptions() {
+    Options options;
+    options.dir = dir_.path();
+    options.env = &env_;
+    options.logger = &logger_;
+    options.memtable_size = 64 << 10;
+    options.base_table_size = 32 << 10;
+    options.base_level_size = 128 << 10;
+    options.num_level_zero_tables = 2;
+    options.num_level_zero_tables_stall = 6;
+    options.value_threshold = 256;
+    options.value_log_file_size = 256 << 10;
+    return options;
+  }
+
+  static std::string Key(uint64_t i) { return "key" + std::to_string(10000 + i); }
+  static std::string ValueFor(uint64_t round, uint64_t i, size_t size) {
+    std::string v = std::to_string(round) + ":" + std::to_string(i) + ":";
+    v.resize(std::max(size, v.size()), static_cast<char>('a' + i % 26));
+    return v;
+  }
+
+  // One random write through db, recorded in model first (so a failed one counts as maybe
+  // applied). Returns its status.
+  Status RandomWrite(DB* db, Random* rnd, uint64_t round, uint64_t i, double sync_fraction) {
+    std::string key = Key(rnd->Uniform(400));
+    bool sync = rnd->Uniform(1000) < sync_fraction * 1000;
+    WriteOptions wo;
+    wo.sync = sync;
+    Status s;
+    if (rnd->Uniform(8) == 0) {
+      size_t index = model_.Begin(key, std::nullopt);
+      s = db->Delete(wo, key);
+      if (s.ok()) model_.Acknowledge(index, sync);
+    } else {
+      std::string value = ValueFor(round, i, rnd->Uniform(4) == 0 ? 300 + rnd->Uniform(3000) : 40);
+      size_t index = model_.Begin(key, value);
+      s = db->Put(wo, key, value);
+      if (s.ok()) model_.Acknowledge(index, sync);
+    }
+    return s;
+  }
+
+  // Checks every key against the model, and that no other key exists; rebases the model on
+  // what was read.
+  void VerifyAndRebase(DB* db, const std::string& when) {
+    std::map<std::string, Model::Value> observed;
+    for (const std::string& key : model_.Keys()) {
+      std::string value;
+      Status s = db->Get(ReadOptions(), key, &value);
+      ASSERT_TRUE(s.ok() || s.IsNotFound()) << when << ": " << key << ": " << s.ToString();
+      Model::Value got = s.ok() ? Model::Value(value) : std::nullopt;
+      ASSERT_TRUE(model_.Allows(key, got))
+          << when << ": " << key << " holds " << (got ? got->substr(0, 40) : "nothing")
+          << ", which is not its durable value nor a later write: " << model_.Describe(key);
+      if (got) observed[key] = got;
+    }
+    auto it = db->NewIterator(ReadOptions());
+    size_t seen = 0;
+    for (it->Rewind(); it->Valid(); it->Next()) {
+      ASSERT_TRUE(observed.count(std::string(it->key()))) << when << ": stray " << it->key();
+      seen++;
+    }
+    ASSERT_OK(it->status());
+    EXPECT_EQ(seen, observed.size()) << when;
+    model_.Rebase(std::move(observed));
+  }
+
+  test::TempDir dir_;
+  FaultInjectionEnv env_{Env::Default()};
+  CountingLogger logger_;
+  Model model_;
+};
+
+TEST_F(DBFaultTest, PowerLossKeepsEveryWriteAcknowledgedAsDurable) {
+  uint64_t seed = test::TestSeed(static_cast<uint64_t>(time(nullptr)));
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun with SETT_TEST_SEED)");
+  Random rnd(seed);
+  const int rounds = 16;
+  uint64_t writes = 0;
+  for (int round = 0; round < rounds; round++) {
+    std::string when = "round " + std::to_string(round);
+    std::unique_ptr<DB> db;
+    ASSERT_OK(DB::Open(SmallOptions(), &db));
+    if (round > 0) {
+      ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), when + ", after reopening"));
+    }
+    std::atomic<bool> stop{false};
+    std::thread writer([&, writer_seed = rnd.Next()] {
+      Random wrnd(writer_seed);
+      for (uint64_t i = 0; !stop; i++) {
+        if (!RandomWrite(db.get(), &wrnd, round, i, 0.2).ok()) break;
+        writes++;
+        if (i % 300 == 299) db->RunValueLogGC(0.3);  // GC too may be cut short
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rnd.Uniform(200)));
+    env_.LosePower();
+    stop = true;
+    writer.join();
+    db.reset();  // Closing fails: nothing reaches the disk any more.
+    auto loss =
+        round % 2 ? FaultInjectionEnv::Loss::kRandomPrefix : FaultInjectionEnv::Loss::kAllUnsynced;
+    ASSERT_OK(env_.DropUnsyncedData(loss, rnd.Next()));
+  }
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(SmallOptions(), &db));
+  ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), "at the end"));
+  ASSERT_OK(db->VerifyChecksums());
+  std::printf("%d power losses, %llu writes\n", rounds, static_cast<unsigned long long>(writes));
+  EXPECT_GT(writes, 1000u);
+}
+
+TEST_F(DBFaultTest, RandomIoErrorsLoseNothingAcknowledgedAndTheDbRecovers) {
+  uint64_t seed = test::TestSeed(static_cast<uint64_t>(time(nullptr)));
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun with SETT_TEST_SEED)");
+  Random rnd(seed);
+  for (int round = 0; round < 4; round++) {
+    std::string when = "round " + std::to_string(round);
+    std::unique_ptr<DB> db;
+    ASSERT_OK(DB::Open(SmallOptions(), &db));
+    env_.FailRandomly(FaultInjectionEnv::kAnyOp & ~FaultInjectionEnv::kRead, EIO, 0.02, rnd.Next());
+    int failed = 0;
+    for (uint64_t i = 0; i < 3000; i++) {
+      Status s = RandomWrite(db.get(), &rnd, round, i, 0.3);
+      if (!s.ok()) {
+        failed++;
+        EXPECT_TRUE(s.IsIOError()) << s.ToString();
+        EXPECT_NE(s.ToString().find(dir_.path()), std::string::npos)
+            << "the error names the file: " << s.ToString();
+      }
+    }
+    env_.ClearFaults();
+    EXPECT_GT(failed, 0) << when;
+    // Healthy again: writes go through (background work may need a retry to catch up).
+    Status s;
+    for (int attempt = 0; attempt < 100; attempt++) {
+      s = RandomWrite(db.get(), &rnd, round, 1000000 + attempt, 1.0);
+      if (s.ok()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_OK(s);
+    ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), when + ", live"));
+    // Then the power goes: what was durable stays.
+    for (uint64_t i = 0; i < 200; i++) ASSERT_OK(RandomWrite(db.get(), &rnd, round, i, 0.5));
+    env_.LosePower();
+    db.reset();
+    ASSERT_OK(env_.DropUnsyncedData(FaultInjectionEnv::Loss::kAllUnsynced, rnd.Next()));
+    ASSERT_OK(DB::Open(SmallOptions(), &db));
+    ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), when + ", after the power loss"));
+    ASSERT_OK(db->Close());
+  }
+}
+
+TEST_F(DBFaultTest, DiskFullWhileWritingTablesHoldsWritesBackThenCatchesUp) {
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(SmallOptions(), &db));
+  env_.FailOps(FaultInjectionEnv::kWrite | FaultInjectionEnv::kOpen, ENOSPC, ".sst", 0, 0);
+  Random rnd(7);
+  Status first_error;
+  for (uint64_t i = 0; i < 20000 && first_error.ok(); i++) {
+    first_error = RandomWrite(db.get(), &rnd, 0, i, 0.0);
+  }
+  ASSERT_FALSE(first_error.ok()) << "writes stall and then fail while no table can be written";
+  EXPECT_EQ(first_error.error_number(), ENOSPC) << first_error.ToString();
+  EXPECT_NE(first_error.ToString().find(".sst"), std::string::npos) << first_error.ToString();
+  ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), "while the disk is full"));
+
+  env_.ClearFaults();
+  Status s;
+  for (int attempt = 0; attempt < 100; attempt++) {
+    s = RandomWrite(db.get(), &rnd, 1, attempt, 0.0);
+    if (s.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_OK(s);
+  for (uint64_t i = 0; i < 3000; i++) ASSERT_OK(RandomWrite(db.get(), &rnd, 2, i, 0.0));
+  ASSERT_OK(db->Close());
+  model_.AcknowledgeAllAsDurable();  // a clean close keeps every acknowledged write
+  ASSERT_OK(DB::Open(SmallOptions(), &db));
+  ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), "after reopening"));
+}
+
+TEST_F(DBFaultTest, ReadErrorsAreReportedNeverMissingOrWrong) {
+  Options options = SmallOptions();
+  options.block_cache_size = 0;
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(options, &db));
+  const int n = 2000;
+  for (int i = 0; i < n; i++) {
+    ASSERT_OK(db->Put(WriteOptions(), Key(i), ValueFor(0, i, i % 3 == 0 ? 1000 : 40)));
+  }
+  ASSERT_OK(db->Flush());
+  for (const char* kind : {".sst", ".vlog"}) {
+    SCOPED_TRACE(kind);
+    env_.FailOps(FaultInjectionEnv::kRead, EIO, kind, 0, 0);
+    int errors = 0;
+    for (int i = 0; i < n; i++) {
+      std::string value;
+      Status s = db->Get(ReadOptions(), Key(i), &value);
+      if (s.ok()) {
+        ASSERT_EQ(value, ValueFor(0, i, i % 3 == 0 ? 1000 : 40)) << Key(i);
+      } else {
+        ASSERT_TRUE(s.IsIOError()) << Key(i) << ": " << s.ToString();
+        ASSERT_EQ(s.error_number(), EIO);
+        errors++;
+      }
+    }
+    EXPECT_GT(errors, n / 4);
+    auto it = db->NewIterator(ReadOptions());
+    for (it->Rewind(); it->Valid(); it->Next()) {
+    }
+    EXPECT_TRUE(it->status().IsIOError()) << it->status().ToString();
+    env_.ClearFaults();
+    for (int i = 0; i < n; i++) {
+      std::string value;
+      ASSERT_OK(db->Get(ReadOptions(), Key(i), &value));
+    }
+  }
+}
+
+TEST_F(DBFaultTest, TornWalWriteThenPowerLossKeepsTheSyncedPrefix) {
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(SmallOptions(), &db));
+  Random rnd(11);
+  WriteOptions synced;
+  synced.sync = true;
+  for (int i = 0; i < 50; i++) {
+    size_t index = model_.Begin(Key(i), ValueFor(0, i, 40));
+    ASSERT_OK(db->Put(synced, Key(i), ValueFor(0, i, 40)));
+    model_.Acknowledge(index, true);
+  }
+  env_.TearNextWrite(".mem", EIO);
+  size_t index = model_.Begin(Key(1), ValueFor(1, 1, 40));
+  Status s = db->Put(synced, Key(1), ValueFor(1, 1, 40));
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  (void)index;
+  env_.LosePower();
+  db.reset();
+  ASSERT_OK(env_.DropUnsyncedData(FaultInjectionEnv::Loss::kRandomPrefix, 3));
+  ASSERT_OK(DB::Open(SmallOptions(), &db));
+  ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), "after the torn write"));
+}
+
+}  // namespace
+}  // namespace sett
