@@ -5,6 +5,7 @@
 #include "admin_commands.h"
 #include "bank_command.h"
 #include "bench_command.h"
+#include "crashtest_command.h"
 #include "gc_command.h"
 #include "info_command.h"
 #include "kv_commands.h"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   sett::tools::AddKvCommands(&app, &exit_code);
   sett::tools::AddAdminCommands(&app, &exit_code);
   sett::tools::AddBankCommand(&app, &exit_code);
+  sett::tools::AddCrashtestCommand(&app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
