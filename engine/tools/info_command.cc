@@ -37,7 +37,7 @@ int RunInfo(const InfoArgs& args) {
     std::printf("\nverifying %zu tables...\n", info.tables.size());
     s = db->VerifyChecksums();
     if (s.ok()) {
-      std::printf("verify: OK, every block's checksum and every key's order checked\n");
+      std::printf("verify: OK, every block and value-log entry checksum, key order and live value checked\n");
     } else {
       std::printf("verify: FAILED: %s\n", s.ToString().c_str());
       code = 1;

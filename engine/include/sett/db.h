@@ -149,7 +149,8 @@ class DB {
   virtual Status RunValueLogGC(double discard_ratio, ValueLogGCStats* stats = nullptr) = 0;
 
   // Reads every block of every table and checks its checksum and order, and every table's
-  // metadata. Corruption names the first damaged file and offset.
+  // metadata; scans every value-log entry; reads every live value through its pointer.
+  // Corruption names the first damaged file and offset.
   virtual Status VerifyChecksums() = 0;
 
   virtual DBInfo Info() = 0;

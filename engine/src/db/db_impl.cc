@@ -260,17 +260,25 @@ Status DBImpl::ReplayWals(const std::vector<uint64_t>& wal_ids) {
     if (id <= manifest_->state().flushed_wal_id) continue;
     auto mem = NewMemTable(id);
     WalReplayStats stats;
-    auto value_present = [this](std::string_view, std::string_view value) {
+    std::string missing;  // The last pointer found dangling, for the error.
+    auto value_present = [this, &missing](std::string_view, std::string_view value) {
       ValueStruct vs;
       ValuePointer ptr;
       if (!DecodeValueStruct(value, &vs) || !ValueResolver::IsPointer(vs)) return true;
       // A value-log file below the head that is gone was collected by GC, which keeps every
       // value still live: this record's value was dead (shadowed) and is never read.
-      return DecodeValuePointer(vs.value, &ptr) &&
-             (vlog_->Contains(ptr) || vlog_->WasCollected(ptr.file_id));
+      if (DecodeValuePointer(vs.value, &ptr) &&
+          (vlog_->Contains(ptr) || vlog_->WasCollected(ptr.file_id))) {
+        return true;
+      }
+      missing = VlogFileName(dir_, ptr.file_id) + " has no " + std::to_string(ptr.length) +
+                "-byte entry at offset " + std::to_string(ptr.offset) + " (intact size " +
+                std::to_string(vlog_->FileSize(ptr.file_id)) + ")";
+      return false;
     };
     Status s = ReplayWal(env_, WalFileName(dir_, id), options_.wal_recovery, options_.read_only,
                          logger_, value_present, mem.get(), &stats);
+    if (s.IsCorruption() && !missing.empty()) s = Status::Corruption(s.message() + ": " + missing);
     if (!s.ok()) return s;
     logger_->Log(LogLevel::kInfo, "replayed " + WalFileName(dir_, id) + ": " +
                                       std::to_string(stats.records) + " batches, " +
@@ -433,6 +441,29 @@ Status DBImpl::VerifyChecksums() {
     for (const auto& t : view->levels->tables(level)) {
       Status s = t->Verify();
       if (!s.ok()) return s;
+    }
+  }
+  Status s = VerifyValueLog();
+  if (!s.ok()) return s;
+  // Every live value, through the pointers that lead to it.
+  std::unique_ptr<Iterator> it = NewIterator(ReadOptions());
+  for (it->Rewind(); it->Valid(); it->Next()) {
+  }
+  return it->status();
+}
+
+Status DBImpl::VerifyValueLog() {
+  std::shared_ptr<const VlogSet> files = vlog_->files();
+  for (const auto& [id, file] : *files) {
+    VlogScanner scanner(*file, vlog_->FileSize(id));
+    VlogEntry entry;
+    uint64_t offset;
+    while (scanner.Next(&entry, &offset)) {
+    }
+    if (!scanner.status().ok()) return scanner.status();
+    if (scanner.damaged()) {
+      return Status::Corruption(file->path() + ": damaged entry at offset " +
+                                std::to_string(scanner.position()));
     }
   }
   return Status::OK();

@@ -108,6 +108,8 @@ class DBImpl : public DB, public TxnHost {
   Status Flatten(int workers) override;
   Status RunValueLogGC(double discard_ratio, ValueLogGCStats* stats) override;
   Status VerifyChecksums() override;
+  // Scans every value-log file's entries up to its intact size.
+  Status VerifyValueLog();
   DBInfo Info() override;
 
  private:

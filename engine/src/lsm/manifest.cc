@@ -157,6 +157,13 @@ Status Manifest::Replay(bool read_only) {
     return Status::Corruption(path + ": file header is missing (" +
                               std::to_string(reader->file_size()) + " bytes)");
   }
+  if (reader->damaged() && reader->intact_end() == kRecordFileHeaderSize) {
+    // The first record is written and fsynced before the file gets its name (Rewrite): no
+    // crash can tear it, so damage there is damage to the disk, and the state is unknown.
+    return Status::Corruption(path + ": its first record, at offset " +
+                              std::to_string(kRecordFileHeaderSize) +
+                              ", is damaged; it was whole and synced when written");
+  }
   if (read_only) return Status::OK();
   if (reader->damaged()) {
     logger_->Log(LogLevel::kWarning, path + ": truncating a torn tail at offset " +
