@@ -345,7 +345,9 @@ void JudgeInodes(const Picture& p, std::vector<Fix>* fixes) {
   }
   std::unordered_set<uint64_t> reachable = Reachable(p);
   std::set<uint64_t> tops = UnreachableTops(p, reachable);
-  for (const auto& [ino, f] : p.inodes) {
+  for (const auto& entry : p.inodes) {
+    const uint64_t ino = entry.first;  // a plain variable: lambdas below capture it
+    const auto& f = entry.second;
     const Inode& inode = f.inode;
     if (!f.decoded) {
       fixes->push_back({Ino(ino) + " does not decode (left as it is)", nullptr});

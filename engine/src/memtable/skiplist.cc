@@ -44,7 +44,7 @@ SkipList::SkipList(Arena* arena)
 const char* SkipList::CopyValue(std::string_view value) {
   char* p = arena_->Allocate(VarintLength(value.size()) + value.size());
   char* body = EncodeVarint64(p, value.size());
-  std::memcpy(body, value.data(), value.size());
+  if (!value.empty()) std::memcpy(body, value.data(), value.size());  // data() may be null
   return p;
 }
 
@@ -55,7 +55,7 @@ SkipList::Node* SkipList::NewNode(std::string_view key, std::string_view value, 
   node->key_size = static_cast<uint32_t>(key.size());
   node->height = static_cast<uint16_t>(height);
   for (int i = 0; i < height; i++) new (&node->links()[i]) std::atomic<Node*>(nullptr);
-  std::memcpy(const_cast<char*>(node->key().data()), key.data(), key.size());
+  if (!key.empty()) std::memcpy(const_cast<char*>(node->key().data()), key.data(), key.size());
   node->value.store(CopyValue(value), std::memory_order_relaxed);
   return node;
 }
