@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <random>
@@ -21,7 +22,11 @@
 namespace settfs {
 namespace {
 
-constexpr int kKills = 6;
+// $SETTFS_CRASH_KILLS sets the number of kills for a long run (the suite's short mode: 6).
+int Kills() {
+  const char* env = std::getenv("SETTFS_CRASH_KILLS");
+  return env != nullptr && std::atoi(env) > 0 ? std::atoi(env) : 6;
+}
 
 std::string Contents(uint64_t seed, size_t size) {
   std::mt19937_64 rng(seed);
@@ -123,7 +128,8 @@ TEST_F(SettfsCrashTest, FsyncedFilesSurviveKillsAndTheDatabaseChecksClean) {
   SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun with SETT_TEST_SEED)");
   std::mt19937 rng(static_cast<uint32_t>(seed));
   size_t verified = 0;
-  for (int round = 0; round < kKills; round++) {
+  const int kills = Kills();
+  for (int round = 0; round < kills; round++) {
     pid_t worker = ::fork();
     if (worker == 0) Workload(mountpoint(), journal, round, seed);
     std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 1500));
@@ -148,7 +154,7 @@ TEST_F(SettfsCrashTest, FsyncedFilesSurviveKillsAndTheDatabaseChecksClean) {
       verified++;
     }
   }
-  std::printf("%d kills, %zu checks of fsynced files passed\n", kKills, verified);
+  std::printf("%d kills, %zu checks of fsynced files passed\n", kills, verified);
   EXPECT_GT(verified, 0u);
   ASSERT_EQ(mount_->Unmount(), 0);
   std::string out;
