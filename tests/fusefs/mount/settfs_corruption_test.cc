@@ -46,6 +46,14 @@ TEST_F(SettfsCorruptionTest, DamagedDataGivesEioAndALogLineNeverACrash) {
   std::string vlog = dbdir() + "/" + logs.front();
   sett::test::FlipByte(vlog, sett::test::FileSize(vlog) / 4);
 
+  // fsck finds it, names it, and says it cannot repair it.
+  std::string out;
+  EXPECT_EQ(sett::test::Shell(std::string(sett::test::SettfsBinary()) + " fsck " + dbdir(), &out),
+            4)
+      << out;
+  EXPECT_NE(out.find("problem: damaged data"), std::string::npos) << out;
+  EXPECT_NE(out.find(logs.front()), std::string::npos) << out;
+
   Mount();
   EXPECT_EQ(ReadErrno(P("victim")), EIO);
   EXPECT_EQ(sett::test::ReadFile(P("other")), other);

@@ -1,6 +1,7 @@
 // A full disk: settfs keeps its database on a small tmpfs and is written to until the disk
 // is full. Writers get ENOSPC (never EIO), files already there stay intact, removing files
-// still works, and the filesystem unmounts cleanly, checks clean and mounts again.
+// still works; once space is freed on the disk, writes pass again; and the filesystem unmounts
+// cleanly, checks clean and mounts again.
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -45,6 +46,9 @@ TEST(SettfsSpaceTest, AFullDiskGivesEnospcAndLeavesEverythingIntact) {
     std::string path;
     ~Unmounter() { ::umount2(path.c_str(), MNT_DETACH); }
   } unmounter{disk};
+  // Something else on the same disk, removed later to give space back.
+  std::string ballast = disk + "/ballast";
+  sett::test::WriteFile(ballast, std::string(24 << 20, 'b'));
   {
     sett::test::SettfsMount mount(db, mnt);  // The default reserve: 64 MiB.
     ASSERT_TRUE(mount.mounted());
@@ -58,12 +62,27 @@ TEST(SettfsSpaceTest, AFullDiskGivesEnospcAndLeavesEverythingIntact) {
       err = WriteDurably(mount.Join("fill" + std::to_string(files)), chunk);
     }
     EXPECT_EQ(err, ENOSPC) << "after " << files << " files of 8 MiB: " << strerror(err);
+    // What is left below the reserve may still take smaller files: fill it to the last byte.
+    for (size_t size : {1u << 20, 64u << 10, 4u << 10, 256u, 1u}) {
+      for (int n = 0; n < 100000; n++) {
+        std::string name = "small" + std::to_string(size) + "-" + std::to_string(n);
+        if (WriteDurably(mount.Join(name), RandomBytes(size, n)) != 0) break;
+      }
+    }
     EXPECT_EQ(sett::test::ReadFile(mount.Join("keep")), keep);
     int fd = ::open(mount.Join("one-more").c_str(), O_WRONLY | O_CREAT, 0644);
     EXPECT_EQ(fd < 0 ? errno : 0, ENOSPC);
+    if (fd >= 0) ::close(fd);  // an open file would keep the mount busy
     EXPECT_EQ(::mkdir(mount.Join("dir").c_str(), 0755) < 0 ? errno : 0, ENOSPC);
     EXPECT_EQ(::unlink(mount.Join("fill0").c_str()), 0);
     EXPECT_EQ(::rename(mount.Join("fill1").c_str(), mount.Join("renamed").c_str()), 0);
+
+    // Space comes back on the disk: the same mount takes new data again.
+    ASSERT_EQ(::unlink(ballast.c_str()), 0);
+    std::string after = RandomBytes(4 << 20, 3);
+    EXPECT_EQ(WriteDurably(mount.Join("after"), after), 0);
+    EXPECT_EQ(::mkdir(mount.Join("dir").c_str(), 0755), 0);
+    EXPECT_EQ(sett::test::ReadFile(mount.Join("after")), after);
     EXPECT_EQ(mount.Unmount(), 0) << mount.Log();
   }
   std::string out;
@@ -74,6 +93,7 @@ TEST(SettfsSpaceTest, AFullDiskGivesEnospcAndLeavesEverythingIntact) {
     ASSERT_TRUE(mount.mounted());
     EXPECT_EQ(sett::test::ReadFile(mount.Join("keep")), RandomBytes(20 << 20, 1));
     EXPECT_EQ(sett::test::ReadFile(mount.Join("renamed")), RandomBytes(8 << 20, 2));
+    EXPECT_EQ(sett::test::ReadFile(mount.Join("after")), RandomBytes(4 << 20, 3));
     EXPECT_EQ(mount.Unmount(), 0) << mount.Log();
   }
 }
