@@ -1,0 +1,380 @@
+// peer_bench: one workload against one engine, in one process, printing one JSON line of
+// figures (and the options used) for bench reports. The same seeded key order and the same
+// value bytes (half random, half repeated: about 2x compressible) for every engine.
+//
+//   peer_bench --backend rocksdb --workload fillrandom --num 1000000 --value-size 100 --dir D
+//
+// Keys are 16 hex digits of an index in [0, num); fills write them in order (fillseq) or in a
+// seeded random order; reads pick indexes at random ([num, 2 num) for readmissing).
+
+#include <dirent.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "kv_backend.h"
+
+namespace sett::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Args {
+  std::string backend = "sett";
+  std::string workload = "fillrandom";
+  std::string dir;
+  uint64_t num = 1000000;
+  uint32_t value_size = 100;
+  uint32_t batch = 1;
+  uint32_t readers = 1;
+  double duration = 10;  // for read and mixed workloads
+  uint64_t seed = 42;
+  BenchOptions options;
+  uint64_t cache_mb = 64;
+  uint64_t memtable_mb = 32;
+  bool no_compression = false;
+};
+
+// Bytes read from and written to disk by this process so far, and bytes handed to write().
+struct IoCounters {
+  uint64_t read_bytes = 0, write_bytes = 0, wchar = 0;
+  static IoCounters Now() {
+    IoCounters c;
+    std::ifstream in("/proc/self/io");
+    std::string name;
+    uint64_t value;
+    while (in >> name >> value) {
+      if (name == "read_bytes:") c.read_bytes = value;
+      if (name == "write_bytes:") c.write_bytes = value;
+      if (name == "wchar:") c.wchar = value;
+    }
+    return c;
+  }
+};
+
+uint64_t DirBytes(const std::string& dir) {
+  uint64_t total = 0;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return 0;
+  while (dirent* e = readdir(d)) {
+    struct stat st;
+    std::string path = dir + "/" + e->d_name;
+    if (e->d_name[0] != '.' && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      total += static_cast<uint64_t>(st.st_blocks) * 512;
+    }
+  }
+  closedir(d);
+  return total;
+}
+
+std::string Key(uint64_t index) {
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, index);
+  return std::string(buf, 16);
+}
+
+// Values: a slice of a random buffer for the first half, a repeated byte for the rest.
+class ValueSource {
+ public:
+  ValueSource(uint32_t size, uint64_t seed) : size_(size) {
+    std::mt19937_64 rng(seed);
+    random_.resize((1 << 20) + size);
+    for (char& c : random_) c = static_cast<char>(rng());
+  }
+  void Fill(uint64_t index, std::string* value) const {
+    size_t half = size_ / 2;
+    size_t offset = (index * 7919) % (random_.size() - half);
+    value->assign(random_.data() + offset, half);
+    value->append(size_ - half, static_cast<char>('a' + index % 26));
+  }
+
+ private:
+  uint32_t size_;
+  std::string random_;
+};
+
+// Per-operation latencies in nanoseconds, merged across threads.
+class Latencies {
+ public:
+  void Add(uint64_t ns) {
+    samples_.push_back(static_cast<uint32_t>(std::min<uint64_t>(ns, UINT32_MAX)));
+  }
+  void Merge(const Latencies& o) {
+    samples_.insert(samples_.end(), o.samples_.begin(), o.samples_.end());
+  }
+  double PercentileMicros(double p) {
+    if (samples_.empty()) return 0;
+    size_t i = std::min(samples_.size() - 1, static_cast<size_t>(p / 100.0 * samples_.size()));
+    std::nth_element(samples_.begin(), samples_.begin() + i, samples_.end());
+    return samples_[i] / 1000.0;
+  }
+
+ private:
+  std::vector<uint32_t> samples_;
+};
+
+template <typename Fn>
+uint64_t Timed(Latencies* lat, Fn&& fn) {
+  auto start = Clock::now();
+  fn();
+  uint64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+  lat->Add(ns);
+  return ns;
+}
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "peer_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+struct Result {
+  uint64_t ops = 0;
+  uint64_t user_bytes_written = 0;
+  uint64_t user_bytes_read = 0;
+  double seconds = 0;
+  uint64_t found = 0;
+  Latencies latencies;
+};
+
+class Runner {
+ public:
+  Runner(const Args& args, KvBackend* db)
+      : args_(args), db_(db), values_(args.value_size, args.seed) {}
+
+  Result Fill(bool random_order) {
+    std::vector<uint64_t> order(args_.num);
+    for (uint64_t i = 0; i < args_.num; i++) order[i] = i;
+    if (random_order) std::shuffle(order.begin(), order.end(), std::mt19937_64(args_.seed));
+    Result r;
+    std::vector<std::pair<std::string, std::string>> batch;
+    auto start = Clock::now();
+    for (uint64_t i = 0; i < args_.num; i += args_.batch) {
+      batch.resize(std::min<uint64_t>(args_.batch, args_.num - i));
+      for (size_t j = 0; j < batch.size(); j++) {
+        batch[j].first = Key(order[i + j]);
+        values_.Fill(order[i + j], &batch[j].second);
+        r.user_bytes_written += batch[j].first.size() + batch[j].second.size();
+      }
+      std::string error;
+      Timed(&r.latencies, [&] { error = db_->Write(batch); });
+      if (!error.empty()) Die("write: " + error);
+      r.ops += batch.size();
+    }
+    r.seconds = Seconds(start);
+    return r;
+  }
+
+  // Random reads for the duration by `threads` threads; missing reads look past the keys.
+  Result Read(bool missing, uint32_t threads, const std::function<bool()>& stop_early = nullptr) {
+    std::atomic<bool> stop{false};
+    std::vector<Result> per_thread(threads);
+    auto start = Clock::now();
+    std::vector<std::thread> workers;
+    for (uint32_t t = 0; t < threads; t++) {
+      workers.emplace_back([&, t] {
+        std::mt19937_64 rng(args_.seed * 31 + t);
+        std::string value, expected;
+        Result& r = per_thread[t];
+        while (!stop.load(std::memory_order_relaxed)) {
+          uint64_t index = rng() % args_.num + (missing ? args_.num : 0);
+          std::string key = Key(index);
+          bool found = false;
+          Timed(&r.latencies, [&] { found = db_->Get(key, &value); });
+          if (found) {
+            values_.Fill(index, &expected);
+            if (value != expected) Die("wrong value for key " + key);
+            r.found++;
+            r.user_bytes_read += key.size() + value.size();
+          }
+          r.ops++;
+        }
+      });
+    }
+    while (Seconds(start) < args_.duration && !(stop_early && stop_early())) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    stop = true;
+    for (auto& w : workers) w.join();
+    Result total;
+    for (auto& r : per_thread) {
+      total.ops += r.ops;
+      total.found += r.found;
+      total.user_bytes_read += r.user_bytes_read;
+      total.latencies.Merge(r.latencies);
+    }
+    total.seconds = Seconds(start);
+    return total;
+  }
+
+  Result Scan() {
+    Result r;
+    auto start = Clock::now();
+    r.ops = db_->ScanAll(&r.user_bytes_read);
+    r.found = r.ops;
+    r.seconds = Seconds(start);
+    return r;
+  }
+
+  // One writer overwriting random keys while the readers read; the readers' figures.
+  Result ReadWhileWriting() {
+    std::atomic<bool> stop{false};
+    uint64_t writes = 0;
+    std::thread writer([&] {
+      std::mt19937_64 rng(args_.seed * 7);
+      std::vector<std::pair<std::string, std::string>> one(1);
+      while (!stop) {
+        uint64_t index = rng() % args_.num;
+        one[0].first = Key(index);
+        values_.Fill(index, &one[0].second);
+        std::string error = db_->Write(one);
+        if (!error.empty()) Die("write: " + error);
+        writes++;
+      }
+    });
+    Result r = Read(false, args_.readers);
+    stop = true;
+    writer.join();
+    writes_during_reads_ = writes;
+    return r;
+  }
+
+  uint64_t writes_during_reads() const { return writes_during_reads_; }
+
+ private:
+  static double Seconds(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  }
+
+  const Args& args_;
+  KvBackend* db_;
+  ValueSource values_;
+  uint64_t writes_during_reads_ = 0;
+};
+
+std::unique_ptr<KvBackend> MakeBackend(const std::string& name) {
+  if (name == "sett") return NewSettBackend();
+  if (name == "rocksdb") return NewRocksDbBackend();
+  if (name == "leveldb") return NewLevelDbBackend();
+  if (name == "lmdb") return NewLmdbBackend();
+  Die("unknown backend '" + name + "' (sett, rocksdb, leveldb, lmdb)");
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+int Run(Args args) {
+  args.options.cache_bytes = args.cache_mb << 20;
+  args.options.memtable_bytes = args.memtable_mb << 20;
+  args.options.compression = !args.no_compression;
+  const std::string& w = args.workload;
+  bool fill = w == "fillseq" || w == "fillrandom" || w == "overwrite" || w == "fillsync";
+  if (w == "fillsync") args.options.sync = true;
+  if (!fill && w != "readrandom" && w != "readmissing" && w != "readseq" &&
+      w != "readwhilewriting") {
+    Die("unknown workload '" + w + "'");
+  }
+  ::mkdir(args.dir.c_str(), 0755);
+  std::unique_ptr<KvBackend> db = MakeBackend(args.backend);
+  IoCounters io_start = IoCounters::Now();
+  auto open_start = Clock::now();
+  std::string error = db->Open(args.dir, args.options);
+  if (!error.empty()) Die("open " + args.dir + ": " + error);
+  double open_seconds = std::chrono::duration<double>(Clock::now() - open_start).count();
+
+  Runner runner(args, db.get());
+  Result r;
+  if (fill) {
+    r = runner.Fill(w != "fillseq");
+  } else if (w == "readrandom" || w == "readmissing") {
+    r = runner.Read(w == "readmissing", args.readers);
+  } else if (w == "readseq") {
+    r = runner.Scan();
+  } else {
+    r = runner.ReadWhileWriting();
+  }
+  IoCounters io_run = IoCounters::Now();
+  auto close_start = Clock::now();
+  error = db->Close();
+  if (!error.empty()) Die("close: " + error);
+  double close_seconds = std::chrono::duration<double>(Clock::now() - close_start).count();
+  IoCounters io_end = IoCounters::Now();
+
+  uint64_t live = args.num * (16 + static_cast<uint64_t>(args.value_size));
+  uint64_t dir_bytes = DirBytes(args.dir);
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  uint64_t user_bytes = r.user_bytes_written + r.user_bytes_read;
+  std::printf(
+      "{\"backend\":%s,\"workload\":%s,\"num\":%" PRIu64
+      ",\"value_size\":%u,\"batch\":%u,"
+      "\"readers\":%u,\"sync\":%d,\"ops\":%" PRIu64 ",\"found\":%" PRIu64
+      ",\"seconds\":%.3f,\"ops_per_sec\":%.0f,\"mb_per_sec\":%.2f,\"p50_us\":%.2f,"
+      "\"p99_us\":%.2f,\"p999_us\":%.2f,\"open_seconds\":%.3f,\"close_seconds\":%.3f,"
+      "\"disk_read_bytes\":%" PRIu64 ",\"disk_write_bytes\":%" PRIu64 ",\"wchar\":%" PRIu64
+      ",\"write_amp\":%.2f,\"wchar_amp\":%.2f,\"dir_bytes\":%" PRIu64
+      ",\"space_amp\":%.2f,\"peak_rss_mb\":%.1f,\"writes_during_reads\":%" PRIu64
+      ",\"options\":%s}\n",
+      JsonString(args.backend).c_str(), JsonString(w).c_str(), args.num, args.value_size,
+      args.batch, args.readers, args.options.sync, r.ops, r.found, r.seconds,
+      r.ops / std::max(r.seconds, 1e-9), user_bytes / std::max(r.seconds, 1e-9) / 1e6,
+      r.latencies.PercentileMicros(50), r.latencies.PercentileMicros(99),
+      r.latencies.PercentileMicros(99.9), open_seconds, close_seconds,
+      io_run.read_bytes - io_start.read_bytes, io_end.write_bytes - io_start.write_bytes,
+      io_end.wchar - io_start.wchar,
+      r.user_bytes_written
+          ? double(io_end.write_bytes - io_start.write_bytes) / r.user_bytes_written
+          : 0.0,
+      r.user_bytes_written ? double(io_end.wchar - io_start.wchar) / r.user_bytes_written : 0.0,
+      dir_bytes, double(dir_bytes) / live, usage.ru_maxrss / 1024.0, runner.writes_during_reads(),
+      JsonString(db->Describe()).c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace sett::bench
+
+int main(int argc, char** argv) {
+  sett::bench::Args args;
+  CLI::App app{"peer_bench: one workload against one key-value engine; prints a JSON line"};
+  app.add_option("--backend", args.backend, "sett, rocksdb, leveldb or lmdb")
+      ->capture_default_str();
+  app.add_option("--workload", args.workload,
+                 "fillseq, fillrandom, overwrite, fillsync, readrandom, readmissing, readseq, "
+                 "readwhilewriting")
+      ->capture_default_str();
+  app.add_option("--dir", args.dir, "Database directory")->required();
+  app.add_option("--num", args.num, "Keys")->capture_default_str();
+  app.add_option("--value-size", args.value_size, "Bytes per value")->capture_default_str();
+  app.add_option("--batch", args.batch, "Keys per write (fills)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--readers", args.readers, "Reader threads")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--duration", args.duration, "Seconds of reading")->capture_default_str();
+  app.add_option("--seed", args.seed, "Key order and value bytes")->capture_default_str();
+  app.add_option("--cache-mb", args.cache_mb, "Block cache")->capture_default_str();
+  app.add_option("--memtable-mb", args.memtable_mb, "Write buffer")->capture_default_str();
+  app.add_flag("--sync", args.options.sync, "fsync every write");
+  app.add_flag("--no-compression", args.no_compression, "Store blocks uncompressed");
+  CLI11_PARSE(app, argc, argv);
+  return sett::bench::Run(args);
+}

@@ -1,0 +1,89 @@
+// The RocksDB backend (Debian's librocksdb): leveled compaction, a bloom filter of 10 bits per
+// key and an LRU block cache, as sett has; write buffer and cache from the shared options.
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "kv_backend.h"
+
+namespace sett::bench {
+namespace {
+
+class RocksDbBackend : public KvBackend {
+ public:
+  std::string name() const override { return "rocksdb"; }
+
+  std::string Open(const std::string& dir, const BenchOptions& options) override {
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    o.compression = options.compression ? rocksdb::kSnappyCompression : rocksdb::kNoCompression;
+    o.write_buffer_size = options.memtable_bytes;
+    o.max_background_jobs = 2;  // as sett: one flusher, compactors on two cores
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = rocksdb::NewLRUCache(options.cache_bytes);
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    write_options_.sync = options.sync;
+    describe_ = "sync=" + std::to_string(options.sync) +
+                " compression=" + (options.compression ? "snappy" : "none") +
+                " block_cache=" + std::to_string(options.cache_bytes) +
+                " write_buffer=" + std::to_string(o.write_buffer_size) +
+                " bloom=10 max_background_jobs=2";
+    rocksdb::DB* db = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(o, dir, &db);
+    db_.reset(db);
+    return s.ok() ? "" : s.ToString();
+  }
+
+  std::string Write(const std::vector<std::pair<std::string, std::string>>& pairs) override {
+    rocksdb::WriteBatch batch;
+    for (const auto& [k, v] : pairs) batch.Put(k, v);
+    rocksdb::Status s = db_->Write(write_options_, &batch);
+    return s.ok() ? "" : s.ToString();
+  }
+
+  bool Get(const std::string& key, std::string* value) override {
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, value);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) {
+      std::fprintf(stderr, "rocksdb get: %s\n", s.ToString().c_str());
+      std::abort();
+    }
+    return true;
+  }
+
+  uint64_t ScanAll(uint64_t* bytes) override {
+    uint64_t n = 0;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      *bytes += it->key().size() + it->value().size();
+      n++;
+    }
+    return n;
+  }
+
+  std::string Close() override {
+    rocksdb::Status s = db_->Close();
+    db_.reset();
+    return s.ok() ? "" : s.ToString();
+  }
+
+  std::string Describe() const override { return describe_; }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::WriteOptions write_options_;
+  std::string describe_;
+};
+
+}  // namespace
+
+std::unique_ptr<KvBackend> NewRocksDbBackend() { return std::make_unique<RocksDbBackend>(); }
+
+}  // namespace sett::bench
