@@ -34,6 +34,9 @@ class KvBackend {
   virtual bool Get(const std::string& key, std::string* value) = 0;
   // Visits every pair in key order; returns how many it saw.
   virtual uint64_t ScanAll(uint64_t* bytes) = 0;
+  // Writes what is still only in the write buffer out to tables (so that fills are compared on
+  // the same work; RocksDB and LevelDB otherwise leave it in their logs at close). "" or why.
+  virtual std::string Flush() = 0;
   // Flushes and closes. "" or the reason.
   virtual std::string Close() = 0;
   // The engine's own option values that matter for the comparison, one line.

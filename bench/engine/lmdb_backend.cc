@@ -92,6 +92,11 @@ class LmdbBackend : public KvBackend {
     return n;
   }
 
+  std::string Flush() override {
+    int rc = mdb_env_sync(env_, 1);
+    return rc == 0 ? "" : LmdbError("mdb_env_sync", rc);
+  }
+
   std::string Close() override {
     if (env_ == nullptr) return "";
     for (auto& [thread, txn] : readers_) mdb_txn_abort(txn);

@@ -68,6 +68,13 @@ class RocksDbBackend : public KvBackend {
     return n;
   }
 
+  std::string Flush() override {
+    rocksdb::FlushOptions options;
+    options.wait = true;
+    rocksdb::Status s = db_->Flush(options);
+    return s.ok() ? "" : s.ToString();
+  }
+
   std::string Close() override {
     rocksdb::Status s = db_->Close();
     db_.reset();

@@ -59,6 +59,11 @@ class SettBackend : public KvBackend {
     return n;
   }
 
+  std::string Flush() override {
+    Status s = db_->Flush();
+    return s.ok() ? "" : s.ToString();
+  }
+
   std::string Close() override {
     Status s = db_->Close();
     db_.reset();

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Turns the engine benchmark's JSON lines into report.md (absolute figures and sett/peer
+ratios per value size) and a PNG of the ratios per value size.
+
+    bench/report.py RESULTS_DIR        reads RESULTS_DIR/engine.jsonl, writes report.md, *.png
+"""
+
+import json
+import os
+import platform
+import sys
+
+BACKENDS = ["sett", "rocksdb", "leveldb", "lmdb"]
+PEERS = BACKENDS[1:]
+
+
+def label(run):
+    """The row a run belongs to."""
+    w = run["workload"]
+    if w == "fillrandom" and run["batch"] > 1:
+        return "fillrandom batch %d" % run["batch"]
+    if w == "readrandom" and run["cache_mb"] < 64:
+        return "readrandom, %d MiB cache, %d readers" % (run["cache_mb"], run["readers"])
+    if w == "readrandom":
+        return "readrandom (warm)"
+    return w
+
+
+ORDER = ["fillseq", "fillrandom", "fillrandom batch 100", "overwrite", "readrandom (warm)",
+         "readrandom, 8 MiB cache, 2 readers", "readmissing", "readseq", "readwhilewriting",
+         "fillsync"]
+
+
+def fmt(x):
+    if x >= 100:
+        return "{:,.0f}".format(x)
+    return "{:.2f}".format(x)
+
+
+def table(rows, header):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def metric(run):
+    """Throughput: MB/s for a scan, ops/s otherwise."""
+    return run["mb_per_sec"] if run["workload"] == "readseq" else run["ops_per_sec"]
+
+
+def main():
+    results = sys.argv[1]
+    runs = [json.loads(l) for l in open(os.path.join(results, "engine.jsonl")) if l.strip()]
+    by = {}
+    for r in runs:
+        by[(r["value_size"], label(r), r["backend"])] = r
+    sizes = sorted({r["value_size"] for r in runs})
+    out = ["# Benchmark report", "",
+           "Machine: %s, %s, %d cores. Each figure is one process running one workload "
+           "(`build-bench/bin/peer_bench`), engines alternating within each workload; "
+           "commands in `scripts/bench.sh` and `bench/engine_matrix.sh`." % (
+               platform.node(), platform.processor() or platform.machine(), os.cpu_count()),
+           "",
+           "Throughput is ops/s (readseq: MB/s). Ratios are sett / peer: above 1 means sett "
+           "is faster (for amplification, below 1 means sett writes or keeps less).", ""]
+    options = {}
+    for r in runs:
+        options.setdefault(r["backend"], r["options"])
+    out.append("Options used:")
+    out.append("")
+    for b in BACKENDS:
+        if b in options:
+            out.append("- %s: `%s`" % (b, options[b]))
+    out.append("")
+    plots = []
+    for size in sizes:
+        out.append("## Values of %d bytes" % size)
+        out.append("")
+        rows, ratio_rows, amp_rows, lat_rows = [], [], [], []
+        for name in ORDER:
+            got = {b: by.get((size, name, b)) for b in BACKENDS}
+            if not got["sett"]:
+                continue
+            rows.append([name] + [fmt(metric(got[b])) if got[b] else "-" for b in BACKENDS])
+            ratio_rows.append([name] + [
+                "%.2fx" % (metric(got["sett"]) / metric(got[p])) if got[p] and metric(got[p]) else "-"
+                for p in PEERS])
+            lat_rows.append([name] + ["%s / %s / %s" % (fmt(got[b]["p50_us"]), fmt(got[b]["p99_us"]),
+                                                         fmt(got[b]["p999_us"])) if got[b] else "-"
+                                      for b in BACKENDS])
+            if name in ("fillrandom", "fillseq", "overwrite", "fillrandom batch 100"):
+                amp_rows.append([name] + ["%.2f / %.2f / %.2f / %.0f MiB" % (
+                    got[b]["write_amp"], got[b]["wchar_amp"], got[b]["space_amp"],
+                    got[b]["peak_rss_mb"]) if got[b] else "-" for b in BACKENDS])
+        out += ["Throughput:", "", table(rows, ["workload"] + BACKENDS), ""]
+        out += ["sett / peer:", "", table(ratio_rows, ["workload"] + ["vs " + p for p in PEERS]), ""]
+        out += ["Write amplification by `write_bytes` (what reached the disk: pages written "
+                "back after the process ended, or never because the file was deleted first, are "
+                "not counted) / by `wchar` (bytes handed to write()) / space amplification "
+                "(directory / live bytes, uncompressed) / peak RSS:", "",
+                table(amp_rows, ["workload"] + BACKENDS), ""]
+        out += ["Latency p50 / p99 / p99.9 (µs):", "", table(lat_rows, ["workload"] + BACKENDS), ""]
+        plots.append((size, ratio_rows))
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        for size, ratio_rows in plots:
+            fig, ax = plt.subplots(figsize=(10, 4.5))
+            names = [r[0] for r in ratio_rows]
+            width = 0.8 / len(PEERS)
+            for i, p in enumerate(PEERS):
+                vals = [float(r[i + 1][:-1]) if r[i + 1] != "-" else 0 for r in ratio_rows]
+                ax.bar([x + i * width for x in range(len(names))], vals, width, label="sett / " + p)
+            ax.axhline(1.0, color="black", linewidth=0.8)
+            ax.set_xticks([x + width for x in range(len(names))])
+            ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
+            ax.set_ylabel("throughput ratio")
+            ax.set_title("sett against its peers, %d-byte values" % size)
+            ax.legend(fontsize=8)
+            fig.tight_layout()
+            png = "engine-ratios-%d.png" % size
+            fig.savefig(os.path.join(results, png), dpi=90)
+            out.append("![sett / peers, %d-byte values](%s)" % (size, png))
+            out.append("")
+    except ImportError:
+        out.append("(no plots: python3-matplotlib is not installed)")
+    with open(os.path.join(results, "report.md"), "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what the benchmarks need, builds sett with its peers (RocksDB, LevelDB, LMDB from
+# Debian's packages) into build-bench/, runs the engine benchmark matrix and writes
+# bench/results/<date>-<host>/report.md with tables of figures and sett/peer ratios, and PNG
+# plots of the ratios.
+#
+#   scripts/bench.sh            the full run
+#   scripts/bench.sh --quick    small data, two value sizes, short reads (a few minutes)
+#
+# The filesystem half (fio, metadata, settfs against the host and bindfs) is not in it yet.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=""
+case "${1:-}" in
+  "") ;;
+  --quick) quick="--quick" ;;
+  -h | --help)
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  *)
+    echo "bench.sh: unknown argument '$1' (--quick or nothing)" >&2
+    exit 2
+    ;;
+esac
+
+bash scripts/setup.sh
+need=()
+for pkg in librocksdb-dev libleveldb-dev liblmdb-dev python3 python3-matplotlib; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [[ ${#need[@]} -gt 0 ]]; then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "bench.sh: needs ${need[*]}; run as root to install them" >&2
+    exit 1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+fi
+
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSETT_WITH_BENCH_PEERS=ON \
+  -DSETT_BUILD_TESTS=OFF >/dev/null
+cmake --build build-bench -j"$(nproc)" --target peer_bench
+
+results="bench/results/$(date +%Y-%m-%d)-$(hostname -s)${quick:+-quick}"
+mkdir -p "$results"
+work="${BENCH_WORKDIR:-/var/tmp/sett-bench}"
+rm -rf "$work" && mkdir -p "$work"
+: >"$results/engine.jsonl"
+echo "engine benchmark: results in $results (databases in $work)"
+start=$(date +%s)
+bash bench/engine_matrix.sh build-bench/bin/peer_bench "$work" "$results/engine.jsonl" $quick
+rm -rf "$work"
+/usr/bin/python3 bench/report.py "$results"  # Debian's, with its matplotlib
+echo "done in $(($(date +%s) - start)) s: $results/report.md"
