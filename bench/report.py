@@ -48,6 +48,51 @@ def metric(run):
     return run["mb_per_sec"] if run["workload"] == "readseq" else run["ops_per_sec"]
 
 
+TARGETS = ["host", "bindfs", "settfs"]
+FIO_ORDER = ["seqwrite", "seqread", "randread", "randwrite", "randwrite-fsync", "smallfiles"]
+META_ORDER = ["create", "stat", "readdir", "rename", "unlink"]
+
+
+def filesystem_section(rows):
+    """Tables for the filesystem half: fio MB/s and IOPS, metadata ops/s, and settfs ratios."""
+    out = ["## Filesystem", "",
+           "Targets: `host` is the directory the databases live on (no FUSE), `bindfs` the same "
+           "kind of directory through bindfs (a plain FUSE passthrough), `settfs` a settfs mount "
+           "with its database on the host. fio jobs in `bench/fs/jobs/` (caches dropped before "
+           "the sequential and random reads); metadata by `bench/fs/metadata.py`.", ""]
+    fio = {(r["job"], r["numjobs"], r["target"]): r for r in rows if r["kind"] == "fio"}
+    lines = []
+    for jobs in (1, 4):
+        for job in FIO_ORDER:
+            got = [fio.get((job, jobs, t)) for t in TARGETS]
+            if not all(got):
+                continue
+            h, b, s = got
+            lines.append(["%s, %d job%s" % (job, jobs, "s" if jobs > 1 else "")] +
+                         ["%s MB/s, %s IOPS" % (fmt(g["mb_per_sec"]), fmt(g["iops"])) for g in got] +
+                         ["%.2fx" % (s["mb_per_sec"] / h["mb_per_sec"]),
+                          "%.2fx" % (s["mb_per_sec"] / b["mb_per_sec"])])
+    out += ["fio:", "", table(lines, ["job"] + TARGETS + ["settfs / host", "settfs / bindfs"]), ""]
+    meta = {(r["phase"], r["layout"], r["workers"], r["target"]): r for r in rows
+            if r["kind"] == "metadata"}
+    lines = []
+    for workers in (1, 4):
+        for layout in ("flat", "tree"):
+            for phase in META_ORDER:
+                got = [meta.get((phase, layout, workers, t)) for t in TARGETS]
+                if not all(got):
+                    continue
+                h, b, s = (g["ops_per_sec"] for g in got)
+                files = got[0]["files"]
+                lines.append(["%s, %s %s files, %d worker%s" % (
+                    phase, "one directory of" if layout == "flat" else "a tree of", fmt(files),
+                    workers, "s" if workers > 1 else "")] + [fmt(h), fmt(b), fmt(s)] +
+                    ["%.2fx" % (s / h), "%.2fx" % (s / b)])
+    out += ["Metadata (operations per second):", "",
+            table(lines, ["phase"] + TARGETS + ["settfs / host", "settfs / bindfs"]), ""]
+    return out
+
+
 def main():
     results = sys.argv[1]
     runs = [json.loads(l) for l in open(os.path.join(results, "engine.jsonl")) if l.strip()]
@@ -125,6 +170,9 @@ def main():
             out.append("")
     except ImportError:
         out.append("(no plots: python3-matplotlib is not installed)")
+    fs_path = os.path.join(results, "fs.jsonl")
+    if os.path.exists(fs_path):
+        out += filesystem_section([json.loads(l) for l in open(fs_path) if l.strip()])
     with open(os.path.join(results, "report.md"), "w") as f:
         f.write("\n".join(out) + "\n")
 

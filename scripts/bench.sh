@@ -5,9 +5,10 @@
 # plots of the ratios.
 #
 #   scripts/bench.sh            the full run
-#   scripts/bench.sh --quick    small data, two value sizes, short reads (a few minutes)
+#   scripts/bench.sh --quick    small data, two value sizes, short runs (a few minutes)
 #
-# The filesystem half (fio, metadata, settfs against the host and bindfs) is not in it yet.
+# Then the filesystem half (as root, with /dev/fuse): fio jobs and a metadata benchmark against
+# the host directory, the same through bindfs (a plain FUSE passthrough), and settfs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +28,7 @@ esac
 
 bash scripts/setup.sh
 need=()
-for pkg in librocksdb-dev libleveldb-dev liblmdb-dev python3 python3-matplotlib; do
+for pkg in librocksdb-dev libleveldb-dev liblmdb-dev python3 python3-matplotlib fio bindfs fuse3; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [[ ${#need[@]} -gt 0 ]]; then
@@ -40,7 +41,7 @@ fi
 
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSETT_WITH_BENCH_PEERS=ON \
   -DSETT_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target peer_bench
+cmake --build build-bench -j"$(nproc)" --target peer_bench settfs_tool
 
 results="bench/results/$(date +%Y-%m-%d)-$(hostname -s)${quick:+-quick}"
 mkdir -p "$results"
@@ -50,6 +51,10 @@ rm -rf "$work" && mkdir -p "$work"
 echo "engine benchmark: results in $results (databases in $work)"
 start=$(date +%s)
 bash bench/engine_matrix.sh build-bench/bin/peer_bench "$work" "$results/engine.jsonl" $quick
+rm -rf "$work" && mkdir -p "$work"
+: >"$results/fs.jsonl"
+echo "filesystem benchmark"
+bash bench/fs_matrix.sh build-bench/bin/settfs "$work" "$results/fs.jsonl" $quick
 rm -rf "$work"
 /usr/bin/python3 bench/report.py "$results"  # Debian's, with its matplotlib
 echo "done in $(($(date +%s) - start)) s: $results/report.md"

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs the filesystem benchmark against three targets in turn: the host directory (no FUSE),
+# the same kind of directory through bindfs (a plain FUSE passthrough), and settfs with its
+# database on the host; fio jobs (bench/fs/jobs) with 1 and 4 jobs, then the metadata benchmark
+# (bench/fs/metadata.py) with 1 and 4 workers. Appends one JSON line per figure to OUT. As root.
+#
+#   bench/fs_matrix.sh SETTFS_BIN WORKDIR OUT [--quick]
+set -euo pipefail
+settfs="$1" work="$2" out="$3"
+quick="${4:-}"
+here="$(cd "$(dirname "$0")" && pwd)"
+
+if [[ "$quick" == "--quick" ]]; then
+  export SIZE=32m RUNTIME=3 NRFILES=200 SMALLSIZE=8m
+  meta_files=5000
+else
+  export SIZE=256m RUNTIME=10 NRFILES=1000 SMALLSIZE=40m
+  meta_files=100000
+fi
+
+mkdir -p "$work/host" "$work/bindfs-src" "$work/bindfs" "$work/settfs"
+cleanup() {
+  fusermount3 -u -q "$work/bindfs" 2>/dev/null || true
+  fusermount3 -u -q "$work/settfs" 2>/dev/null || true
+}
+trap cleanup EXIT
+bindfs "$work/bindfs-src" "$work/bindfs"
+"$settfs" mount "$work/settfs-db" "$work/settfs" -o mkfs >/dev/null
+
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+
+# One fio run; its summary as a JSON line.
+fio_job() {  # target dir job numjobs
+  local target="$1" dir="$2" job="$3" jobs="$4"
+  JOBS="$jobs" fio --directory="$dir" --output-format=json --output="$work/fio.json" \
+    "$here/fs/jobs/$job.fio" >/dev/null
+  python3 - "$work/fio.json" "$target" "$job" "$jobs" >>"$out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["jobs"][0]
+side = d["write"] if d["write"]["io_bytes"] > d["read"]["io_bytes"] else d["read"]
+p99 = side.get("clat_ns", {}).get("percentile", {}).get("99.000000", 0) / 1000
+print(json.dumps({"kind": "fio", "target": sys.argv[2], "job": sys.argv[3],
+                  "numjobs": int(sys.argv[4]), "mb_per_sec": round(side["bw_bytes"] / 1e6, 2),
+                  "iops": round(side["iops"]), "p99_us": round(p99, 1)}))
+PY
+}
+
+for jobs in 1 4; do
+  for target in host bindfs settfs; do
+    dir="$work/$target/fio-$jobs"
+    mkdir -p "$dir"
+    echo "fio, $jobs job(s), $target" >&2
+    fio_job "$target" "$dir" seqwrite "$jobs"
+    drop_caches
+    fio_job "$target" "$dir" seqread "$jobs"
+    drop_caches
+    fio_job "$target" "$dir" randread "$jobs"
+    fio_job "$target" "$dir" randwrite "$jobs"
+    fio_job "$target" "$dir" randwrite-fsync "$jobs"
+    mkdir -p "$dir/small"
+    fio_job "$target" "$dir/small" smallfiles "$jobs"
+    rm -rf "$dir"
+  done
+done
+
+for workers in 1 4; do
+  for target in host bindfs settfs; do
+    echo "metadata, $workers worker(s), $target" >&2
+    python3 "$here/fs/metadata.py" "$work/$target" "$meta_files" "$workers" |
+      python3 -c '
+import json, sys
+for line in sys.stdin:
+    d = json.loads(line); d["kind"] = "metadata"; d["target"] = sys.argv[1]; print(json.dumps(d))
+' "$target" >>"$out"
+  done
+done
