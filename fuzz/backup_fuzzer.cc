@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static sett::DB* db = [] {
     sett::Options options;
     options.in_memory = true;
-    options.logger = sett::fuzz::Quiet();
+    options.logger = sett::NullLogger();
     options.num_compactors = 0;
     std::unique_ptr<sett::DB> opened;
     if (!sett::DB::Open(options, &opened).ok()) std::abort();

@@ -1,5 +1,4 @@
-// Shared by the fuzz targets: one in-memory Env that holds the input as a file, and a logger
-// that drops everything.
+// Shared by the fuzz targets: one in-memory Env that holds the input as a file.
 
 #ifndef SETT_FUZZ_FUZZ_SUPPORT_H_
 #define SETT_FUZZ_FUZZ_SUPPORT_H_
@@ -29,16 +28,6 @@ inline void PutFile(const std::string& path, const uint8_t* data, size_t size) {
     std::abort();
   }
   file->Close();
-}
-
-class QuietLogger : public Logger {
- public:
-  void Log(LogLevel, const std::string&) override {}
-};
-
-inline Logger* Quiet() {
-  static QuietLogger logger;
-  return &logger;
 }
 
 }  // namespace sett::fuzz

@@ -8,6 +8,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sett::fuzz::PutFile("/fuzz-manifest/MANIFEST", data, size);
   std::unique_ptr<sett::Manifest> manifest;
   sett::Manifest::Open(sett::fuzz::MemoryEnv(), "/fuzz-manifest", /*read_only=*/true,
-                       /*create=*/false, 7, sett::fuzz::Quiet(), &manifest);
+                       /*create=*/false, 7, sett::NullLogger(), &manifest);
   return 0;
 }

@@ -13,8 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     sett::MemTable mem(1, 4096);
     sett::WalReplayStats stats;
     bool read_only = recovery == sett::WalRecovery::kFailOnCorruption;
-    sett::ReplayWal(sett::fuzz::MemoryEnv(), path, recovery, read_only, sett::fuzz::Quiet(),
-                    nullptr, &mem, &stats);
+    sett::ReplayWal(sett::fuzz::MemoryEnv(), path, recovery, read_only, sett::NullLogger(), nullptr,
+                    &mem, &stats);
   }
   return 0;
 }

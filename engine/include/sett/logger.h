@@ -22,6 +22,9 @@ class Logger {
 // Never deleted; shared by every DB that does not set its own.
 Logger* StderrLogger(LogLevel min_level = LogLevel::kWarning);
 
+// A logger that drops every message. Never deleted.
+Logger* NullLogger();
+
 }  // namespace sett
 
 #endif  // SETT_LOGGER_H_

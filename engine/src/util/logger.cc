@@ -50,4 +50,13 @@ Logger* StderrLogger(LogLevel min_level) {
   return loggers[static_cast<int>(min_level)];
 }
 
+Logger* NullLogger() {
+  class Silent : public Logger {
+   public:
+    void Log(LogLevel, const std::string&) override {}
+  };
+  static Silent* silent = new Silent();
+  return silent;
+}
+
 }  // namespace sett

@@ -23,16 +23,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class NullLogger : public Logger {
- public:
-  void Log(LogLevel, const std::string&) override {}
-};
-
 Options DamageOptions(const std::string& dir) {
-  static NullLogger quiet;
   Options options;
   options.dir = dir;
-  options.logger = &quiet;
+  options.logger = NullLogger();
   options.memtable_size = 64 << 10;
   options.base_table_size = 32 << 10;
   options.base_level_size = 128 << 10;

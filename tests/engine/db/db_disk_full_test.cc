@@ -19,11 +19,6 @@
 namespace sett {
 namespace {
 
-class QuietLogger : public Logger {
- public:
-  void Log(LogLevel, const std::string&) override {}
-};
-
 std::string Value(int i) {
   std::string v = "value " + std::to_string(i) + " ";
   // Incompressible enough that tables do not shrink it to nothing.
@@ -50,10 +45,9 @@ TEST(DBDiskFullTest, ENOSPCNamesTheFileKeepsAcknowledgedWritesAndPassesOnceSpace
   std::string ballast = disk + "/ballast";
   test::WriteFile(ballast, std::string(8 << 20, 'b'));
 
-  QuietLogger quiet;
   Options options;
   options.dir = disk + "/db";
-  options.logger = &quiet;
+  options.logger = NullLogger();
   options.memtable_size = 1 << 20;
   options.value_log_file_size = 4 << 20;
   WriteOptions synced;
