@@ -17,6 +17,9 @@ PEERS = BACKENDS[1:]
 def label(run):
     """The row a run belongs to."""
     w = run["workload"]
+    data_gib = run["num"] * run["value_size"] / (1 << 30)
+    if w == "fillrandom" and data_gib >= 1:
+        return "fillrandom, %.0f GiB" % data_gib
     if w == "fillrandom" and run["batch"] > 1:
         return "fillrandom batch %d" % run["batch"]
     if w == "readrandom" and run["cache_mb"] < 64:
@@ -26,9 +29,11 @@ def label(run):
     return w
 
 
-ORDER = ["fillseq", "fillrandom", "fillrandom batch 100", "overwrite", "readrandom (warm)",
+ORDER = ["fillseq", "fillrandom", "fillrandom batch 100", "fillrandom, 4 GiB", "overwrite", "readrandom (warm)",
          "readrandom, 8 MiB cache, 2 readers", "readmissing", "readseq", "readwhilewriting",
          "fillsync"]
+
+FILLS = ("fillseq", "fillrandom", "fillrandom batch 100", "fillrandom, 4 GiB", "overwrite")
 
 
 def fmt(x):
@@ -121,7 +126,7 @@ def main():
     for size in sizes:
         out.append("## Values of %d bytes" % size)
         out.append("")
-        rows, ratio_rows, amp_rows, lat_rows = [], [], [], []
+        rows, ratio_rows, amp_rows, wa_rows, lat_rows = [], [], [], [], []
         for name in ORDER:
             got = {b: by.get((size, name, b)) for b in BACKENDS}
             if not got["sett"]:
@@ -133,7 +138,10 @@ def main():
             lat_rows.append([name] + ["%s / %s / %s" % (fmt(got[b]["p50_us"]), fmt(got[b]["p99_us"]),
                                                          fmt(got[b]["p999_us"])) if got[b] else "-"
                                       for b in BACKENDS])
-            if name in ("fillrandom", "fillseq", "overwrite", "fillrandom batch 100"):
+            if name in FILLS:
+                wa_rows.append([name] + [
+                    "%.2fx" % (got["sett"]["write_amp"] / got[p]["write_amp"])
+                    if got[p] and got[p]["write_amp"] else "-" for p in PEERS])
                 amp_rows.append([name] + ["%.2f / %.2f / %.2f / %.0f MiB" % (
                     got[b]["write_amp"], got[b]["wchar_amp"], got[b]["space_amp"],
                     got[b]["peak_rss_mb"]) if got[b] else "-" for b in BACKENDS])
@@ -144,6 +152,8 @@ def main():
                 "not counted) / by `wchar` (bytes handed to write()) / space amplification "
                 "(directory / live bytes, uncompressed) / peak RSS:", "",
                 table(amp_rows, ["workload"] + BACKENDS), ""]
+        out += ["Write amplification (`write_bytes`), sett / peer:", "",
+                table(wa_rows, ["workload"] + ["vs " + p for p in PEERS]), ""]
         out += ["Latency p50 / p99 / p99.9 (µs):", "", table(lat_rows, ["workload"] + BACKENDS), ""]
         plots.append((size, ratio_rows))
     try:
