@@ -8,7 +8,9 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::shared_ptr<const sett::Block> block;
   std::string contents(reinterpret_cast<const char*>(data), size);
-  if (!sett::Block::Parse(contents, "fuzz block", &block).ok()) return 0;
+  if (!sett::Block::Parse(contents, std::make_shared<const std::string>("fuzz block"), 0, &block)
+           .ok())
+    return 0;
   std::string key;
   std::string_view value;
   for (uint32_t i = 0; i < block->num_entries() && i < 4096; i++)

@@ -5,13 +5,14 @@
 
 namespace sett {
 
-Status Block::Parse(std::string contents, std::string where, std::shared_ptr<const Block>* out) {
-  std::shared_ptr<Block> block(new Block(std::move(contents), std::move(where)));
+Status Block::Parse(std::string contents, std::shared_ptr<const std::string> file, uint64_t offset,
+                    std::shared_ptr<const Block>* out) {
+  auto block = std::make_shared<Block>(Token(), std::move(contents), std::move(file), offset);
   const std::string& c = block->contents_;
-  if (c.size() < 4) return Status::Corruption(block->where_ + ": block too short");
+  if (c.size() < 4) return Status::Corruption(block->where() + ": block too short");
   uint64_t n = DecodeFixed32(c.data() + c.size() - 4);
   if (n == 0 || (n + 1) * 4 > c.size()) {
-    return Status::Corruption(block->where_ + ": bad entry count " + std::to_string(n));
+    return Status::Corruption(block->where() + ": bad entry count " + std::to_string(n));
   }
   block->num_entries_ = static_cast<uint32_t>(n);
   block->data_end_ = static_cast<uint32_t>(c.size() - (n + 1) * 4);
@@ -19,7 +20,7 @@ Status Block::Parse(std::string contents, std::string where, std::shared_ptr<con
   for (uint32_t i = 0; i < n; i++) {
     uint32_t offset = block->EntryOffset(i);
     if ((i == 0 && offset != 0) || (i > 0 && offset <= previous) || offset >= block->data_end_) {
-      return Status::Corruption(block->where_ + ": bad offset of entry " + std::to_string(i));
+      return Status::Corruption(block->where() + ": bad offset of entry " + std::to_string(i));
     }
     previous = offset;
   }
@@ -31,12 +32,14 @@ Status Block::Parse(std::string contents, std::string where, std::shared_ptr<con
   if (p != nullptr) p = GetVarint32Ptr(p, limit, &unshared);
   if (p != nullptr) p = GetVarint32Ptr(p, limit, &value_len);
   if (p == nullptr || shared != 0 || unshared > static_cast<size_t>(limit - p)) {
-    return Status::Corruption(block->where_ + ": bad first entry");
+    return Status::Corruption(block->where() + ": bad first entry");
   }
   block->base_key_ = std::string_view(p, unshared);
   *out = std::move(block);
   return Status::OK();
 }
+
+std::string Block::where() const { return *file_ + ": block at offset " + std::to_string(offset_); }
 
 uint32_t Block::EntryOffset(uint32_t i) const {
   return DecodeFixed32(contents_.data() + data_end_ + 4 * i);

@@ -19,26 +19,34 @@
 namespace sett {
 
 class Block {
+ private:
+  struct Token {};  // Only Parse makes blocks.
+
  public:
-  // Takes a block's uncompressed contents. `where` names it in errors ("file: block at ...").
-  static Status Parse(std::string contents, std::string where, std::shared_ptr<const Block>* out);
+  // Takes a block's uncompressed contents; `file` and `offset` name it in errors. The file
+  // name is shared by every block of a table, so that a read builds no message up front.
+  static Status Parse(std::string contents, std::shared_ptr<const std::string> file,
+                      uint64_t offset, std::shared_ptr<const Block>* out);
+
+  Block(Token, std::string contents, std::shared_ptr<const std::string> file, uint64_t offset)
+      : contents_(std::move(contents)), file_(std::move(file)), offset_(offset) {}
 
   uint32_t num_entries() const { return num_entries_; }
   // Memory held, for the cache's accounting.
-  size_t charge() const { return contents_.capacity() + where_.capacity() + sizeof(*this); }
-  const std::string& where() const { return where_; }
+  size_t charge() const { return contents_.capacity() + sizeof(*this); }
+  // "file: block at offset N", for errors.
+  std::string where() const;
 
   // Decodes entry i into *key (its full key) and *value (a view into the block). False when
   // the entry is damaged.
   bool DecodeEntry(uint32_t i, std::string* key, std::string_view* value) const;
 
  private:
-  Block(std::string contents, std::string where)
-      : contents_(std::move(contents)), where_(std::move(where)) {}
   uint32_t EntryOffset(uint32_t i) const;
 
   std::string contents_;
-  std::string where_;
+  std::shared_ptr<const std::string> file_;
+  uint64_t offset_;
   uint32_t num_entries_ = 0;
   uint32_t data_end_ = 0;  // Where the offsets array starts.
   std::string_view base_key_;

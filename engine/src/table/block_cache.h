@@ -1,6 +1,8 @@
 // BlockCache keeps recently read data blocks, decompressed, within a byte budget shared by
-// every table of a DB. It is split into shards, each an LRU list under its own mutex, so that
-// readers of different blocks rarely wait for each other. A block stays alive while a reader
+// every table of a DB. It is split into shards, each under its own mutex, so that readers of
+// different blocks rarely wait for each other. A shard is an LRU list threaded through its
+// entries and a chained hash table over the same entries: one allocation per cached block,
+// and a lookup touches only the entries of one bucket. A block stays alive while a reader
 // holds it even after the cache evicts it.
 //
 // Blocks are keyed by (table cache id, block offset); every opened table takes a fresh cache
@@ -13,10 +15,9 @@
 
 #include <atomic>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
+#include <vector>
 
 #include "table/block.h"
 
@@ -25,6 +26,7 @@ namespace sett {
 class BlockCache {
  public:
   explicit BlockCache(size_t capacity);
+  ~BlockCache();
   BlockCache(const BlockCache&) = delete;
   BlockCache& operator=(const BlockCache&) = delete;
 
@@ -40,33 +42,48 @@ class BlockCache {
   static uint64_t NewCacheId();
 
  private:
-  static constexpr int kNumShards = 16;
+  static constexpr int kShardBits = 4;
 
-  struct Key {
+  struct Entry {
     uint64_t cache_id;
     uint64_t offset;
-    bool operator==(const Key& o) const { return cache_id == o.cache_id && offset == o.offset; }
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const;
-  };
-  struct Entry {
-    Key key;
+    uint64_t hash;
     std::shared_ptr<const Block> block;
     size_t charge;
-  };
-  struct Shard {
-    mutable std::mutex mu;
-    std::list<Entry> lru;  // Most recently used first.
-    std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index;
-    size_t usage = 0;
+    Entry* newer;  // LRU neighbours; the shard's head sits between newest and oldest.
+    Entry* older;
+    Entry* next_in_bucket;
   };
 
-  Shard& ShardFor(const Key& key);
+  class Shard {
+   public:
+    Shard();
+    ~Shard();
+    std::shared_ptr<const Block> Lookup(uint64_t cache_id, uint64_t offset, uint64_t hash);
+    void Insert(Entry* entry, size_t capacity);
+    size_t usage() const;
+
+   private:
+    // The bucket slot that holds the entry for the key, or the empty slot ending its chain.
+    Entry** Slot(uint64_t cache_id, uint64_t offset, uint64_t hash);
+    void Grow();
+    void MakeNewest(Entry* e);
+    void Unlink(Entry* e);
+    void Remove(Entry* e);  // From the list and the table; deletes it.
+
+    mutable std::mutex mu_;
+    Entry head_;                   // head_.older is the newest entry, head_.newer the oldest.
+    std::vector<Entry*> buckets_;  // A power of two of them.
+    size_t count_ = 0;
+    size_t usage_ = 0;
+  };
+
+  static uint64_t Hash(uint64_t cache_id, uint64_t offset);
+  Shard& ShardFor(uint64_t hash) { return shards_[hash >> (64 - kShardBits)]; }
 
   const size_t capacity_;
   const size_t shard_capacity_;
-  Shard shards_[kNumShards];
+  Shard shards_[1 << kShardBits];
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };

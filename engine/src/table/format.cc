@@ -1,5 +1,7 @@
 #include "table/format.h"
 
+#include <memory>
+
 #include "table/compression.h"
 #include "util/coding.h"
 #include "util/hash.h"
@@ -68,9 +70,10 @@ void AppendStoredBlock(std::string_view contents, Compression compression, int z
 
 Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, std::string* contents) {
   size_t n = static_cast<size_t>(handle.size) + kBlockTrailerSize;
-  std::string stored(n, '\0');
+  // Uninitialised: the read fills it, and it is read no further than the read went.
+  std::unique_ptr<char[]> stored(new char[n]);
   std::string_view got;
-  Status s = file.Read(handle.offset, n, stored.data(), &got);
+  Status s = file.Read(handle.offset, n, stored.get(), &got);
   if (!s.ok()) return s;
   if (got.size() != n) {
     return Status::Corruption(BlockError(file.path(), handle, "file ends inside the block"));
@@ -83,12 +86,7 @@ Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, std::s
   auto type = static_cast<Compression>(got[handle.size]);
   std::string_view body = got.substr(0, handle.size);
   if (type == Compression::kNone) {
-    if (got.data() == stored.data()) {
-      stored.resize(handle.size);
-      *contents = std::move(stored);
-    } else {
-      contents->assign(body.data(), body.size());
-    }
+    contents->assign(body.data(), body.size());
     return Status::OK();
   }
   if (!Uncompress(type, body, kMaxBlockContentSize, contents)) {

@@ -163,8 +163,7 @@ Status Table::ReadDataBlock(uint32_t i, bool fill_cache,
   std::string contents;
   Status s = ReadBlock(*file_, h, &contents);
   if (!s.ok()) return s;
-  s = Block::Parse(std::move(contents), path() + ": block at offset " + std::to_string(h.offset),
-                   block);
+  s = Block::Parse(std::move(contents), file_name_, h.offset, block);
   if (!s.ok()) return s;
   if (cache_ != nullptr && fill_cache) cache_->Insert(cache_id_, h.offset, *block);
   return Status::OK();

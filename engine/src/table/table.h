@@ -69,6 +69,7 @@ class Table : public std::enable_shared_from_this<Table> {
         BlockCache* cache)
       : env_(env),
         file_(std::move(file)),
+        file_name_(std::make_shared<const std::string>(file_->path())),
         id_(id),
         file_size_(size),
         cache_(cache),
@@ -77,6 +78,7 @@ class Table : public std::enable_shared_from_this<Table> {
 
   Env* const env_;
   const std::unique_ptr<RandomAccessFile> file_;
+  const std::shared_ptr<const std::string> file_name_;  // Shared with its blocks, for errors.
   const uint64_t id_;
   const uint64_t file_size_;
   BlockCache* const cache_;

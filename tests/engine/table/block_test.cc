@@ -16,7 +16,8 @@ std::shared_ptr<const Block> BuildBlock(
   BlockBuilder builder;
   for (const auto& [k, v] : kvs) builder.Add(k, v);
   std::shared_ptr<const Block> block;
-  Status s = Block::Parse(std::string(builder.Finish()), "test block", &block);
+  Status s = Block::Parse(std::string(builder.Finish()),
+                          std::make_shared<const std::string>("test block"), 0, &block);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return block;
 }
@@ -93,13 +94,19 @@ TEST(BlockTest, DamagedLayoutIsRejected) {
 
   std::string bad_count = good;
   bad_count[bad_count.size() - 4] = 100;  // Claims 100 entries.
-  EXPECT_TRUE(Block::Parse(bad_count, "b", &block).IsCorruption());
+  Status s =
+      Block::Parse(bad_count, std::make_shared<const std::string>("000007.sst"), 8192, &block);
+  EXPECT_TRUE(s.IsCorruption());
+  EXPECT_NE(s.ToString().find("000007.sst: block at offset 8192"), std::string::npos)
+      << s.ToString();
 
   std::string bad_offset = good;
   bad_offset[bad_offset.size() - 8] = static_cast<char>(200);  // Second offset out of range.
-  EXPECT_TRUE(Block::Parse(bad_offset, "b", &block).IsCorruption());
+  EXPECT_TRUE(
+      Block::Parse(bad_offset, std::make_shared<const std::string>("b"), 0, &block).IsCorruption());
 
-  EXPECT_TRUE(Block::Parse("ab", "b", &block).IsCorruption());
+  EXPECT_TRUE(
+      Block::Parse("ab", std::make_shared<const std::string>("b"), 0, &block).IsCorruption());
 
   // An entry whose lengths run past its slot: Parse accepts the layout, decoding refuses.
   std::string bad_entry = good;
@@ -107,7 +114,7 @@ TEST(BlockTest, DamagedLayoutIsRejected) {
   // Second entry starts after the first: shared(1) unshared(1) vlen(1) key(9) value(1).
   second = 3 + 9 + 1;
   bad_entry[second + 2] = 120;  // Value length 120.
-  ASSERT_TRUE(Block::Parse(bad_entry, "b", &block).ok());
+  ASSERT_TRUE(Block::Parse(bad_entry, std::make_shared<const std::string>("b"), 0, &block).ok());
   BlockIterator it(block, false);
   it.Rewind();
   ASSERT_TRUE(it.Valid());
