@@ -32,6 +32,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -235,6 +236,11 @@ class DBImpl : public DB, public TxnHost {
   TableBuilderOptions table_options_;
   std::unique_ptr<BlockCache> cache_;
   std::unique_ptr<FileLock> lock_;
+
+  // Sequences of one key take their leases one at a time, under that key's lock, so that
+  // they never fail each other's lease transactions.
+  std::mutex sequence_locks_mu_;
+  std::map<std::string, std::weak_ptr<std::mutex>, std::less<>> sequence_locks_;
 
   std::mutex mu_;
   std::condition_variable work_cv_;     // Wakes the background threads.

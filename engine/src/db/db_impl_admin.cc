@@ -130,7 +130,21 @@ Status DBImpl::GetSequence(std::string_view key, uint64_t bandwidth,
   if (key.empty()) return Status::InvalidArgument("empty sequence key");
   if (bandwidth == 0) return Status::InvalidArgument("sequence bandwidth 0");
   if (options_.managed_txns) return Status::NotSupported("sequences need the DB's timestamps");
-  *sequence = std::make_unique<SequenceImpl>(this, std::string(key), bandwidth);
+  std::shared_ptr<std::mutex> lease_lock;
+  {
+    std::lock_guard<std::mutex> lock(sequence_locks_mu_);
+    for (auto it = sequence_locks_.begin(); it != sequence_locks_.end();) {
+      it = it->second.expired() ? sequence_locks_.erase(it) : std::next(it);
+    }
+    std::weak_ptr<std::mutex>& slot = sequence_locks_[std::string(key)];
+    lease_lock = slot.lock();
+    if (lease_lock == nullptr) {
+      lease_lock = std::make_shared<std::mutex>();
+      slot = lease_lock;
+    }
+  }
+  *sequence =
+      std::make_unique<SequenceImpl>(this, std::string(key), bandwidth, std::move(lease_lock));
   return Status::OK();
 }
 

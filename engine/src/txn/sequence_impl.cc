@@ -32,6 +32,7 @@ std::string Encode(uint64_t value) {
 }  // namespace
 
 Status SequenceImpl::LeaseLocked() {
+  std::lock_guard<std::mutex> lease(*lease_lock_);
   WriteOptions sync;
   sync.sync = true;
   Status s;
@@ -64,6 +65,7 @@ Status SequenceImpl::Next(uint64_t* value) {
 Status SequenceImpl::Release() {
   std::lock_guard<std::mutex> lock(mu_);
   if (next_ >= leased_) return Status::OK();
+  std::lock_guard<std::mutex> lease(*lease_lock_);
   WriteOptions sync;
   sync.sync = true;
   Status s;

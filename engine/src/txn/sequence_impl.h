@@ -1,10 +1,13 @@
 // SequenceImpl is sett::Sequence on top of the public transaction API: the key holds the first
 // number not yet leased (u64, little-endian); a lease moves it forward by `bandwidth` in one
-// synced transaction, so a crash can only skip numbers, never hand one out twice.
+// synced transaction, so a crash can only skip numbers, never hand one out twice. Sequences
+// of the same key share a lease lock (from the DB), so that their leases never conflict with
+// each other: one that kept losing to a busier one could otherwise run out of retries.
 
 #ifndef SETT_TXN_SEQUENCE_IMPL_H_
 #define SETT_TXN_SEQUENCE_IMPL_H_
 
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -14,8 +17,8 @@ namespace sett {
 
 class SequenceImpl : public Sequence {
  public:
-  SequenceImpl(DB* db, std::string key, uint64_t bandwidth)
-      : db_(db), key_(std::move(key)), bandwidth_(bandwidth) {}
+  SequenceImpl(DB* db, std::string key, uint64_t bandwidth, std::shared_ptr<std::mutex> lease_lock)
+      : db_(db), key_(std::move(key)), bandwidth_(bandwidth), lease_lock_(std::move(lease_lock)) {}
   ~SequenceImpl() override { Release(); }
 
   Status Next(uint64_t* value) override;
@@ -27,6 +30,7 @@ class SequenceImpl : public Sequence {
   DB* const db_;
   const std::string key_;
   const uint64_t bandwidth_;
+  const std::shared_ptr<std::mutex> lease_lock_;  // Taken after mu_.
   std::mutex mu_;
   uint64_t next_ = 0;    // The next number to hand out.
   uint64_t leased_ = 0;  // The end of the lease (exclusive).
