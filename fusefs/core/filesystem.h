@@ -197,6 +197,12 @@ class Filesystem {
   const size_t write_chunk_;   // Bytes of one write.
   const size_t delete_batch_;  // Blocks one truncation step deletes.
 
+  // Writes to one file take turns (a lock per stripe of inode numbers): each one updates the
+  // inode, so concurrent ones - the kernel writes a file back with many requests at once -
+  // would only fail each other's commits and retry.
+  static constexpr size_t kWriteStripes = 64;
+  std::mutex write_stripes_[kWriteStripes];
+
   std::mutex nodes_mu_;
   std::unordered_map<uint64_t, Node> nodes_;
   std::mutex dirs_mu_;

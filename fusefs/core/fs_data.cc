@@ -95,6 +95,7 @@ int Filesystem::Write(uint64_t ino, uint64_t offset, std::string_view data) {
   if (offset + data.size() > kMaxFileSize || offset + data.size() < offset) return EFBIG;
   int err = CheckSpace(data.size());
   if (err != 0) return err;
+  std::lock_guard<std::mutex> turn(write_stripes_[ino % kWriteStripes]);
   for (size_t done = 0; done < data.size(); done += write_chunk_) {
     err = WriteChunk(ino, offset + done, data.substr(done, write_chunk_));
     if (err != 0) return err;

@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <chrono>
 #include <cstdint>
 
 namespace settfs {
@@ -81,9 +82,21 @@ Status SettKvStore::NextId(uint64_t* id) {
 }
 
 uint64_t SettKvStore::FreeBytes() {
+  if (dir_.empty()) return UINT64_MAX;
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  uint64_t cached = free_bytes_.load(std::memory_order_relaxed);
+  if (cached >= kPlentiful &&
+      now - free_bytes_at_ns_.load(std::memory_order_relaxed) < kFreeBytesTtlNs) {
+    return cached;
+  }
   struct statvfs st;
-  if (dir_.empty() || ::statvfs(dir_.c_str(), &st) != 0) return UINT64_MAX;
-  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+  if (::statvfs(dir_.c_str(), &st) != 0) return UINT64_MAX;
+  uint64_t free = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+  free_bytes_.store(free, std::memory_order_relaxed);
+  free_bytes_at_ns_.store(now, std::memory_order_relaxed);
+  return free;
 }
 
 Status SettKvStore::Usage(KvUsage* usage) {

@@ -4,6 +4,8 @@
 #ifndef SETTFS_CORE_SETT_KV_STORE_H_
 #define SETTFS_CORE_SETT_KV_STORE_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +34,12 @@ class SettKvStore : public KvStore {
  private:
   sett::DB* const db_;
   const std::string dir_;
+  // FreeBytes asks the filesystem at most every kFreeBytesTtlNs while space is plentiful:
+  // every write checks, and a statvfs per 4 KiB write is a measurable share of its cost.
+  static constexpr int64_t kFreeBytesTtlNs = 20'000'000;
+  static constexpr uint64_t kPlentiful = 1ull << 30;
+  std::atomic<uint64_t> free_bytes_{0};
+  std::atomic<int64_t> free_bytes_at_ns_{INT64_MIN};
   std::mutex mu_;
   std::unique_ptr<sett::Sequence> ids_;
 };
