@@ -192,9 +192,13 @@ Status ValueLog::Commit(bool sync) {
 }
 
 Status ValueLog::SyncCommitted() {
-  if (head_ == nullptr || head_broken_ || synced_size_ >= committed_size_) return Status::OK();
+  if (!HasUnsynced()) return Status::OK();
   Status s = head_->Sync();
-  if (s.ok()) synced_size_ = committed_size_;
+  if (s.ok()) {
+    synced_size_ = committed_size_;
+  } else {
+    head_broken_ = true;  // As for a failed Commit(true): what the OS still holds is unknown.
+  }
   return s;
 }
 

@@ -6,8 +6,9 @@
 // At open the head is scanned from its last checkpoint (its size at the last clean close,
 // recorded in the MANIFEST) and cut back to the end of its last whole batch.
 //
-// Thread safety: Append, Commit, Rotate and the head accessors are for the write leader only.
-// files(), Contains() and Retire() may be called from any thread.
+// Thread safety: Append, Commit, SyncCommitted, Rotate and the head accessors are for the
+// write leader only (or a thread doing SyncCommitted for it while it waits). files(),
+// Contains() and Retire() may be called from any thread.
 
 #ifndef SETT_VLOG_VALUE_LOG_H_
 #define SETT_VLOG_VALUE_LOG_H_
@@ -61,6 +62,10 @@ class ValueLog {
   // Fsyncs the head if committed bytes may not be on the disk yet: a synced log record can
   // make durable earlier records whose values went to the log without a sync.
   Status SyncCommitted();
+  // Whether SyncCommitted has anything to do.
+  bool HasUnsynced() const {
+    return head_ != nullptr && !head_broken_ && synced_size_ < committed_size_;
+  }
   // True when the head is full, or broken by a failed write (which may have left a partial
   // entry that no good one may follow): Rotate before the next Append.
   bool NeedsRotation() const { return head_broken_ || head_size_ >= file_size_limit_; }
