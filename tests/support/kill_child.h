@@ -17,10 +17,13 @@ struct KilledChild {
 };
 
 // Forks; the child runs body(pipe write fd), which should not return (the child exits with
-// status 9 if it does). After `after`, the child is SIGKILLed and reaped. Call it only while
-// the test process has no other threads (fork copies just the caller).
-KilledChild KillChildAfter(const std::function<void(int fd)>& body,
-                           std::chrono::milliseconds after);
+// status 9 if it does). After `after`, and once the child has written at least min_output
+// bytes (waiting at most a minute for them, so that a loaded machine cannot make the child
+// die before it did anything), the child is SIGKILLed and reaped. The pipe is drained all
+// along. Call it only while the test process has no other threads (fork copies just the
+// caller).
+KilledChild KillChildAfter(const std::function<void(int fd)>& body, std::chrono::milliseconds after,
+                           size_t min_output = 0);
 
 }  // namespace sett::test
 

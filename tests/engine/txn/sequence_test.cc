@@ -102,7 +102,8 @@ TEST(SequenceTest, NoNumberRepeatsAfterACrash) {
       }
     };
     test::KilledChild child =
-        test::KillChildAfter(take_numbers, std::chrono::milliseconds(50 + 40 * round));
+        test::KillChildAfter(take_numbers, std::chrono::milliseconds(50 + 40 * round),
+                             /*min_output=*/sizeof(uint64_t));
     ASSERT_TRUE(child.killed) << "exited with " << child.exit_code;
     int n = 0;
     for (size_t at = 0; at + sizeof(uint64_t) <= child.output.size(); at += sizeof(uint64_t)) {
