@@ -32,6 +32,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -184,6 +185,11 @@ class DBImpl : public DB, public TxnHost {
   // Commits the first n of group_records_: value log, then WAL (fsynced when sync), then the
   // memtable.
   Status CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* wal, MemTable* mem);
+  // Starts fsyncing the value log's committed bytes on vlog_syncer_, if any are not on the
+  // disk yet, so that the leader can fsync the WAL meanwhile. Leader only.
+  std::future<Status> StartValueLogSync();
+  // The result of a StartValueLogSync (OK when none was started), or s when s is an error.
+  static Status JoinValueLogSync(std::future<Status>* synced, Status s);
   Status WriteRewrites(std::vector<RewriteEntry>* entries, size_t* skipped);
   // Closes the value log's head and starts a new one, so that GC may collect the old head.
   Status RotateValueLog();

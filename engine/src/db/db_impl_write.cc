@@ -208,10 +208,7 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
   // records whose values are missing, which recovery cuts off.
   Status s = used_vlog ? vlog_->Commit(/*sync=*/false) : Status::OK();
   std::future<Status> vlog_synced;
-  if (s.ok() && sync && vlog_->HasUnsynced()) {
-    if (vlog_syncer_ == nullptr) vlog_syncer_ = std::make_unique<ThreadPool>(1);
-    vlog_synced = vlog_syncer_->Submit([this] { return vlog_->SyncCommitted(); });
-  }
+  if (s.ok() && sync) vlog_synced = StartValueLogSync();
   uint64_t bytes = 0;
   for (size_t i = 0; i < n && s.ok(); i++) {
     s = wal->AddRecord(group_records_[i]);
@@ -219,10 +216,7 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
   }
   if (s.ok()) s = wal->Flush();
   if (s.ok() && sync) s = wal->Sync();
-  if (vlog_synced.valid()) {
-    Status v = vlog_synced.get();
-    if (s.ok()) s = v;
-  }
+  s = JoinValueLogSync(&vlog_synced, s);
   if (!s.ok()) return s;
   metrics_.wal_bytes += bytes;
   uint64_t entries = 0;
@@ -234,6 +228,18 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
   }
   metrics_.entries_written += entries;
   return Status::OK();
+}
+
+std::future<Status> DBImpl::StartValueLogSync() {
+  if (!vlog_->HasUnsynced()) return {};
+  if (vlog_syncer_ == nullptr) vlog_syncer_ = std::make_unique<ThreadPool>(1);
+  return vlog_syncer_->Submit([this] { return vlog_->SyncCommitted(); });
+}
+
+Status DBImpl::JoinValueLogSync(std::future<Status>* synced, Status s) {
+  if (!synced->valid()) return s;
+  Status v = synced->get();
+  return s.ok() ? v : s;
 }
 
 Status DBImpl::WriteRewrites(std::vector<RewriteEntry>* entries, size_t* skipped) {
@@ -396,8 +402,11 @@ Status DBImpl::Sync() {
   if (closed_) return Status::Aborted(dir_ + " is closed");
   writers_.push_back(&turn);
   while (&turn != writers_.front()) turn.cv.wait(lock);
-  Status s = vlog_->Commit(/*sync=*/true);
+  Status s = vlog_->Commit(/*sync=*/false);
+  std::future<Status> vlog_synced;
+  if (s.ok()) vlog_synced = StartValueLogSync();
   if (s.ok() && !wal_broken_) s = wal_->Sync();
+  s = JoinValueLogSync(&vlog_synced, s);
   if (s.ok() && !retired_wal_error_.ok()) {
     s = retired_wal_error_;  // Reported once, as Linux reports a failed writeback once.
     retired_wal_error_ = Status::OK();

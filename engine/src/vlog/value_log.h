@@ -62,10 +62,9 @@ class ValueLog {
   // Fsyncs the head if committed bytes may not be on the disk yet: a synced log record can
   // make durable earlier records whose values went to the log without a sync.
   Status SyncCommitted();
-  // Whether SyncCommitted has anything to do.
-  bool HasUnsynced() const {
-    return head_ != nullptr && !head_broken_ && synced_size_ < committed_size_;
-  }
+  // Whether SyncCommitted has anything to do. (A head broken by a failed write is still
+  // synced: what was committed to it before must reach the disk like the rest.)
+  bool HasUnsynced() const { return head_ != nullptr && synced_size_ < committed_size_; }
   // True when the head is full, or broken by a failed write (which may have left a partial
   // entry that no good one may follow): Rotate before the next Append.
   bool NeedsRotation() const { return head_broken_ || head_size_ >= file_size_limit_; }
