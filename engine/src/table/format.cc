@@ -70,10 +70,26 @@ void AppendStoredBlock(std::string_view contents, Compression compression, int z
 
 Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, std::string* contents) {
   size_t n = static_cast<size_t>(handle.size) + kBlockTrailerSize;
-  // Uninitialised: the read fills it, and it is read no further than the read went.
-  std::unique_ptr<char[]> stored(new char[n]);
+  // The stored block is only read through: blocks of ordinary size land in a buffer each
+  // thread keeps, sparing a large allocation and its free on every block-cache miss. It is
+  // uninitialised, and read no further than the read went.
+  constexpr size_t kScratchLimit = 256 << 10;
+  thread_local std::unique_ptr<char[]> scratch;
+  thread_local size_t scratch_size = 0;
+  std::unique_ptr<char[]> oversized;
+  char* buffer;
+  if (n <= kScratchLimit) {
+    if (scratch_size < n) {
+      scratch.reset(new char[kScratchLimit]);
+      scratch_size = kScratchLimit;
+    }
+    buffer = scratch.get();
+  } else {
+    oversized.reset(new char[n]);
+    buffer = oversized.get();
+  }
   std::string_view got;
-  Status s = file.Read(handle.offset, n, stored.get(), &got);
+  Status s = file.Read(handle.offset, n, buffer, &got);
   if (!s.ok()) return s;
   if (got.size() != n) {
     return Status::Corruption(BlockError(file.path(), handle, "file ends inside the block"));
