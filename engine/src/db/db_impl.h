@@ -182,8 +182,8 @@ class DBImpl : public DB, public TxnHost {
   // Appends one entry to a WAL record, sending its value to the value log when large.
   Status AppendEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
                      bool batch_end, bool* used_vlog);
-  // Commits the first n of group_records_: value log, then WAL (fsynced when sync), then the
-  // memtable.
+  // Commits the first n of group_records_: value log, then WAL (with sync, both fsynced at
+  // the same time), then the memtable.
   Status CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* wal, MemTable* mem);
   // Starts fsyncing the value log's committed bytes on vlog_syncer_, if any are not on the
   // disk yet, so that the leader can fsync the WAL meanwhile. Leader only.

@@ -206,7 +206,7 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
   // fsynced at the same time as the log, on another thread: no record written later can claim
   // this sync until both are done, so a crash in between leaves at worst a torn tail of
   // records whose values are missing, which recovery cuts off.
-  Status s = used_vlog ? vlog_->Commit(/*sync=*/false) : Status::OK();
+  Status s = used_vlog ? vlog_->Commit() : Status::OK();
   std::future<Status> vlog_synced;
   if (s.ok() && sync) vlog_synced = StartValueLogSync();
   uint64_t bytes = 0;
@@ -402,7 +402,7 @@ Status DBImpl::Sync() {
   if (closed_) return Status::Aborted(dir_ + " is closed");
   writers_.push_back(&turn);
   while (&turn != writers_.front()) turn.cv.wait(lock);
-  Status s = vlog_->Commit(/*sync=*/false);
+  Status s = vlog_->Commit();
   std::future<Status> vlog_synced;
   if (s.ok()) vlog_synced = StartValueLogSync();
   if (s.ok() && !wal_broken_) s = wal_->Sync();

@@ -178,14 +178,13 @@ Status ValueLog::Append(const VlogEntry& entry, ValuePointer* ptr) {
   return Status::OK();
 }
 
-Status ValueLog::Commit(bool sync) {
-  Status s = sync ? head_->Sync() : head_->Flush();
+Status ValueLog::Commit() {
+  Status s = head_->Flush();
   if (!s.ok()) {
     head_broken_ = true;
     return s;
   }
   committed_size_ = head_size_;
-  if (sync) synced_size_ = head_size_;
   std::lock_guard<std::mutex> lock(mu_);
   intact_size_[head_id_] = head_size_;
   return Status::OK();
@@ -197,7 +196,7 @@ Status ValueLog::SyncCommitted() {
   if (s.ok()) {
     synced_size_ = committed_size_;
   } else {
-    head_broken_ = true;  // As for a failed Commit(true): what the OS still holds is unknown.
+    head_broken_ = true;  // As for a failed Commit: what the OS still holds is unknown.
   }
   return s;
 }

@@ -55,8 +55,8 @@ class ValueLog {
 
   // Write leader only. Appends an entry to the head and sets *ptr.
   Status Append(const VlogEntry& entry, ValuePointer* ptr);
-  // Hands appended entries to the OS, fsyncing them when sync.
-  Status Commit(bool sync);
+  // Hands appended entries to the OS; SyncCommitted makes them durable.
+  Status Commit();
   // True when file `id` is older than the head and gone: value-log GC removed it.
   bool WasCollected(uint32_t id) const;
   // Fsyncs the head if committed bytes may not be on the disk yet: a synced log record can

@@ -36,7 +36,7 @@ class ValueLogTest : public ::testing::Test {
       EXPECT_OK(vlog->Append(e, &p));
       ptrs.push_back(p);
     }
-    EXPECT_OK(vlog->Commit(false));
+    EXPECT_OK(vlog->Commit());
     return ptrs;
   }
 
