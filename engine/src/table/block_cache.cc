@@ -68,7 +68,6 @@ void BlockCache::Shard::Insert(Entry* entry, size_t capacity) {
   std::lock_guard<std::mutex> lock(mu_);
   Entry** slot = Slot(entry->cache_id, entry->offset, entry->hash);
   if (*slot != nullptr) Remove(*slot);  // Its slot now holds what followed it: still right.
-  slot = Slot(entry->cache_id, entry->offset, entry->hash);
   entry->next_in_bucket = *slot;
   *slot = entry;
   MakeNewest(entry);

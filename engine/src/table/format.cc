@@ -75,14 +75,10 @@ Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, std::s
   // uninitialised, and read no further than the read went.
   constexpr size_t kScratchLimit = 256 << 10;
   thread_local std::unique_ptr<char[]> scratch;
-  thread_local size_t scratch_size = 0;
   std::unique_ptr<char[]> oversized;
   char* buffer;
   if (n <= kScratchLimit) {
-    if (scratch_size < n) {
-      scratch.reset(new char[kScratchLimit]);
-      scratch_size = kScratchLimit;
-    }
+    if (scratch == nullptr) scratch.reset(new char[kScratchLimit]);
     buffer = scratch.get();
   } else {
     oversized.reset(new char[n]);
