@@ -18,13 +18,13 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <random>
 #include <sstream>
 #include <thread>
 
 #include "kv_backend.h"
+#include "proc_io.h"
 
 namespace sett::bench {
 namespace {
@@ -45,23 +45,6 @@ struct Args {
   uint64_t cache_mb = 64;
   uint64_t memtable_mb = 32;
   bool no_compression = false;
-};
-
-// Bytes read from and written to disk by this process so far, and bytes handed to write().
-struct IoCounters {
-  uint64_t read_bytes = 0, write_bytes = 0, wchar = 0;
-  static IoCounters Now() {
-    IoCounters c;
-    std::ifstream in("/proc/self/io");
-    std::string name;
-    uint64_t value;
-    while (in >> name >> value) {
-      if (name == "read_bytes:") c.read_bytes = value;
-      if (name == "write_bytes:") c.write_bytes = value;
-      if (name == "wchar:") c.wchar = value;
-    }
-    return c;
-  }
 };
 
 uint64_t DirBytes(const std::string& dir) {
@@ -293,7 +276,7 @@ int Run(Args args) {
   }
   ::mkdir(args.dir.c_str(), 0755);
   std::unique_ptr<KvBackend> db = MakeBackend(args.backend);
-  IoCounters io_start = IoCounters::Now();
+  tools::ProcIo io_start = tools::ProcIo::Now();
   auto open_start = Clock::now();
   std::string error = db->Open(args.dir, args.options);
   if (!error.empty()) Die("open " + args.dir + ": " + error);
@@ -310,13 +293,13 @@ int Run(Args args) {
   } else {
     r = runner.ReadWhileWriting();
   }
-  IoCounters io_run = IoCounters::Now();
+  tools::ProcIo io_run = tools::ProcIo::Now();
   auto close_start = Clock::now();
   if (fill) error = db->Flush();  // every engine's write buffer reaches its tables
   if (error.empty()) error = db->Close();
   if (!error.empty()) Die("close: " + error);
   double close_seconds = std::chrono::duration<double>(Clock::now() - close_start).count();
-  IoCounters io_end = IoCounters::Now();
+  tools::ProcIo io_end = tools::ProcIo::Now();
 
   uint64_t live = args.num * (16 + static_cast<uint64_t>(args.value_size));
   uint64_t dir_bytes = DirBytes(args.dir);

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "format.h"
+#include "proc_io.h"
 #include "progress.h"
 #include "sett/db.h"
 #include "sett/logger.h"
@@ -75,23 +75,6 @@ bool ValueLooksRight(std::string_view key, std::string_view value) {
   return DecodeFixed64(value.data()) == ValueChecksum(key, value.substr(8));
 }
 
-struct ProcIo {
-  uint64_t read_bytes = 0;
-  uint64_t write_bytes = 0;
-};
-
-ProcIo ReadProcIo() {
-  ProcIo io;
-  std::ifstream in("/proc/self/io");
-  std::string name;
-  uint64_t value;
-  while (in >> name >> value) {
-    if (name == "read_bytes:") io.read_bytes = value;
-    if (name == "write_bytes:") io.write_bytes = value;
-  }
-  return io;
-}
-
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
@@ -122,7 +105,7 @@ int RunWrite(const BenchArgs& args) {
   }
   WriteOptions wo;
   wo.sync = args.sync;
-  ProcIo io_before = ReadProcIo();
+  ProcIo io_before = ProcIo::Now();
   auto start = Clock::now();
   Progress progress("writing", args.keys);
   WriteBatch batch;
@@ -163,7 +146,7 @@ int RunWrite(const BenchArgs& args) {
     std::fprintf(stderr, "sett bench write: settle/close: %s\n", s.ToString().c_str());
     return 1;
   }
-  ProcIo io_after = ReadProcIo();
+  ProcIo io_after = ProcIo::Now();
   double user_bytes = static_cast<double>(args.keys) * (16 + args.value_size);
   double disk_bytes = static_cast<double>(io_after.write_bytes - io_before.write_bytes);
   std::string mode = args.txn ? "a transaction per key" : "batch " + std::to_string(args.batch);
@@ -199,7 +182,7 @@ int RunRead(const BenchArgs& args) {
   std::atomic<bool> stop{false};
   std::string first_error;
   std::mutex error_mu;
-  ProcIo io_before = ReadProcIo();
+  ProcIo io_before = ProcIo::Now();
   auto start = Clock::now();
 
   auto reader = [&](int t) {
@@ -243,7 +226,7 @@ int RunRead(const BenchArgs& args) {
   }
   for (auto& t : threads) t.join();
   double seconds = Seconds(start);
-  ProcIo io_after = ReadProcIo();
+  ProcIo io_after = ProcIo::Now();
   db->Close();
 
   std::printf("read %llu keys (%d threads%s) in %.2f s\n",
