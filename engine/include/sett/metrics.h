@@ -14,6 +14,9 @@ struct Metrics {
   uint64_t entries_written = 0;  // Puts and deletes applied.
   uint64_t txn_commits = 0;      // Transactions committed with writes.
   uint64_t txn_conflicts = 0;    // Commits refused for a conflict.
+  // Entries (versions and tombstones) that point reads and iterators looked at, a seek counted
+  // as one: how much work reads do, whatever the timing.
+  uint64_t read_entries_visited = 0;
 
   uint64_t wal_bytes = 0;  // Bytes written to each kind of file.
   uint64_t vlog_bytes = 0;

@@ -93,7 +93,7 @@ class DBImpl : public DB, public TxnHost {
   // TxnHost.
   Status TxnGet(uint64_t read_ts, std::string_view key, Item* item) override;
   std::unique_ptr<Iterator> TxnIterator(const ReadOptions& options, uint64_t read_ts,
-                                        std::unique_ptr<InternalIterator> pending) override;
+                                        IteratorFactory pending) override;
   Status TxnCommit(const WriteBatch& batch, uint64_t read_ts, const std::vector<uint64_t>& reads,
                    uint64_t commit_ts, bool sync) override;
   void TxnCommitAsync(std::unique_ptr<WriteBatch> batch, uint64_t read_ts,
@@ -170,9 +170,14 @@ class DBImpl : public DB, public TxnHost {
     return ValueResolver(view.vlogs, vlog_.get());
   }
   ThreadPool* PrefetchPool();
-  // An iterator at read_ts; pending (a transaction's writes) goes on top when not null.
+  // An iterator at read_ts; pending (a transaction's writes) goes on top when not empty.
   std::unique_ptr<Iterator> NewIteratorAt(const ReadOptions& options, uint64_t read_ts,
-                                          std::unique_ptr<InternalIterator> pending);
+                                          IteratorFactory pending);
+  // Every source of the view (or none when it is null) under pending, merged in one direction,
+  // leaving out tables that cannot hold options.prefix.
+  static std::unique_ptr<InternalIterator> MergedSources(const View* view,
+                                                         const IteratorFactory& pending,
+                                                         const ReadOptions& options, bool reverse);
   void AsyncCommitLoop();
   void StopAsyncCommits();
 
@@ -272,6 +277,9 @@ class DBImpl : public DB, public TxnHost {
   uint64_t next_file_id_ = 1;
   std::unique_ptr<Oracle> oracle_;
   MetricsCounters metrics_;
+  // Entries that reads visited; shared with iterators, which may outlive the DB.
+  const std::shared_ptr<std::atomic<uint64_t>> read_entries_visited_ =
+      std::make_shared<std::atomic<uint64_t>>(0);
   Subscriptions subscriptions_;
   std::atomic<uint64_t> managed_discard_ts_{0};
 

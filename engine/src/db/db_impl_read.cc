@@ -50,8 +50,10 @@ Status DBImpl::FindNewest(const View& view, std::string_view key, uint64_t read_
 
   uint64_t version;
   ValueStruct vs;
+  uint64_t visited = 0;
   auto search_memtable = [&](const MemTable& mem) {
     if (settled() || !may_improve(mem.max_version())) return;
+    visited++;
     if (mem.Get(key, read_ts, &version, &vs) && (!found->found || version > found->version)) {
       found->found = true;
       found->version = version;
@@ -72,6 +74,7 @@ Status DBImpl::FindNewest(const View& view, std::string_view key, uint64_t read_
       return Status::OK();
     }
     bool hit;
+    visited++;
     Status s = t.Seek(target, /*fill_cache=*/true, &hit, &found_key, &scratch);
     if (!s.ok() || !hit || UserKey(found_key) != key) return s;
     uint64_t v = VersionOf(found_key);
@@ -86,17 +89,16 @@ Status DBImpl::FindNewest(const View& view, std::string_view key, uint64_t read_
     return Status::OK();
   };
   const LevelState& levels = *view.levels;
+  Status s;
   for (const auto& t : levels.tables(0)) {
-    Status s = search_table(*t);
-    if (!s.ok()) return s;
+    if (s.ok()) s = search_table(*t);
   }
-  for (int level = 1; level < levels.num_levels(); level++) {
+  for (int level = 1; level < levels.num_levels() && s.ok(); level++) {
     const Table* t = levels.TableFor(level, key);
-    if (t == nullptr) continue;
-    Status s = search_table(*t);
-    if (!s.ok()) return s;
+    if (t != nullptr) s = search_table(*t);
   }
-  return Status::OK();
+  read_entries_visited_->fetch_add(visited, std::memory_order_relaxed);
+  return s;
 }
 
 Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value,
@@ -128,24 +130,21 @@ ThreadPool* DBImpl::PrefetchPool() {
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   uint64_t read_ts = options.read_ts != 0 ? options.read_ts : LatestVersion();
-  return NewIteratorAt(options, read_ts, nullptr);
+  return NewIteratorAt(options, read_ts, IteratorFactory());
 }
 
-std::unique_ptr<Iterator> DBImpl::NewIteratorAt(const ReadOptions& options, uint64_t read_ts,
-                                                std::unique_ptr<InternalIterator> pending) {
-  metrics_.iterators++;
-  std::shared_ptr<const View> view = CurrentView();
+std::unique_ptr<InternalIterator> DBImpl::MergedSources(const View* view,
+                                                        const IteratorFactory& pending,
+                                                        const ReadOptions& options, bool reverse) {
   std::vector<std::unique_ptr<InternalIterator>> children;
-  if (pending != nullptr) children.push_back(std::move(pending));  // Newest of all.
-  std::shared_ptr<const VlogSet> vlogs = std::make_shared<VlogSet>();
+  if (pending != nullptr) children.push_back(pending(reverse));  // Newest of all.
   if (view != nullptr) {
-    vlogs = view->vlogs;
-    children.push_back(view->mem->NewIterator(options.reverse));
-    for (const auto& imm : view->imms) children.push_back(imm->NewIterator(options.reverse));
+    children.push_back(view->mem->NewIterator(reverse));
+    for (const auto& imm : view->imms) children.push_back(imm->NewIterator(reverse));
     const LevelState& levels = *view->levels;
     for (const auto& t : levels.tables(0)) {
       if (MayHoldPrefix(*t, options.prefix)) {
-        children.push_back(t->NewIterator(options.reverse, options.fill_cache));
+        children.push_back(t->NewIterator(reverse, options.fill_cache));
       }
     }
     for (int level = 1; level < levels.num_levels(); level++) {
@@ -154,11 +153,19 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorAt(const ReadOptions& options, uint
         if (MayHoldPrefix(*t, options.prefix)) tables.push_back(t);
       }
       if (!tables.empty()) {
-        children.push_back(
-            NewLevelIterator(std::move(tables), options.reverse, options.fill_cache));
+        children.push_back(NewLevelIterator(std::move(tables), reverse, options.fill_cache));
       }
     }
   }
+  return NewMergingIterator(std::move(children), reverse);
+}
+
+std::unique_ptr<Iterator> DBImpl::NewIteratorAt(const ReadOptions& options, uint64_t read_ts,
+                                                IteratorFactory pending) {
+  metrics_.iterators++;
+  std::shared_ptr<const View> view = CurrentView();
+  std::shared_ptr<const VlogSet> vlogs =
+      view != nullptr ? view->vlogs : std::make_shared<VlogSet>();
   bool prefetch = options.prefetch_values && !options.key_only;
   DBIterOptions iter_options;
   iter_options.read_ts = read_ts;
@@ -169,7 +176,13 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorAt(const ReadOptions& options, uint
   iter_options.discard_ts = DiscardTs();
   iter_options.versions_to_keep = options_.num_versions_to_keep;
   iter_options.now = NowSeconds();
-  auto iter = std::make_unique<DBIter>(NewMergingIterator(std::move(children), options.reverse),
+  iter_options.visited_counter = read_entries_visited_;
+  if (options.reverse) {
+    iter_options.new_forward_probe = [view, pending, options] {
+      return MergedSources(view.get(), pending, options, /*reverse=*/false);
+    };
+  }
+  auto iter = std::make_unique<DBIter>(MergedSources(view.get(), pending, options, options.reverse),
                                        view, ValueResolver(std::move(vlogs), vlog_.get()),
                                        std::move(iter_options));
   if (!prefetch) return iter;

@@ -72,7 +72,7 @@ Status DBImpl::TxnGet(uint64_t read_ts, std::string_view key, Item* item) {
 }
 
 std::unique_ptr<Iterator> DBImpl::TxnIterator(const ReadOptions& options, uint64_t read_ts,
-                                              std::unique_ptr<InternalIterator> pending) {
+                                              IteratorFactory pending) {
   return NewIteratorAt(options, read_ts, std::move(pending));
 }
 
@@ -147,6 +147,7 @@ std::unique_ptr<Subscription> DBImpl::Subscribe(std::vector<std::string> prefixe
 
 Metrics DBImpl::GetMetrics() const {
   Metrics m = metrics_.Snapshot();
+  m.read_entries_visited = read_entries_visited_->load(std::memory_order_relaxed);
   if (cache_ != nullptr) {
     m.block_cache_hits = cache_->hits();
     m.block_cache_misses = cache_->misses();

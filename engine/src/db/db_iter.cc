@@ -103,24 +103,79 @@ void DBIter::Emit(std::string_view user_key, uint64_t version, const ValueStruct
   valid_ = true;
 }
 
+DBIter::~DBIter() {
+  if (opts_.visited_counter != nullptr) {
+    opts_.visited_counter->fetch_add(visited_, std::memory_order_relaxed);
+  }
+}
+
+void DBIter::SkipTo(std::string_view user_key, uint64_t version) {
+  visited_++;
+  seek_target_.clear();
+  AppendInternalKey(&seek_target_, user_key, version);
+  input_->SkipTo(seek_target_);
+}
+
 void DBIter::FindForward() {
   valid_ = false;
   // The input rests on the entry yielded last; step past it, then past its older versions.
-  if (skip_valid_ && input_->Valid()) input_->Next();
-  for (; input_->Valid(); input_->Next()) {
+  if (skip_valid_ && input_->Valid()) Step();
+  int steps = 0;  // Entries of one user key passed over in a row.
+  while (input_->Valid()) {
     std::string_view ikey = input_->key();
     std::string_view user_key = UserKey(ikey);
     if (!InPrefix(user_key)) return;  // Sorted: nothing after this can match.
-    if (VersionOf(ikey) > opts_.read_ts) continue;
-    if (skip_valid_ && user_key == skip_key_) continue;  // An older version of a done key.
+    visited_++;
+    bool decided = skip_valid_ && user_key == skip_key_;  // An older version of a done key.
+    if (decided || VersionOf(ikey) > opts_.read_ts) {
+      if (!decided && user_key != run_key_) {  // Versions newer than the read: a new run.
+        run_key_.assign(user_key.data(), user_key.size());
+        steps = 0;
+      }
+      if (++steps <= kMaxStepsInRun) {
+        input_->Next();
+        continue;
+      }
+      // A long run: seek past the older versions of a done key (version 0 sorts after every
+      // version), or to the newest visible version of this one.
+      steps = 0;
+      std::string key(user_key);
+      SkipTo(key, decided ? 0 : opts_.read_ts);
+      // Version 0 itself may exist: step over it.
+      if (decided && input_->Valid() && UserKey(input_->key()) == skip_key_) input_->Next();
+      continue;
+    }
+    steps = 0;
     skip_key_.assign(user_key.data(), user_key.size());
     skip_valid_ = true;
     ValueStruct vs;
     if (!Decode(&vs)) return;
-    if (vs.IsDeletedOrExpired(opts_.now)) continue;
+    if (vs.IsDeletedOrExpired(opts_.now)) {
+      input_->Next();
+      continue;
+    }
     Emit(skip_key_, VersionOf(ikey), vs);
     return;
   }
+}
+
+bool DBIter::ProbeNewest(bool* found, uint64_t* version) {
+  if (probe_ == nullptr) probe_ = opts_.new_forward_probe();
+  visited_++;
+  probe_->Seek(InternalKey(key_buffer_, opts_.read_ts));
+  *found = probe_->Valid() && UserKey(probe_->key()) == key_buffer_;
+  if (!probe_->status().ok()) {
+    status_ = probe_->status();
+    return false;
+  }
+  if (!*found) return true;
+  *version = VersionOf(probe_->key());
+  raw_buffer_.assign(probe_->value().data(), probe_->value().size());
+  ValueStruct vs;
+  if (DecodeValueStruct(raw_buffer_, &vs)) return true;
+  status_ = Status::Corruption("malformed value struct of key '" + key_buffer_ + "' version " +
+                               std::to_string(*version));
+  return false;
 }
 
 void DBIter::FindBackward() {
@@ -129,20 +184,31 @@ void DBIter::FindBackward() {
     std::string_view user_key = UserKey(input_->key());
     if (!InPrefix(user_key)) {
       if (user_key < opts_.prefix) return;  // Below the prefix range: done.
-      input_->Next();                       // Above it (the seek landed on the successor).
+      Step();                               // Above it (the seek landed on the successor).
       continue;
     }
     key_buffer_.assign(user_key.data(), user_key.size());
     bool found = false;
     uint64_t found_version = 0;
-    for (; input_->Valid() && UserKey(input_->key()) == key_buffer_; input_->Next()) {
+    int steps = 0;
+    while (input_->Valid() && UserKey(input_->key()) == key_buffer_) {
+      if (++steps > kMaxStepsInRun && opts_.new_forward_probe != nullptr) {
+        // A long run: the probe finds the newest visible version; then seek past the run
+        // (version kMaxVersion sorts before every version) and step over what is left of it.
+        if (!ProbeNewest(&found, &found_version)) return;
+        SkipTo(key_buffer_, kMaxVersion);
+        while (input_->Valid() && UserKey(input_->key()) == key_buffer_) Step();
+        break;
+      }
       uint64_t version = VersionOf(input_->key());
-      if (version > opts_.read_ts) continue;
-      ValueStruct vs;
-      if (!Decode(&vs)) return;
-      raw_buffer_.assign(input_->value().data(), input_->value().size());
-      found_version = version;
-      found = true;
+      if (version <= opts_.read_ts) {
+        ValueStruct vs;
+        if (!Decode(&vs)) return;
+        raw_buffer_.assign(input_->value().data(), input_->value().size());
+        found_version = version;
+        found = true;
+      }
+      Step();
     }
     if (!found) continue;
     ValueStruct chosen;
@@ -161,12 +227,12 @@ void DBIter::FindVersions() {
     if (!InPrefix(user_key)) {
       bool beyond = opts_.reverse ? user_key < opts_.prefix : user_key > opts_.prefix;
       if (beyond) return;
-      input_->Next();
+      Step();
       continue;
     }
     key_buffer_.assign(user_key.data(), user_key.size());
     std::vector<Version> versions;  // In input order.
-    for (; input_->Valid() && UserKey(input_->key()) == key_buffer_; input_->Next()) {
+    for (; input_->Valid() && UserKey(input_->key()) == key_buffer_; Step()) {
       uint64_t version = VersionOf(input_->key());
       if (version > opts_.read_ts) continue;
       ValueStruct vs;

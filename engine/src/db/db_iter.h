@@ -4,16 +4,23 @@
 // every version still kept instead (lsm/version_filter.h), tombstones included.
 //
 // Forward, the versions of a key arrive newest first, so the first one at or below the read
-// timestamp decides. In reverse they arrive oldest first, so the iterator reads all of a key's
-// versions and keeps the last one at or below the read timestamp. All-versions mode reads a
-// key's versions whole in either direction, filters them newest first, and then yields them in
-// the iteration's order.
+// timestamp decides. In reverse they arrive oldest first, so the iterator keeps the last one at
+// or below the read timestamp. All-versions mode reads a key's versions whole in either
+// direction, filters them newest first, and then yields them in the iteration's order.
+//
+// Long runs of versions cost a seek, not a step per version: after kMaxStepsInRun entries of one
+// user key, forward iteration seeks past the run (to the visible version, or to the next key),
+// and reverse iteration asks a forward probe over the same sources for the newest visible
+// version, then seeks past the rest of the run. So a key rewritten a million times since the
+// last compaction costs about what a key written once does.
 
 #ifndef SETT_DB_DB_ITER_H_
 #define SETT_DB_DB_ITER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,13 +40,22 @@ struct DBIterOptions {
   uint64_t discard_ts = 0;  // For all_versions: what compaction would keep.
   int versions_to_keep = 1;
   uint64_t now = 0;  // Seconds since the epoch, for expiry.
+  // Reverse only: builds a forward iterator over the same sources, for finding the newest
+  // visible version of a key without stepping through its run.
+  std::function<std::unique_ptr<InternalIterator>()> new_forward_probe;
+  // Receives the number of entries visited (steps and seeks) when the iterator goes.
+  std::shared_ptr<std::atomic<uint64_t>> visited_counter;
 };
 
 class DBIter : public Iterator {
  public:
+  // Entries of one user key passed one by one before a seek skips the rest of its run.
+  static constexpr int kMaxStepsInRun = 8;
+
   // `pin` is kept alive as long as the iterator (the memtables and tables it reads).
   DBIter(std::unique_ptr<InternalIterator> input, std::shared_ptr<const void> pin,
          ValueResolver resolver, DBIterOptions options);
+  ~DBIter() override;
 
   void Rewind() override;
   void Seek(std::string_view key) override;
@@ -68,8 +84,17 @@ class DBIter : public Iterator {
     return user_key.substr(0, opts_.prefix.size()) == opts_.prefix;
   }
   bool Decode(ValueStruct* vs);
+  // One step of the input, or a skip to target (a seek forward), counted.
+  void Step() {
+    visited_++;
+    input_->Next();
+  }
+  void SkipTo(std::string_view user_key, uint64_t version);
   void FindForward();
   void FindBackward();
+  // Reverse: finds the newest version of key_buffer_ at or below the read timestamp through
+  // the forward probe; sets *found and, when found, *version and raw_buffer_.
+  bool ProbeNewest(bool* found, uint64_t* version);
   // All-versions mode: reads the next key's versions into pending_ and yields the first.
   void FindVersions();
   void EmitPending();
@@ -95,6 +120,10 @@ class DBIter : public Iterator {
   std::string raw_buffer_;
   std::string value_buffer_;  // A value read from the value log.
   std::string internal_key_;
+  std::string seek_target_;
+  std::string run_key_;  // Forward: the user key of the versions being passed over.
+  std::unique_ptr<InternalIterator> probe_;
+  uint64_t visited_ = 0;
   std::deque<Version> pending_;  // All-versions mode: the rest of the current key's versions.
 };
 

@@ -34,6 +34,7 @@ std::string Metrics::ToString() const {
   line("entries_written", entries_written);
   line("txn_commits", txn_commits);
   line("txn_conflicts", txn_conflicts);
+  line("read_entries_visited", read_entries_visited);
   line("wal_bytes", wal_bytes);
   line("vlog_bytes", vlog_bytes);
   line("table_bytes", table_bytes);

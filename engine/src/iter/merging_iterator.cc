@@ -29,6 +29,31 @@ class MergingIterator : public InternalIterator {
     BuildHeap();
   }
 
+  // Only the children still before the target move: a run of versions that one source holds
+  // costs that source one seek, and the others nothing.
+  void SkipTo(std::string_view target) override {
+    bool moved = false;
+    for (size_t i : heap_) {
+      InternalIterator* child = children_[i].get();
+      int c = CompareInternalKeys(child->key(), target);
+      if (reverse_ ? c > 0 : c < 0) {
+        child->SkipTo(target);
+        moved = true;
+      }
+    }
+    if (!moved) return;
+    size_t kept = 0;
+    for (size_t i : heap_) {
+      if (children_[i]->Valid()) {
+        heap_[kept++] = i;
+      } else if (!children_[i]->status().ok()) {
+        status_ = children_[i]->status();
+      }
+    }
+    heap_.resize(kept);
+    std::make_heap(heap_.begin(), heap_.end(), Cmp{this});
+  }
+
   void Next() override {
     last_key_.assign(key().data(), key().size());
     Advance();

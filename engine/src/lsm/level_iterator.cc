@@ -40,6 +40,16 @@ class LevelIterator : public InternalIterator {
     SkipExhausted();
   }
 
+  // Within the current table no table iterator is opened again.
+  void SkipTo(std::string_view target) override {
+    const TableProperties& props = tables_[index_]->properties();
+    bool inside = reverse_ ? CompareInternalKeys(props.smallest, target) <= 0
+                           : CompareInternalKeys(props.largest, target) >= 0;
+    if (!inside) return Seek(target);
+    current_->SkipTo(target);
+    SkipExhausted();
+  }
+
   void Next() override {
     current_->Next();
     SkipExhausted();

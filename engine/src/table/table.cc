@@ -30,6 +30,15 @@ class TableIterator : public InternalIterator {
     SkipExhaustedBlocks();
   }
 
+  // Within the current block no block is read again.
+  void SkipTo(std::string_view target) override {
+    int64_t i = table_->FindBlock(target);
+    if (!reverse_ && i < 0) i = 0;
+    if (i != block_index_ || block_it_ == nullptr) return Seek(target);
+    block_it_->Seek(target);
+    SkipExhaustedBlocks();
+  }
+
   void Next() override {
     block_it_->Next();
     SkipExhaustedBlocks();

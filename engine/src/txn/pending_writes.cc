@@ -12,30 +12,33 @@ namespace {
 // Sorted (internal key, encoded value struct) pairs.
 class VectorIterator : public InternalIterator {
  public:
-  VectorIterator(std::vector<std::pair<std::string, std::string>> entries, bool reverse)
+  using Entries = std::vector<std::pair<std::string, std::string>>;
+
+  VectorIterator(std::shared_ptr<const Entries> entries, bool reverse)
       : entries_(std::move(entries)), reverse_(reverse) {}
 
   bool Valid() const override {
-    return index_ >= 0 && index_ < static_cast<int64_t>(entries_.size());
+    return index_ >= 0 && index_ < static_cast<int64_t>(entries_->size());
   }
-  void Rewind() override { index_ = reverse_ ? static_cast<int64_t>(entries_.size()) - 1 : 0; }
+  void Rewind() override { index_ = reverse_ ? static_cast<int64_t>(entries_->size()) - 1 : 0; }
   void Seek(std::string_view target) override {
+    const Entries& entries = *entries_;
     auto it = std::lower_bound(
-        entries_.begin(), entries_.end(), target,
+        entries.begin(), entries.end(), target,
         [](const auto& e, std::string_view t) { return CompareInternalKeys(e.first, t) < 0; });
-    index_ = it - entries_.begin();
-    if (reverse_ && (index_ == static_cast<int64_t>(entries_.size()) ||
-                     CompareInternalKeys(entries_[index_].first, target) > 0)) {
+    index_ = it - entries.begin();
+    if (reverse_ && (index_ == static_cast<int64_t>(entries.size()) ||
+                     CompareInternalKeys(entries[index_].first, target) > 0)) {
       index_--;
     }
   }
   void Next() override { index_ += reverse_ ? -1 : 1; }
-  std::string_view key() const override { return entries_[index_].first; }
-  std::string_view value() const override { return entries_[index_].second; }
+  std::string_view key() const override { return (*entries_)[index_].first; }
+  std::string_view value() const override { return (*entries_)[index_].second; }
   Status status() const override { return Status::OK(); }
 
  private:
-  const std::vector<std::pair<std::string, std::string>> entries_;
+  const std::shared_ptr<const Entries> entries_;
   const bool reverse_;
   int64_t index_ = -1;
 };
@@ -80,15 +83,18 @@ void PendingWrites::AppendTo(WriteBatch* batch) const {
   }
 }
 
-std::unique_ptr<InternalIterator> PendingWrites::NewIterator(uint64_t read_ts, bool reverse) const {
-  std::vector<std::pair<std::string, std::string>> entries;
-  entries.reserve(writes_.size());
+IteratorFactory PendingWrites::Snapshot(uint64_t read_ts) const {
+  auto entries = std::make_shared<VectorIterator::Entries>();
+  entries->reserve(writes_.size());
   for (const auto& [key, w] : writes_) {
     std::string encoded;
     AppendValueStruct(&encoded, ValueStruct{w.meta, w.user_meta, w.expires_at, w.value});
-    entries.emplace_back(InternalKey(key, read_ts), std::move(encoded));
+    entries->emplace_back(InternalKey(key, read_ts), std::move(encoded));
   }
-  return std::make_unique<VectorIterator>(std::move(entries), reverse);
+  return [entries = std::shared_ptr<const VectorIterator::Entries>(std::move(entries))](
+             bool reverse) -> std::unique_ptr<InternalIterator> {
+    return std::make_unique<VectorIterator>(entries, reverse);
+  };
 }
 
 }  // namespace sett

@@ -1,7 +1,7 @@
 // PendingWrites are a transaction's writes before commit, in key order, with the bytes they
-// would add to the commit counted against a budget. NewIterator shows them as internal entries
-// at the transaction's read timestamp, so that a merge puts them above everything the
-// transaction can see.
+// would add to the commit counted against a budget. Snapshot shows them as internal entries at
+// the transaction's read timestamp, so that a merge puts them above everything the transaction
+// can see.
 //
 // Thread safety: one thread at a time.
 
@@ -41,8 +41,9 @@ class PendingWrites {
   size_t size() const { return writes_.size(); }
 
   void AppendTo(WriteBatch* batch) const;
-  // A snapshot of the writes as internal entries at version read_ts.
-  std::unique_ptr<InternalIterator> NewIterator(uint64_t read_ts, bool reverse) const;
+  // A snapshot of the writes as internal entries at version read_ts: the iterators it makes,
+  // in either direction, show the same entries whatever is written later.
+  IteratorFactory Snapshot(uint64_t read_ts) const;
 
  private:
   size_t Cost(std::string_view key, size_t value_size) const;

@@ -130,8 +130,8 @@ Status TxnImpl::Delete(std::string_view key) {
 }
 
 std::unique_ptr<Iterator> TxnImpl::NewIterator(const ReadOptions& options) {
-  std::unique_ptr<InternalIterator> pending;
-  if (update_ && !pending_.empty()) pending = pending_.NewIterator(read_ts_, options.reverse);
+  IteratorFactory pending;
+  if (update_ && !pending_.empty()) pending = pending_.Snapshot(read_ts_);
   std::unique_ptr<Iterator> it = host_->TxnIterator(options, read_ts_, std::move(pending));
   if (!update_) return it;
   return std::make_unique<ReadTrackingIterator>(std::move(it), &reads_);

@@ -20,8 +20,9 @@ class TxnHost {
  public:
   virtual ~TxnHost() = default;
   virtual Status TxnGet(uint64_t read_ts, std::string_view key, Item* item) = 0;
+  // pending (the transaction's writes; empty when none) goes on top of what read_ts sees.
   virtual std::unique_ptr<Iterator> TxnIterator(const ReadOptions& options, uint64_t read_ts,
-                                                std::unique_ptr<InternalIterator> pending) = 0;
+                                                IteratorFactory pending) = 0;
   virtual Status TxnCommit(const WriteBatch& batch, uint64_t read_ts,
                            const std::vector<uint64_t>& reads, uint64_t commit_ts, bool sync) = 0;
   virtual void TxnCommitAsync(std::unique_ptr<WriteBatch> batch, uint64_t read_ts,
