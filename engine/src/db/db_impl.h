@@ -44,9 +44,11 @@
 #include "db/snapshot_list.h"
 #include "db/subscriptions.h"
 #include "db/value_resolver.h"
+#include "lsm/compaction.h"
 #include "lsm/compaction_picker.h"
 #include "lsm/level_state.h"
 #include "lsm/manifest.h"
+#include "lsm/version_filter.h"
 #include "memtable/memtable.h"
 #include "sett/db.h"
 #include "sett/env.h"
@@ -214,6 +216,11 @@ class DBImpl : public DB, public TxnHost {
   // Pops the group's writers, reports status to them and wakes the next leader.
   void FinishGroup(const std::vector<Writer*>& group, const Status& status);
 
+  // Options for a flush or compaction starting now. REQUIRES: mu_ not held.
+  CompactionOptions NewCompactionOptions();
+  // Adds garbage found by a flush or compaction to the DISCARD counts. REQUIRES: mu_ held.
+  void RecordGarbage(std::unique_lock<std::mutex>* lock,
+                     const std::map<uint32_t, uint64_t>& discarded);
   void FlusherLoop();
   Status FlushOldestMemTable(std::unique_lock<std::mutex>* lock);
   void CompactorLoop();
@@ -226,6 +233,9 @@ class DBImpl : public DB, public TxnHost {
   // *queued tells whether the turn was taken (and EndExclusive owed), even on failure.
   Status BeginExclusive(std::unique_lock<std::mutex>* lock, Writer* turn, bool* queued);
   void EndExclusive(Writer* turn, const Status& status);
+  // Who can still read old versions (lsm/version_filter.h).
+  ReadSet LiveReaders() const;
+  // The oldest of them: no one reads a version hidden by a newer one at or below it.
   uint64_t DiscardTs() const;
   bool CompactionWanted() const;  // REQUIRES: mu_ held.
 

@@ -24,10 +24,16 @@ std::chrono::milliseconds NextDelay(std::chrono::milliseconds delay) {
 
 }  // namespace
 
-uint64_t DBImpl::DiscardTs() const {
-  if (options_.managed_txns) return managed_discard_ts_.load(std::memory_order_acquire);
-  return snapshots_->Oldest(LatestVersion());
+ReadSet DBImpl::LiveReaders() const {
+  if (options_.managed_txns) {
+    return ReadSet::From(managed_discard_ts_.load(std::memory_order_acquire));
+  }
+  // Read before the readers: whoever registers later starts at this version or above it.
+  uint64_t latest = LatestVersion();
+  return ReadSet(snapshots_->ReadTimestamps(), latest);
 }
+
+uint64_t DBImpl::DiscardTs() const { return LiveReaders().oldest(); }
 
 void DBImpl::FlusherLoop() {
   std::unique_lock<std::mutex> lock(mu_);
@@ -50,24 +56,42 @@ void DBImpl::FlusherLoop() {
   }
 }
 
+CompactionOptions DBImpl::NewCompactionOptions() {
+  CompactionOptions copts;
+  copts.env = env_;
+  copts.dir = dir_;
+  copts.table_options = table_options_;
+  copts.cache = cache_.get();
+  copts.readers = LiveReaders();
+  copts.num_versions_to_keep = options_.num_versions_to_keep;
+  copts.now = static_cast<uint64_t>(std::time(nullptr));
+  copts.new_file_id = [this] {
+    std::lock_guard<std::mutex> id_lock(mu_);
+    return next_file_id_++;
+  };
+  copts.stop = &stopping_;
+  return copts;
+}
+
 Status DBImpl::FlushOldestMemTable(std::unique_lock<std::mutex>* lock) {
   std::shared_ptr<MemTable> mem = imms_.back();
-  uint64_t table_id = next_file_id_++;
   lock->unlock();
-  std::shared_ptr<Table> table;
+  // Versions that no reader reads go here already (and their value-log bytes are garbage from
+  // now on): a key rewritten a million times leaves one version, not a million.
+  CompactionResult result;
   Status s;
   if (!mem->empty()) {
-    TableFileBuilder builder(env_, dir_, table_id, table_options_);
-    s = builder.Open();
+    CompactionOptions copts = NewCompactionOptions();
+    copts.stop = nullptr;  // Close waits for flushes: they must finish.
     std::unique_ptr<InternalIterator> it = mem->NewIterator(false);
-    for (it->Rewind(); s.ok() && it->Valid(); it->Next()) s = builder.Add(it->key(), it->value());
-    if (s.ok()) s = builder.Finish(cache_.get(), &table);
-    if (s.ok()) s = env_->SyncDir(dir_);
+    it->Rewind();
+    s = WriteFiltered(it.get(), copts, UINT64_MAX, /*bottommost=*/false, &result);
   }
+  std::shared_ptr<Table> table = result.outputs.empty() ? nullptr : result.outputs.front();
   lock->lock();
   if (s.ok()) {
     ManifestEdit edit;
-    if (table != nullptr) edit.added.emplace_back(table_id, 0);
+    if (table != nullptr) edit.added.emplace_back(table->id(), 0);
     edit.flushed_wal_id = mem->wal_id();
     edit.next_file_id = next_file_id_;
     s = manifest_->Append(edit);
@@ -87,14 +111,25 @@ Status DBImpl::FlushOldestMemTable(std::unique_lock<std::mutex>* lock) {
   Status removed = env_->RemoveFile(wal_path);
   if (!removed.ok())
     logger_->Log(LogLevel::kWarning, "removing " + wal_path + ": " + removed.ToString());
-  logger_->Log(LogLevel::kInfo, "flushed memtable of " + wal_path + ": " +
-                                    std::to_string(mem->num_entries()) + " entries" +
-                                    (table ? " into " + TableFileName(dir_, table_id) + " (" +
-                                                 std::to_string(table->file_size()) + " bytes)"
-                                           : ""));
+  logger_->Log(
+      LogLevel::kInfo,
+      "flushed memtable of " + wal_path + ": " + std::to_string(mem->num_entries()) + " entries, " +
+          std::to_string(result.entries_dropped) + " dropped" +
+          (table ? " into " + table->path() + " (" + std::to_string(table->file_size()) + " bytes)"
+                 : ""));
+  RecordGarbage(lock, result.discarded);
   bg_cv_.notify_all();
   work_cv_.notify_all();
   return Status::OK();
+}
+
+void DBImpl::RecordGarbage(std::unique_lock<std::mutex>* lock,
+                           const std::map<uint32_t, uint64_t>& discarded) {
+  if (discarded.empty()) return;
+  lock->unlock();
+  Status d = discard_->Add(discarded);
+  lock->lock();
+  if (!d.ok()) logger_->Log(LogLevel::kWarning, "recording value-log garbage: " + d.ToString());
 }
 
 bool DBImpl::CompactionWanted() const {
@@ -151,19 +186,7 @@ Status DBImpl::DoCompaction(std::unique_lock<std::mutex>* lock, const Compaction
   if (plan.trivial_move) {
     for (const auto& t : plan.top) added.emplace_back(t, plan.output_level);
   } else {
-    CompactionOptions copts;
-    copts.env = env_;
-    copts.dir = dir_;
-    copts.table_options = table_options_;
-    copts.cache = cache_.get();
-    copts.discard_ts = DiscardTs();
-    copts.num_versions_to_keep = options_.num_versions_to_keep;
-    copts.now = static_cast<uint64_t>(std::time(nullptr));
-    copts.new_file_id = [this] {
-      std::lock_guard<std::mutex> id_lock(mu_);
-      return next_file_id_++;
-    };
-    copts.stop = &stopping_;
+    CompactionOptions copts = NewCompactionOptions();
     copts.drop_prefixes = drop_prefixes;
     copts.drop_version = drop_version;
     lock->unlock();
@@ -193,12 +216,7 @@ Status DBImpl::DoCompaction(std::unique_lock<std::mutex>* lock, const Compaction
   metrics_.compaction_bytes_read += result.bytes_read;
   metrics_.compaction_bytes_written += result.bytes_written;
   metrics_.table_bytes += result.bytes_written;
-  if (!result.discarded.empty()) {
-    lock->unlock();
-    Status d = discard_->Add(result.discarded);
-    lock->lock();
-    if (!d.ok()) logger_->Log(LogLevel::kWarning, "recording value-log garbage: " + d.ToString());
-  }
+  RecordGarbage(lock, result.discarded);
   logger_->Log(LogLevel::kInfo,
                "compacted L" + std::to_string(plan.level) + " -> L" +
                    std::to_string(plan.output_level) + (plan.trivial_move ? " (moved)" : "") +

@@ -173,7 +173,7 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorAt(const ReadOptions& options, uint
   iter_options.reverse = options.reverse;
   iter_options.key_only = options.key_only || prefetch;
   iter_options.all_versions = options.all_versions;
-  iter_options.discard_ts = DiscardTs();
+  if (options.all_versions) iter_options.readers = LiveReaders();
   iter_options.versions_to_keep = options_.num_versions_to_keep;
   iter_options.now = NowSeconds();
   iter_options.visited_counter = read_entries_visited_;

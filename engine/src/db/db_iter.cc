@@ -240,7 +240,7 @@ void DBIter::FindVersions() {
       versions.push_back(Version{version, std::string(input_->value())});
     }
     if (opts_.reverse) std::reverse(versions.begin(), versions.end());  // Newest first.
-    VersionFilter filter(opts_.discard_ts, opts_.versions_to_keep, opts_.now, false);
+    VersionFilter filter(&opts_.readers, opts_.versions_to_keep, opts_.now, false);
     for (size_t i = 0; i < versions.size(); i++) {
       ValueStruct vs;
       DecodeValueStruct(versions[i].raw, &vs);

@@ -27,6 +27,7 @@
 #include "db/key_format.h"
 #include "db/value_resolver.h"
 #include "iter/internal_iterator.h"
+#include "lsm/version_filter.h"
 #include "sett/iterator.h"
 
 namespace sett {
@@ -37,7 +38,7 @@ struct DBIterOptions {
   bool reverse = false;
   bool key_only = false;  // Leave values in the value log unread.
   bool all_versions = false;
-  uint64_t discard_ts = 0;  // For all_versions: what compaction would keep.
+  ReadSet readers = ReadSet::From(0);  // For all_versions: what compaction would keep.
   int versions_to_keep = 1;
   uint64_t now = 0;  // Seconds since the epoch, for expiry.
   // Reverse only: builds a forward iterator over the same sources, for finding the newest

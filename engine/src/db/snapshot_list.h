@@ -1,6 +1,6 @@
 // SnapshotList holds the read timestamps of live readers - Snapshots and transactions - so that
-// compaction keeps what they need (the discard timestamp is never above the oldest of them) and
-// the oracle knows which committed write sets can still conflict. Readers share it with the DB
+// flushes and compactions keep the versions they read (lsm/version_filter.h) and the oracle knows
+// which committed write sets can still conflict. Readers share it with the DB
 // and may outlive it.
 //
 // Thread safety: all methods may be called concurrently.
@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <mutex>
 #include <set>
+#include <vector>
 
 namespace sett {
 
@@ -39,6 +40,15 @@ class SnapshotList {
   uint64_t Oldest(uint64_t latest) const {
     std::lock_guard<std::mutex> lock(mu_);
     return read_ts_.empty() ? latest : std::min(*read_ts_.begin(), latest);
+  }
+  // The live read timestamps, ascending, each once.
+  std::vector<uint64_t> ReadTimestamps() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<uint64_t> out;
+    for (auto it = read_ts_.begin(); it != read_ts_.end(); it = read_ts_.upper_bound(*it)) {
+      out.push_back(*it);
+    }
+    return out;
   }
 
  private:

@@ -28,10 +28,13 @@ Status RunCompaction(const CompactionPlan& plan, const CompactionOptions& option
                      CompactionResult* result) {
   for (const auto& t : plan.top) result->bytes_read += t->file_size();
   for (const auto& t : plan.bottom) result->bytes_read += t->file_size();
-
   std::unique_ptr<InternalIterator> input = MergedInputs(plan);
-  VersionFilter filter(options.discard_ts, options.num_versions_to_keep, options.now,
-                       plan.bottommost);
+  return WriteFiltered(input.get(), options, plan.target_file_size, plan.bottommost, result);
+}
+
+Status WriteFiltered(InternalIterator* input, const CompactionOptions& options,
+                     uint64_t target_file_size, bool bottommost, CompactionResult* result) {
+  VersionFilter filter(&options.readers, options.num_versions_to_keep, options.now, bottommost);
   std::unique_ptr<TableFileBuilder> out;
   std::string current_user_key;
   bool have_key = false;
@@ -55,8 +58,9 @@ Status RunCompaction(const CompactionPlan& plan, const CompactionOptions& option
     std::string_view key = input->key();
     ValueStruct vs;
     if (!DecodeValueStruct(input->value(), &vs)) {
-      s = Status::Corruption("compaction input: malformed value of a key in tables of L" +
-                             std::to_string(plan.level) + "/L" + std::to_string(plan.output_level));
+      s = Status::Corruption("compaction input: malformed value of key '" +
+                             std::string(UserKey(key)) + "' version " +
+                             std::to_string(VersionOf(key)));
       break;
     }
     result->entries_read++;
@@ -64,7 +68,7 @@ Status RunCompaction(const CompactionPlan& plan, const CompactionOptions& option
     if (new_user_key) {
       current_user_key.assign(UserKey(key).data(), UserKey(key).size());
       have_key = true;
-      if (out != nullptr && out->FileSize() >= plan.target_file_size) {
+      if (out != nullptr && out->FileSize() >= target_file_size) {
         s = finish_output();
         if (!s.ok()) break;
       }
@@ -80,6 +84,7 @@ Status RunCompaction(const CompactionPlan& plan, const CompactionOptions& option
       if ((vs.meta & kMetaValuePointer) != 0 && DecodeValuePointer(vs.value, &ptr)) {
         result->discarded[ptr.file_id] += ptr.length;
       }
+      result->entries_dropped++;
       continue;
     }
     if (out == nullptr) {

@@ -3,6 +3,7 @@
 // (lsm/version_filter.h). Dropped entries whose values live in the value log are counted as
 // garbage of their file. The outputs are fsynced, as is the directory; recording them in the
 // MANIFEST is the caller's job. On failure or when `stop` is set, the outputs are deleted.
+// WriteFiltered does the same for any sorted input: a memtable flush is one.
 
 #ifndef SETT_LSM_COMPACTION_H_
 #define SETT_LSM_COMPACTION_H_
@@ -13,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "iter/internal_iterator.h"
 #include "lsm/compaction_picker.h"
+#include "lsm/version_filter.h"
 #include "sett/env.h"
 #include "table/block_cache.h"
 #include "table/table_builder.h"
@@ -25,7 +28,7 @@ struct CompactionOptions {
   std::string dir;
   TableBuilderOptions table_options;
   BlockCache* cache = nullptr;
-  uint64_t discard_ts = 0;
+  ReadSet readers = ReadSet::From(0);  // Who can still read (ReadSet::From(0): everyone).
   int num_versions_to_keep = 1;
   uint64_t now = 0;  // Seconds since the epoch, for expiry.
   std::function<uint64_t()> new_file_id;
@@ -42,12 +45,17 @@ struct CompactionResult {
   std::map<uint32_t, uint64_t> discarded;
   uint64_t entries_read = 0;
   uint64_t entries_written = 0;
+  uint64_t entries_dropped = 0;
   uint64_t bytes_read = 0;
   uint64_t bytes_written = 0;
 };
 
 Status RunCompaction(const CompactionPlan& plan, const CompactionOptions& options,
                      CompactionResult* result);
+// Writes input (internal keys in order, each key's versions newest first) into tables of about
+// target_file_size, keeping what the filter keeps.
+Status WriteFiltered(InternalIterator* input, const CompactionOptions& options,
+                     uint64_t target_file_size, bool bottommost, CompactionResult* result);
 
 }  // namespace sett
 

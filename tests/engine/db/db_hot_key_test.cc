@@ -146,5 +146,39 @@ TEST_F(DBHotKeyTest, ATransactionsOwnWritesOverAHotKey) {
             kVisitBound);
 }
 
+TEST_F(DBHotKeyTest, AFlushKeepsWhatReadersReadAndCountsTheRestAsGarbage) {
+  // Values for the value log: each dropped version is garbage of its file from the flush on.
+  const std::string big(4000, 'x');
+  for (int i = 0; i < 5000; i++) ASSERT_OK(db_->Put(WriteOptions(), "b", big + std::to_string(i)));
+  std::unique_ptr<Snapshot> snapshot = db_->GetSnapshot();
+  for (int i = 5000; i < 10000; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), "b", big + std::to_string(i)));
+  }
+  ASSERT_OK(db_->Flush());
+
+  DBInfo info = db_->Info();
+  uint64_t entries = 0, garbage = 0, log_bytes = 0;
+  for (const TableInfo& t : info.tables) entries += t.num_entries;
+  for (const ValueLogFileInfo& f : info.value_log_files) {
+    garbage += f.discard_bytes;
+    log_bytes += f.size;
+  }
+  // a, c, the newest b and the one the snapshot reads.
+  EXPECT_EQ(entries, 4u);
+  // 9,998 of the 10,000 values are garbage: nearly the whole log.
+  EXPECT_GT(garbage, log_bytes * 99 / 100) << garbage << " of " << log_bytes;
+  EXPECT_LE(garbage, log_bytes);
+  EXPECT_EQ(Get("b", snapshot->read_ts()), big + "4999");
+  EXPECT_EQ(Get("b"), big + "9999");
+
+  // Once the snapshot goes, compaction drops its version too, and GC gives the log back.
+  snapshot.reset();
+  ASSERT_OK(db_->Flatten());
+  ValueLogGCStats stats;
+  ASSERT_OK(db_->RunValueLogGC(0.5, &stats));
+  EXPECT_EQ(stats.entries_rewritten, 1u);  // Only the newest b.
+  EXPECT_EQ(Get("b"), big + "9999");
+}
+
 }  // namespace
 }  // namespace sett

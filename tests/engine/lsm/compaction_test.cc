@@ -17,7 +17,7 @@ class CompactionTest : public ::testing::Test {
     o.env = Env::Default();
     o.dir = dir_.path();
     o.table_options.block_size = 1024;
-    o.discard_ts = discard_ts;
+    o.readers = ReadSet::From(discard_ts);
     o.num_versions_to_keep = keep;
     o.now = 1000;
     o.new_file_id = [this] { return next_id_++; };
