@@ -88,10 +88,15 @@ struct Options {
   // A value-log file is closed and a new one started at about this size.
   uint64_t value_log_file_size = 1 << 30;
   // Background value-log GC: every value_log_gc_interval_seconds (0: never), collect files
-  // whose garbage is at least value_log_gc_discard_ratio of their size. DB::RunValueLogGC runs
-  // it on demand.
-  uint32_t value_log_gc_interval_seconds = 0;
+  // whose garbage is at least value_log_gc_discard_ratio of their size. Once no write has come
+  // for value_log_gc_quiet_seconds (0: never), it first compacts what the writes left (the
+  // memtable, L0, tombstones on their way down), so that all their garbage is counted, and
+  // then collects down to value_log_gc_quiet_discard_ratio: a DB left alone comes back to
+  // about 1 / (1 - that ratio) of its live data. DB::RunValueLogGC runs GC on demand.
+  uint32_t value_log_gc_interval_seconds = 60;
   double value_log_gc_discard_ratio = 0.5;
+  uint32_t value_log_gc_quiet_seconds = 30;
+  double value_log_gc_quiet_discard_ratio = 0.25;
   // Threads that read values ahead for iterators that ask for it (ReadOptions).
   int num_prefetch_workers = 2;
 

@@ -43,6 +43,10 @@ Status ValidateOptions(const Options& o) {
     return bad("num_compactors must be between 0 and 64");
   }
   if (o.num_versions_to_keep < 1) return bad("num_versions_to_keep must be at least 1");
+  auto ratio_ok = [](double r) { return r > 0 && r <= 1; };
+  if (!ratio_ok(o.value_log_gc_discard_ratio) || !ratio_ok(o.value_log_gc_quiet_discard_ratio)) {
+    return bad("value_log_gc_discard_ratio and value_log_gc_quiet_discard_ratio must be in (0, 1]");
+  }
   return Status::OK();
 }
 

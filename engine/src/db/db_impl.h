@@ -30,6 +30,7 @@
 #define SETT_DB_DB_IMPL_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -237,6 +238,19 @@ class DBImpl : public DB, public TxnHost {
   ReadSet LiveReaders() const;
   // The oldest of them: no one reads a version hidden by a newer one at or below it.
   uint64_t DiscardTs() const;
+  // Runs the compaction `plan` makes, waiting while it collides with a running one; plan sets
+  // *gone when there is nothing to do any more. REQUIRES: mu_ held.
+  Status RunPlanned(std::unique_lock<std::mutex>* lock,
+                    const std::function<std::optional<CompactionPlan>(bool* gone)>& plan);
+  bool HoldsTable(int level, const std::shared_ptr<Table>& table) const;  // REQUIRES: mu_.
+  // Rewrites the deepest level's tables that hold tombstones or older versions, so that what
+  // no reader reads goes; `workers` at a time. REQUIRES: mu_ held.
+  Status RewriteDroppable(std::unique_lock<std::mutex>* lock, int workers);
+  // Upkeep for a quiet DB, so that the garbage writes left is counted and what no reader reads
+  // goes: flushes the memtable, compacts L0 into the level below, moves tables holding
+  // tombstones down to the last level, and rewrites its tables that hold droppable entries.
+  // Each table once per call.
+  Status CompactQuiet();
   bool CompactionWanted() const;  // REQUIRES: mu_ held.
 
   Liveness Classify(std::string_view internal_key, const ValuePointer& here, uint64_t discard_ts,
@@ -292,6 +306,10 @@ class DBImpl : public DB, public TxnHost {
       std::make_shared<std::atomic<uint64_t>>(0);
   Subscriptions subscriptions_;
   std::atomic<uint64_t> managed_discard_ts_{0};
+  // Writes the callers made (not GC's rewrites), and when the last one came: background GC
+  // tidies up once they stop. Guarded by mu_.
+  uint64_t user_writes_ = 0;
+  std::chrono::steady_clock::time_point last_user_write_ = std::chrono::steady_clock::now();
 
   std::mutex async_mu_;  // Async commits wait here for the committer thread.
   std::condition_variable async_cv_;

@@ -253,6 +253,36 @@ Status DBImpl::Flatten(int workers) {
       if (level == 0) break;  // New flushes may refill L0: leave them.
     }
   }
+  return RewriteDroppable(&lock, workers);
+}
+
+Status DBImpl::RunPlanned(std::unique_lock<std::mutex>* lock,
+                          const std::function<std::optional<CompactionPlan>(bool* gone)>& plan) {
+  while (true) {
+    if (stopping_) return Status::Aborted(dir_ + " is closing");
+    bool gone = false;
+    std::optional<CompactionPlan> planned = plan(&gone);
+    if (gone) return Status::OK();
+    if (!planned) {
+      bg_cv_.wait(*lock);  // A background compaction holds some of its tables.
+      continue;
+    }
+    Status s = DoCompaction(lock, *planned);
+    picker_.Release(*planned);
+    bg_cv_.notify_all();
+    work_cv_.notify_all();
+    return s;
+  }
+}
+
+bool DBImpl::HoldsTable(int level, const std::shared_ptr<Table>& table) const {
+  for (const auto& t : levels_->tables(level)) {
+    if (t == table) return true;
+  }
+  return false;
+}
+
+Status DBImpl::RewriteDroppable(std::unique_lock<std::mutex>* lock, int workers) {
   // The deepest level may hold versions and tombstones that became droppable after it was
   // written (a snapshot has gone since): rewrite the tables that have any, `workers` at a time.
   int deepest = levels_->DeepestNonEmptyLevel();
@@ -266,40 +296,59 @@ Status DBImpl::Flatten(int workers) {
   auto rewrite = [&](std::unique_lock<std::mutex>* held) {
     for (size_t i = next++; i < todo.size() && first_error.ok(); i = next++) {
       const std::shared_ptr<Table>& table = todo[i];
-      while (true) {
-        if (stopping_) {
-          first_error = Status::Aborted(dir_ + " is closing");
-          return;
-        }
-        bool present = false;
-        for (const auto& t : levels_->tables(deepest)) present |= t == table;
-        if (!present) break;  // A background compaction took it.
-        std::optional<CompactionPlan> plan = picker_.PlanInPlace(*levels_, deepest, table);
-        if (!plan) {
-          bg_cv_.wait(*held);
-          continue;
-        }
-        Status r = DoCompaction(held, *plan);
-        picker_.Release(*plan);
-        bg_cv_.notify_all();
-        if (!r.ok() && first_error.ok()) first_error = r;
-        break;
-      }
+      Status r = RunPlanned(held, [&](bool* gone) -> std::optional<CompactionPlan> {
+        *gone = !HoldsTable(deepest, table);  // A background compaction took it.
+        if (*gone) return std::nullopt;
+        return picker_.PlanInPlace(*levels_, deepest, table);
+      });
+      if (!r.ok() && first_error.ok()) first_error = r;
     }
   };
   std::vector<std::thread> helpers;
-  lock.unlock();
+  lock->unlock();
   for (int w = 1; w < workers && static_cast<size_t>(w) < todo.size(); w++) {
     helpers.emplace_back([&] {
       std::unique_lock<std::mutex> held(mu_);
       rewrite(&held);
     });
   }
-  lock.lock();
-  rewrite(&lock);
-  lock.unlock();
+  lock->lock();
+  rewrite(lock);
+  lock->unlock();
   for (auto& t : helpers) t.join();
+  lock->lock();
   return first_error;
+}
+
+Status DBImpl::CompactQuiet() {
+  Status s = Flush();
+  if (!s.ok()) return s;
+  std::unique_lock<std::mutex> lock(mu_);
+  // L0 goes into the level below it (what flushes add meanwhile stays for the next time).
+  s = RunPlanned(&lock, [&](bool* gone) -> std::optional<CompactionPlan> {
+    *gone = levels_->tables(0).empty();
+    if (*gone) return std::nullopt;
+    return picker_.PlanWholeLevel(*levels_, 0, ComputeTargets(*levels_, options_).base_level);
+  });
+  // Tables holding tombstones go down a level at a time, meeting what they delete (whose
+  // value-log bytes become countable garbage), until they reach the last level.
+  int deepest = levels_->DeepestNonEmptyLevel();
+  for (int level = 1; level < deepest && s.ok(); level++) {
+    TableList todo;
+    for (const auto& t : levels_->tables(level)) {
+      if (t->properties().num_deletes > 0) todo.push_back(t);
+    }
+    for (size_t i = 0; i < todo.size() && s.ok(); i++) {
+      s = RunPlanned(&lock, [&](bool* gone) -> std::optional<CompactionPlan> {
+        *gone = !HoldsTable(level, todo[i]);
+        if (*gone) return std::nullopt;
+        return picker_.PlanTableDown(*levels_, level, todo[i]);
+      });
+    }
+  }
+  // There, what no reader reads goes.
+  if (s.ok()) s = RewriteDroppable(&lock, 1);
+  return s;
 }
 
 Status DBImpl::Compact() {

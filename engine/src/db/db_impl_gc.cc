@@ -190,13 +190,29 @@ Status DBImpl::CollectFile(uint32_t file_id, ValueLogGCStats* stats) {
 void DBImpl::GCLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   const auto interval = std::chrono::seconds(options_.value_log_gc_interval_seconds);
+  const auto quiet_after = std::chrono::seconds(options_.value_log_gc_quiet_seconds);
+  // Tidy once after opening too: a previous run may have left garbage uncounted.
+  uint64_t tidied_at_writes = UINT64_MAX;
   while (!stopping_) {
     work_cv_.wait_for(lock, interval, [&] { return stopping_.load(); });
     if (stopping_) break;
+    bool quiet = options_.value_log_gc_quiet_seconds > 0 &&
+                 std::chrono::steady_clock::now() - last_user_write_ >= quiet_after;
+    uint64_t writes = user_writes_;
     lock.unlock();
+    if (quiet && writes != tidied_at_writes) {
+      Status s = CompactQuiet();
+      if (s.ok()) {
+        tidied_at_writes = writes;
+      } else if (!s.IsAborted()) {
+        logger_->Log(LogLevel::kWarning, "compacting a quiet DB for GC: " + s.ToString());
+      }
+    }
+    double ratio =
+        quiet ? options_.value_log_gc_quiet_discard_ratio : options_.value_log_gc_discard_ratio;
     // Collect a few files per round, so that GC never hogs the disk for long.
     for (int i = 0; i < 8 && !stopping_; i++) {
-      Status s = RunValueLogGC(options_.value_log_gc_discard_ratio, nullptr);
+      Status s = RunValueLogGC(ratio, nullptr);
       if (s.ok()) continue;
       if (!s.IsNothingToCollect() && !s.IsAborted()) {
         logger_->Log(LogLevel::kWarning, "background value-log GC: " + s.ToString());

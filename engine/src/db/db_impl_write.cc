@@ -80,6 +80,8 @@ Status DBImpl::Enqueue(Writer* w, uint64_t read_ts, const std::vector<uint64_t>&
     if (closed_) return Status::Aborted(dir_ + " is closed");
     w->version = version;
     writers_.push_back(w);
+    user_writes_++;
+    last_user_write_ = std::chrono::steady_clock::now();
     return Status::OK();
   };
   Status s = oracle_->Commit(read_ts, reads, std::move(writes), managed_ts, enqueue, &ts);

@@ -169,6 +169,18 @@ std::optional<CompactionPlan> CompactionPicker::PlanWholeLevel(const LevelState&
   return plan;
 }
 
+std::optional<CompactionPlan> CompactionPicker::PlanTableDown(const LevelState& state, int level,
+                                                              const std::shared_ptr<Table>& table) {
+  CompactionPlan plan;
+  plan.level = level;
+  plan.output_level = level + 1;
+  plan.target_file_size = ComputeTargets(state, options_).file_size[level + 1];
+  plan.top = {table};
+  if (!Complete(state, &plan)) return std::nullopt;
+  Register(&plan);
+  return plan;
+}
+
 std::optional<CompactionPlan> CompactionPicker::PlanInPlace(const LevelState& state, int level,
                                                             const std::shared_ptr<Table>& table) {
   CompactionPlan plan;

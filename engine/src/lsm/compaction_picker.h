@@ -66,6 +66,10 @@ class CompactionPicker {
   // holds tables.
   std::optional<CompactionPlan> PlanWholeLevel(const LevelState& state, int level,
                                                int output_level);
+  // Plans moving one table of `level` into level + 1 with what it overlaps there, registered;
+  // nothing when that collides with a running compaction.
+  std::optional<CompactionPlan> PlanTableDown(const LevelState& state, int level,
+                                              const std::shared_ptr<Table>& table);
   // Plans rewriting one table of `level` in place, so that versions and tombstones that have
   // become droppable since it was written go (DB::Flatten, on the deepest level), registered;
   // nothing when it is busy.
