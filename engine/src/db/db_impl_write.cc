@@ -345,6 +345,9 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) 
       continue;
     }
     bool full = mem_->ApproximateMemoryUsage() >= options_.memtable_size;
+    // A memtable of rewrites hides their value-log garbage until it is flushed: flush it early
+    // (when no other flush is waiting) once that is an eighth of a value-log file.
+    full |= imms_.empty() && mem_->replaced_log_bytes() >= options_.value_log_file_size / 8;
     if (!wal_broken_ && (force ? mem_->empty() : !full)) return Status::OK();
     if (imms_.size() + 1 >= static_cast<size_t>(options_.num_memtables)) {
       if (!flush_error_.ok()) return flush_error_;

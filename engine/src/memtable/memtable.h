@@ -28,6 +28,11 @@ class MemTable {
 
   // Adds one entry (internal key -> encoded value struct).
   void Add(std::string_view internal_key, std::string_view value_struct);
+  // Value-log bytes of versions that a newer version of the same key in this memtable has
+  // replaced: garbage, once no reader needs them, which only a flush can count. The DB flushes
+  // early when this grows large, so that a workload rewriting a few keys does not hide
+  // gigabytes of garbage in a memtable that is nowhere near full.
+  uint64_t replaced_log_bytes() const { return replaced_log_bytes_.load(std::memory_order_relaxed); }
 
   // Finds the newest version of user_key at or below read_ts. Returns true and sets the
   // version and the entry's value struct (pointing into this memtable) when there is one;
@@ -50,6 +55,7 @@ class MemTable {
   Arena arena_;
   SkipList list_;
   std::atomic<uint64_t> max_version_{0};
+  std::atomic<uint64_t> replaced_log_bytes_{0};
 };
 
 }  // namespace sett

@@ -110,12 +110,12 @@ SkipList::Node* SkipList::FindLast() const {
   }
 }
 
-void SkipList::Insert(std::string_view key, std::string_view value) {
+SkipList::Iterator SkipList::Insert(std::string_view key, std::string_view value) {
   Node* prev[kMaxHeight];
   Node* x = FindGreaterOrEqual(key, prev);
   if (x != nullptr && CompareInternalKeys(x->key(), key) == 0) {
     x->value.store(CopyValue(value), std::memory_order_release);
-    return;
+    return Iterator(this, x->Next(0));
   }
   int height = RandomHeight();
   int max_height = max_height_.load(std::memory_order_relaxed);
@@ -131,6 +131,7 @@ void SkipList::Insert(std::string_view key, std::string_view value) {
     prev[i]->SetNext(i, node);
   }
   count_.fetch_add(1, std::memory_order_relaxed);
+  return Iterator(this, node->Next(0));
 }
 
 std::string_view SkipList::Iterator::key() const { return node_->key(); }

@@ -31,14 +31,17 @@ class SkipList {
   SkipList& operator=(const SkipList&) = delete;
 
   // Inserts key -> value, or replaces the value when key is already present. Both are copied.
-  void Insert(std::string_view key, std::string_view value);
+  // Returns the entry that now follows it (invalid at the end).
+  class Iterator;
+  Iterator Insert(std::string_view key, std::string_view value);
 
   size_t Count() const { return count_.load(std::memory_order_relaxed); }
 
   // A position in the list; valid while the list lives.
   class Iterator {
    public:
-    explicit Iterator(const SkipList* list) : list_(list) {}
+    explicit Iterator(const SkipList* list, const Node* node = nullptr)
+        : list_(list), node_(node) {}
     bool Valid() const { return node_ != nullptr; }
     std::string_view key() const;
     std::string_view value() const;

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
+#include <thread>
 
 #include "sett/db.h"
 #include "sett/logger.h"
@@ -178,6 +180,34 @@ TEST_F(DBHotKeyTest, AFlushKeepsWhatReadersReadAndCountsTheRestAsGarbage) {
   ASSERT_OK(db_->RunValueLogGC(0.5, &stats));
   EXPECT_EQ(stats.entries_rewritten, 1u);  // Only the newest b.
   EXPECT_EQ(Get("b"), big + "9999");
+}
+
+TEST(DBHotKeyGarbageTest, RewritesFlushEarlySoTheirGarbageIsCounted) {
+  // A memtable far from full that holds thousands of replaced values flushes by itself, so
+  // their value-log bytes are counted as garbage without anyone asking.
+  test::TempDir dir;
+  Options options;
+  options.dir = dir.path();
+  options.logger = StderrLogger(LogLevel::kError);
+  options.memtable_size = 256 << 20;
+  options.value_log_file_size = 8 << 20;  // Flush once 1 MiB of replaced values is there.
+  options.value_log_gc_interval_seconds = 0;
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(options, &db));
+  const std::string big(4000, 'x');
+  for (int i = 0; i < 4000; i++) ASSERT_OK(db->Put(WriteOptions(), "hot", big + std::to_string(i)));
+  // Flushes run in the background: wait for the first one's count.
+  uint64_t garbage = 0;
+  for (int waited = 0; waited < 500 && garbage == 0; waited++) {
+    garbage = 0;
+    for (const ValueLogFileInfo& f : db->Info().value_log_files) garbage += f.discard_bytes;
+    if (garbage == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(db->GetMetrics().flushes, 1u);
+  EXPECT_GE(garbage, 1u << 20);
+  std::string value;
+  ASSERT_OK(db->Get(ReadOptions(), "hot", &value));
+  EXPECT_EQ(value, big + "3999");
 }
 
 }  // namespace

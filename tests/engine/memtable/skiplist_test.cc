@@ -39,8 +39,14 @@ TEST(SkipListTest, MatchesAnOrderedMap) {
   for (int i = 0; i < 20000; i++) {
     std::string key = InternalKey("k" + std::to_string(rnd.Uniform(3000)), 1 + rnd.Uniform(5));
     std::string value = "v" + std::to_string(i);
-    list.Insert(key, value);  // Same key again replaces the value.
+    SkipList::Iterator next = list.Insert(key, value);  // Same key again replaces the value.
     model[key] = value;
+    // Insert tells what follows the key.
+    auto after = model.upper_bound(key);
+    ASSERT_EQ(next.Valid(), after != model.end());
+    if (next.Valid()) {
+      ASSERT_EQ(next.key(), after->first);
+    }
   }
   EXPECT_EQ(list.Count(), model.size());
 
