@@ -256,23 +256,29 @@ void Filesystem::Orphaned(uint64_t ino) {
 
 int Filesystem::Reclaim(uint64_t ino) {
   // The blocks go in batches (each its own transaction); the inode and the orphan mark go
-  // last, so that a crash midway leaves an orphan for the next mount to finish.
+  // last, so that a crash midway leaves an orphan for the next mount to finish. Each batch
+  // starts where the last one ended, not at the tombstones it left.
+  uint64_t next = 0;
   while (true) {
     size_t deleted = 0;
+    uint64_t after = next;
     int err = Run(true, [&](KvTxn* txn) {
       std::vector<std::string> keys;
-      Status s = txn->Scan(BlockPrefix(ino), "", true, [&](std::string_view key, std::string_view) {
-        keys.emplace_back(key);
-        return keys.size() < delete_batch_;
-      });
+      Status s = txn->Scan(BlockPrefix(ino), BlockKey(ino, next), true,
+                           [&](std::string_view key, std::string_view) {
+                             keys.emplace_back(key);
+                             return keys.size() < delete_batch_;
+                           });
       for (const std::string& key : keys) {
         if (s.ok()) s = txn->Delete(key);
       }
       deleted = keys.size();
+      if (!keys.empty()) after = KeyBlockIndex(keys.back()) + 1;
       return s.ok() ? 0 : Fail(s, "reclaiming the blocks of inode " + std::to_string(ino));
     });
     if (err != 0) return err;
     if (deleted < delete_batch_) break;
+    next = after;
   }
   int err = Run(true, [&](KvTxn* txn) {
     std::string value;

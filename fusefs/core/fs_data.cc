@@ -154,7 +154,8 @@ int Filesystem::Truncate(uint64_t ino, uint64_t size) {
   if (size > kMaxFileSize) return EFBIG;
   const uint64_t bs = sb_.block_size;
   // Blocks beyond the new size go from the top down, a batch per transaction; each step also
-  // lowers the size to what it left, so that no block ever lies beyond the size.
+  // lowers the size to what it left, so that no block ever lies beyond the size - and the next
+  // step starts its scan there, below the tombstones this one left.
   while (true) {
     bool done = false;
     int err = Run(true, [&](KvTxn* txn) {
@@ -163,7 +164,8 @@ int Filesystem::Truncate(uint64_t ino, uint64_t size) {
       if (e != 0) return e;
       uint64_t keep = (size + bs - 1) / bs;  // Blocks [0, keep) may stay.
       std::vector<uint64_t> doomed;
-      Status s = txn->ScanBackward(BlockPrefix(ino), "", [&](std::string_view key) {
+      uint64_t top = inode.size / bs;  // No block lies above this one.
+      Status s = txn->ScanBackward(BlockPrefix(ino), BlockKey(ino, top), [&](std::string_view key) {
         uint64_t index = KeyBlockIndex(key);
         if (index < keep) return false;
         doomed.push_back(index);

@@ -38,6 +38,10 @@ const char kMountOptionsHelp[] = R"(settfs options (-o, comma-separated):
   reserve=MIB         refuse new data with ENOSPC once less than this is free on the disk
                       holding DBDIR, so that removing files and the engine's upkeep always
                       have room (default 64)
+  gc=SECONDS          collect garbage in the database (rewritten and deleted data) this
+                      often (default 10; 0: never)
+  gc_quiet=SECONDS    once no write has come for this long, tidy up and collect closely,
+                      so that an idle mount gives its space back (default 30; 0: never)
   log=FILE            in the background, log to FILE instead of syslog
 Other options go to FUSE: allow_other, ro, fsname=NAME, ... (see mount.fuse3(8)); generic
 mount options (defaults, rw, dev, suid, exec, noauto, nofail, _netdev, x-*) are accepted.)";
@@ -53,6 +57,8 @@ struct MountOptions {
   bool writeback_cache = true;
   unsigned threads = 16;
   unsigned reserve_mib = 64;
+  unsigned gc_seconds = 10;
+  unsigned gc_quiet_seconds = 30;
   std::string log_file;
   std::vector<std::string> fuse;  // Handed to libfuse.
 };
@@ -78,7 +84,8 @@ bool ParseOptions(const std::vector<std::string>& lists, MountOptions* out, std:
       unsigned number = 0;
       if (opt == "mkfs") {
         out->mkfs = true;
-      } else if (name == "commit" || name == "timeout" || name == "threads" || name == "reserve") {
+      } else if (name == "commit" || name == "timeout" || name == "threads" || name == "reserve" ||
+                 name == "gc" || name == "gc_quiet") {
         unsigned max = name == "threads" ? 1024 : 86400 * 365;
         if (!ParseNumber(value, max, &number) || (name == "threads" && number == 0)) {
           *error = "bad value in -o " + opt;
@@ -88,6 +95,8 @@ bool ParseOptions(const std::vector<std::string>& lists, MountOptions* out, std:
         if (name == "timeout") out->timeout = number;
         if (name == "threads") out->threads = number;
         if (name == "reserve") out->reserve_mib = number;
+        if (name == "gc") out->gc_seconds = number;
+        if (name == "gc_quiet") out->gc_quiet_seconds = number;
       } else if (opt == "no_writeback_cache") {
         out->writeback_cache = false;
       } else if (opt == "writeback_cache") {
@@ -291,13 +300,15 @@ class SignalWatcher {
 };
 
 // Opens the store, making a filesystem where asked or where DBDIR is fresh.
-Status OpenFilesystemStore(const MountArgs& args, bool mkfs, sett::Logger* logger,
+Status OpenFilesystemStore(const MountArgs& args, const MountOptions& options, sett::Logger* logger,
                            std::unique_ptr<SettfsStore>* store) {
+  bool mkfs = args.mkfs || options.mkfs;
   bool fresh = SettfsStore::IsFresh(args.dbdir);
   StoreConfig config;
   config.dir = args.dbdir;
   config.create = true;
-  config.background_gc = true;
+  config.gc_interval_seconds = options.gc_seconds;
+  config.gc_quiet_seconds = options.gc_quiet_seconds;
   config.lock_wait_seconds = 10;  // A settfs just unmounted may still be closing it.
   config.logger = logger;
   Status s = SettfsStore::Open(config, store);
@@ -355,7 +366,7 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   }
 
   std::unique_ptr<SettfsStore> store;
-  Status s = OpenFilesystemStore(args, args.mkfs || options.mkfs, logger, &store);
+  Status s = OpenFilesystemStore(args, options, logger, &store);
   if (!s.ok()) return startup->Fail(s.ToString());
   std::unique_ptr<Filesystem> fs;
   std::string error;

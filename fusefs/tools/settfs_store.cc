@@ -17,11 +17,6 @@ namespace {
 
 using sett::Status;
 
-// Background value-log GC of a mounted filesystem: rewritten and deleted files leave garbage.
-// A round every 10 s keeps the log close behind a workload that rewrites in place; the engine
-// tidies up and collects more closely once the mount has been quiet for 30 s.
-constexpr uint32_t kGcIntervalSeconds = 10;
-
 bool HoldsDatabase(const std::string& dir) {
   struct stat st;
   return ::stat((dir + "/MANIFEST").c_str(), &st) == 0;
@@ -37,8 +32,8 @@ sett::Options EngineOptions(const StoreConfig& config, sett::Compression compres
   // Data blocks (4 KiB by default) go to the value log; inodes, entries and the short tail
   // blocks of small files stay in the tree. The engine's default threshold is below a block.
   // Only a mount collects in the background (fsck and stat want the database as it is).
-  options.value_log_gc_interval_seconds =
-      config.background_gc && !config.read_only ? kGcIntervalSeconds : 0;
+  options.value_log_gc_interval_seconds = config.read_only ? 0 : config.gc_interval_seconds;
+  options.value_log_gc_quiet_seconds = config.gc_quiet_seconds;
   return options;
 }
 

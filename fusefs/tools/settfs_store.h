@@ -21,8 +21,11 @@ namespace settfs {
 struct StoreConfig {
   std::string dir;
   bool read_only = false;
-  bool create = false;             // Make the database if dir is missing or empty.
-  bool background_gc = false;      // Collect value-log garbage in the background (mounts).
+  bool create = false;  // Make the database if dir is missing or empty.
+  // Background value-log GC (mounts; 0: none): a round every gc_interval_seconds, and a
+  // closer one after gc_quiet_seconds without writes (sett::Options' value_log_gc_*).
+  uint32_t gc_interval_seconds = 0;
+  uint32_t gc_quiet_seconds = 30;
   int lock_wait_seconds = 0;       // How long to wait for a previous owner to let go.
   sett::Logger* logger = nullptr;  // nullptr: stderr, warnings and up.
 };

@@ -35,6 +35,7 @@ int WaitExit(pid_t pid, int seconds) {
 }  // namespace
 
 const char* SettfsBinary() { return SETTFS_BIN; }
+const char* FsxBinary() { return FSX_BIN; }
 
 bool IsSettfsMounted(const std::string& mountpoint) {
   std::ifstream in("/proc/self/mountinfo");

@@ -14,8 +14,9 @@
 
 namespace sett::test {
 
-// The settfs binary under test (set by the build).
+// The settfs binary under test, and bench/fs/fsx (set by the build).
 const char* SettfsBinary();
+const char* FsxBinary();
 
 class SettfsMount {
  public:

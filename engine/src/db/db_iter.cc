@@ -119,7 +119,8 @@ void DBIter::SkipTo(std::string_view user_key, uint64_t version) {
 void DBIter::FindForward() {
   valid_ = false;
   // The input rests on the entry yielded last; step past it, then past its older versions.
-  if (skip_valid_ && input_->Valid()) Step();
+  // (Each entry is counted once, where it is looked at.)
+  if (skip_valid_ && input_->Valid()) input_->Next();
   int steps = 0;  // Entries of one user key passed over in a row.
   while (input_->Valid()) {
     std::string_view ikey = input_->key();
