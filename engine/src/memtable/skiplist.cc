@@ -96,6 +96,24 @@ SkipList::Node* SkipList::FindLessThan(std::string_view key) const {
   }
 }
 
+const SkipList::Node* SkipList::FindGreaterOrEqualFrom(const Node* x, std::string_view key) const {
+  auto before = [&](const Node* n) {
+    return n != nullptr && CompareInternalKeys(n->key(), key) < 0;
+  };
+  int level = 0;
+  while (true) {
+    // Up as high as x reaches while the link there still falls before key, then along.
+    while (level + 1 < x->height && before(x->Next(level + 1))) level++;
+    const Node* next = x->Next(level);
+    if (before(next)) {
+      x = next;
+      continue;
+    }
+    if (level == 0) return next;
+    level--;
+  }
+}
+
 SkipList::Node* SkipList::FindLast() const {
   Node* x = head_;
   int level = max_height_.load(std::memory_order_relaxed) - 1;
@@ -146,6 +164,10 @@ void SkipList::Iterator::SeekForPrev(std::string_view target) {
   if (node_ == nullptr || CompareInternalKeys(node_->key(), target) > 0) {
     node_ = list_->FindLessThan(target);
   }
+}
+void SkipList::Iterator::SeekForward(std::string_view target) {
+  if (CompareInternalKeys(node_->key(), target) >= 0) return;
+  node_ = list_->FindGreaterOrEqualFrom(node_, target);
 }
 void SkipList::Iterator::SeekToFirst() { node_ = list_->head_->Next(0); }
 void SkipList::Iterator::SeekToLast() { node_ = list_->FindLast(); }

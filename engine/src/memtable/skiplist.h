@@ -49,6 +49,9 @@ class SkipList {
     void Prev();
     // First entry with key >= target.
     void Seek(std::string_view target);
+    // The same, searching on from here rather than from the head: the cost grows with the
+    // distance to the target, not with the size of the list. REQUIRES: Valid().
+    void SeekForward(std::string_view target);
     // Last entry with key <= target.
     void SeekForPrev(std::string_view target);
     void SeekToFirst();
@@ -68,6 +71,8 @@ class SkipList {
   // First node with key >= key; fills prev[level] with the last node before it at each level.
   Node* FindGreaterOrEqual(std::string_view key, Node** prev) const;
   Node* FindLessThan(std::string_view key) const;
+  // First node with key >= key, searching from x on. REQUIRES: x before key.
+  const Node* FindGreaterOrEqualFrom(const Node* x, std::string_view key) const;
   Node* FindLast() const;
 
   Arena* const arena_;

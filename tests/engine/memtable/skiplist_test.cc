@@ -59,6 +59,26 @@ TEST(SkipListTest, MatchesAnOrderedMap) {
   }
   EXPECT_EQ(m, model.end());
 
+  // Seeking on from a position lands where seeking from the head does.
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : model) keys.push_back(k);
+  SkipList::Iterator from(&list), head(&list);
+  for (int i = 0; i < 2000; i++) {
+    size_t at = rnd.Uniform(keys.size());
+    size_t to = std::min(keys.size() - 1, at + rnd.Uniform(i % 2 == 0 ? 10 : 5000));
+    std::string target = keys[to];
+    if (rnd.OneIn(3) && VersionOf(target) > 0) {  // Just after keys[to]: maybe between two.
+      target = InternalKey(UserKey(target), VersionOf(target) - 1);
+    }
+    from.Seek(keys[at]);
+    from.SeekForward(target);
+    head.Seek(target);
+    ASSERT_EQ(from.Valid(), head.Valid());
+    if (from.Valid()) {
+      ASSERT_EQ(from.key(), head.key());
+    }
+  }
+
   auto r = model.rbegin();
   for (it.SeekToLast(); it.Valid(); it.Prev(), ++r) {
     ASSERT_NE(r, model.rend());
