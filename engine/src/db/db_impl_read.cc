@@ -48,13 +48,17 @@ Status DBImpl::FindNewest(const View& view, std::string_view key, uint64_t read_
   };
   auto settled = [&] { return found->found && found->version == read_ts; };
 
+  // The key to seek, built once (and without an allocation, by the thread's own buffer).
+  thread_local std::string target;
+  target.clear();
+  AppendInternalKey(&target, key, read_ts);
   uint64_t version;
   ValueStruct vs;
   uint64_t visited = 0;
   auto search_memtable = [&](const MemTable& mem) {
     if (settled() || !may_improve(mem.max_version())) return;
     visited++;
-    if (mem.Get(key, read_ts, &version, &vs) && (!found->found || version > found->version)) {
+    if (mem.GetAt(target, &version, &vs) && (!found->found || version > found->version)) {
       found->found = true;
       found->version = version;
       found->vs = vs;
@@ -63,9 +67,13 @@ Status DBImpl::FindNewest(const View& view, std::string_view key, uint64_t read_
   };
   search_memtable(*view.mem);
   for (const auto& imm : view.imms) search_memtable(*imm);
+  const LevelState& levels = *view.levels;
+  if (settled() || !may_improve(levels.max_version())) {
+    read_entries_visited_->fetch_add(visited, std::memory_order_relaxed);
+    return Status::OK();
+  }
 
   const uint64_t hash = KeyHash(key);
-  const std::string target = InternalKey(key, read_ts);
   std::string found_key, scratch;
   auto search_table = [&](const Table& t) -> Status {
     const TableProperties& props = t.properties();
@@ -88,7 +96,6 @@ Status DBImpl::FindNewest(const View& view, std::string_view key, uint64_t read_
     found->version = v;
     return Status::OK();
   };
-  const LevelState& levels = *view.levels;
   Status s;
   for (const auto& t : levels.tables(0)) {
     if (s.ok()) s = search_table(*t);
@@ -114,7 +121,7 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
   Status s = FindNewest(*view, key, read_ts, &found);
   if (!s.ok()) return s;
   if (!found.found || found.vs.IsDeletedOrExpired(NowSeconds())) return Status::NotFound("");
-  s = ResolverFor(*view).Resolve(InternalKey(key, found.version), found.vs, value);
+  s = ResolverFor(*view).Resolve(key, found.version, found.vs, value);
   if (s.ok() && version != nullptr) *version = found.version;
   return s;
 }

@@ -59,8 +59,7 @@ Status DBImpl::TxnGet(uint64_t read_ts, std::string_view key, Item* item) {
   }
   ItemBuilder::SetKey(item, key, found.version, found.vs.user_meta, found.vs.expires_at);
   if (ValueResolver::IsPointer(found.vs)) {
-    return ResolverFor(*view).Resolve(InternalKey(key, found.version), found.vs,
-                                      ItemBuilder::OwnedValue(item));
+    return ResolverFor(*view).Resolve(key, found.version, found.vs, ItemBuilder::OwnedValue(item));
   }
   if (found.from_table) {
     ItemBuilder::OwnedValue(item)->assign(found.vs.value.data(), found.vs.value.size());

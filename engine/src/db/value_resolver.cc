@@ -31,6 +31,18 @@ Status ValueResolver::Resolve(std::string_view internal_key, const ValueStruct& 
   return file->Read(ptr, internal_key, value);
 }
 
+Status ValueResolver::Resolve(std::string_view user_key, uint64_t version, const ValueStruct& vs,
+                              std::string* value) const {
+  if (!IsPointer(vs)) {
+    value->assign(vs.value.data(), vs.value.size());
+    return Status::OK();
+  }
+  thread_local std::string internal_key;
+  internal_key.clear();
+  AppendInternalKey(&internal_key, user_key, version);
+  return Resolve(internal_key, vs, value);
+}
+
 uint64_t ValueResolver::ValueSize(std::string_view internal_key, const ValueStruct& vs) {
   if (!IsPointer(vs)) return vs.value.size();
   ValuePointer ptr;

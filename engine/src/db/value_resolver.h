@@ -26,6 +26,10 @@ class ValueResolver {
 
   // Copies the value of the entry (internal_key, vs) into *value.
   Status Resolve(std::string_view internal_key, const ValueStruct& vs, std::string* value) const;
+  // The same for version `version` of user_key, whose internal key is only built (in the
+  // thread's own buffer) when the value is in the log.
+  Status Resolve(std::string_view user_key, uint64_t version, const ValueStruct& vs,
+                 std::string* value) const;
 
   // The value's length, from the struct alone (0 for a malformed pointer).
   static uint64_t ValueSize(std::string_view internal_key, const ValueStruct& vs);

@@ -30,6 +30,11 @@ std::shared_ptr<const LevelState> LevelState::Apply(
     }
   }
   for (const auto& [table, level] : added) next->levels_[level].push_back(table);
+  for (const TableList& tables : next->levels_) {
+    for (const auto& t : tables) {
+      next->max_version_ = std::max(next->max_version_, t->properties().max_version);
+    }
+  }
   std::sort(next->levels_[0].begin(), next->levels_[0].end(),
             [](const auto& a, const auto& b) { return a->id() > b->id(); });
   for (int level = 1; level < num_levels(); level++) {

@@ -32,6 +32,9 @@ class LevelState {
   uint64_t LevelSize(int level) const;
   // The last level that holds a table, or 0.
   int DeepestNonEmptyLevel() const;
+  // The newest version in any table (0 when there is none): a read that found a version at
+  // least this new in a memtable need not look at the tables.
+  uint64_t max_version() const { return max_version_; }
 
   // A copy with `added` tables placed at their levels and the tables with ids in `deleted`
   // removed.
@@ -49,6 +52,7 @@ class LevelState {
 
  private:
   std::vector<TableList> levels_;
+  uint64_t max_version_ = 0;
 };
 
 }  // namespace sett

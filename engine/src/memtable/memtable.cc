@@ -46,11 +46,10 @@ void MemTable::Add(std::string_view internal_key, std::string_view value_struct)
   }
 }
 
-bool MemTable::Get(std::string_view user_key, uint64_t read_ts, uint64_t* version,
-                   ValueStruct* vs) const {
+bool MemTable::GetAt(std::string_view target, uint64_t* version, ValueStruct* vs) const {
   SkipList::Iterator it(&list_);
-  it.Seek(InternalKey(user_key, read_ts));
-  if (!it.Valid() || UserKey(it.key()) != user_key) return false;
+  it.Seek(target);
+  if (!it.Valid() || UserKey(it.key()) != UserKey(target)) return false;
   *version = VersionOf(it.key());
   // The skiplist only holds value structs that the write path encoded itself.
   return DecodeValueStruct(it.value(), vs);

@@ -32,12 +32,18 @@ class MemTable {
   // replaced: garbage, once no reader needs them, which only a flush can count. The DB flushes
   // early when this grows large, so that a workload rewriting a few keys does not hide
   // gigabytes of garbage in a memtable that is nowhere near full.
-  uint64_t replaced_log_bytes() const { return replaced_log_bytes_.load(std::memory_order_relaxed); }
+  uint64_t replaced_log_bytes() const {
+    return replaced_log_bytes_.load(std::memory_order_relaxed);
+  }
 
   // Finds the newest version of user_key at or below read_ts. Returns true and sets the
   // version and the entry's value struct (pointing into this memtable) when there is one;
   // a tombstone counts as found.
-  bool Get(std::string_view user_key, uint64_t read_ts, uint64_t* version, ValueStruct* vs) const;
+  bool Get(std::string_view user_key, uint64_t read_ts, uint64_t* version, ValueStruct* vs) const {
+    return GetAt(InternalKey(user_key, read_ts), version, vs);
+  }
+  // The same, for the internal key (user key, read_ts) built already.
+  bool GetAt(std::string_view target, uint64_t* version, ValueStruct* vs) const;
 
   std::unique_ptr<InternalIterator> NewIterator(bool reverse) const;
 
