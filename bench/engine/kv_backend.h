@@ -1,5 +1,5 @@
 // KvBackend is the narrow surface the engine benchmark drives: open a directory with the
-// shared options, write (one key or a batch), read one key, scan everything, close. One
+// shared options, write (one key or a batch), read one key, scan a range, close. One
 // implementation per engine (sett, RocksDB, LevelDB, LMDB), each mapping the shared options
 // onto its own as closely as it allows and describing what it used.
 
@@ -32,8 +32,9 @@ class KvBackend {
   virtual std::string Write(const std::vector<std::pair<std::string, std::string>>& pairs) = 0;
   // Reads key into *value; false when absent. Aborts the run on an engine error.
   virtual bool Get(const std::string& key, std::string* value) = 0;
-  // Visits every pair in key order; returns how many it saw.
-  virtual uint64_t ScanAll(uint64_t* bytes) = 0;
+  // Visits up to limit pairs in key order from the first key >= start; returns how many it
+  // saw and adds their bytes to *bytes.
+  virtual uint64_t Scan(const std::string& start, uint64_t limit, uint64_t* bytes) = 0;
   // Writes what is still only in the write buffer out to tables (so that fills are compared on
   // the same work; RocksDB and LevelDB otherwise leave it in their logs at close). "" or why.
   virtual std::string Flush() = 0;

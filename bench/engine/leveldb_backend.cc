@@ -61,10 +61,10 @@ class LevelDbBackend : public KvBackend {
     return true;
   }
 
-  uint64_t ScanAll(uint64_t* bytes) override {
+  uint64_t Scan(const std::string& start, uint64_t limit, uint64_t* bytes) override {
     uint64_t n = 0;
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    for (it->Seek(start); it->Valid() && n < limit; it->Next()) {
       *bytes += it->key().size() + it->value().size();
       n++;
     }

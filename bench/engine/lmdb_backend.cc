@@ -75,13 +75,14 @@ class LmdbBackend : public KvBackend {
     return found;
   }
 
-  uint64_t ScanAll(uint64_t* bytes) override {
+  uint64_t Scan(const std::string& start, uint64_t limit, uint64_t* bytes) override {
     MDB_txn* txn = ReadTxn();
     MDB_cursor* cursor;
     uint64_t n = 0;
     if (mdb_cursor_open(txn, dbi_, &cursor) == 0) {
-      MDB_val key, val;
-      for (int rc = mdb_cursor_get(cursor, &key, &val, MDB_FIRST); rc == 0;
+      MDB_val key{start.size(), const_cast<char*>(start.data())}, val;
+      MDB_cursor_op first = start.empty() ? MDB_FIRST : MDB_SET_RANGE;
+      for (int rc = mdb_cursor_get(cursor, &key, &val, first); rc == 0 && n < limit;
            rc = mdb_cursor_get(cursor, &key, &val, MDB_NEXT)) {
         *bytes += key.mv_size + val.mv_size;
         n++;

@@ -6,6 +6,11 @@
 //
 // Keys are 16 hex digits of an index in [0, num); fills write them in order (fillseq) or in a
 // seeded random order; reads pick indexes at random ([num, 2 num) for readmissing).
+//
+// --workload ycsb loads num records and runs the YCSB core workloads (ycsb.h; --ycsb picks
+// which, in order), each for --duration seconds, one JSON line per phase. --workload hotkey
+// overwrites --hot-keys keys from one thread, as fast as it can, while --readers threads read
+// them, for --duration seconds.
 
 #include <dirent.h>
 #include <sys/resource.h>
@@ -25,6 +30,7 @@
 
 #include "kv_backend.h"
 #include "proc_io.h"
+#include "ycsb.h"
 
 namespace sett::bench {
 namespace {
@@ -45,6 +51,8 @@ struct Args {
   uint64_t cache_mb = 64;
   uint64_t memtable_mb = 32;
   bool no_compression = false;
+  std::string ycsb = "ABCFDE";  // YCSB's own order: D and E insert, so they go last.
+  uint64_t hot_keys = 1;
 };
 
 uint64_t DirBytes(const std::string& dir) {
@@ -124,6 +132,7 @@ uint64_t Timed(Latencies* lat, Fn&& fn) {
 
 struct Result {
   uint64_t ops = 0;
+  uint64_t reads = 0;  // hotkey: the readers' share of ops.
   uint64_t user_bytes_written = 0;
   uint64_t user_bytes_read = 0;
   double seconds = 0;
@@ -159,8 +168,11 @@ class Runner {
     return r;
   }
 
-  // Random reads for the duration by `threads` threads; missing reads look past the keys.
-  Result Read(bool missing, uint32_t threads, const std::function<bool()>& stop_early = nullptr) {
+  // Random reads for the duration by `threads` threads among the first `keys` keys (0: num);
+  // missing reads look past the keys.
+  Result Read(bool missing, uint32_t threads, const std::function<bool()>& stop_early = nullptr,
+              uint64_t keys = 0) {
+    if (keys == 0) keys = args_.num;
     std::atomic<bool> stop{false};
     std::vector<Result> per_thread(threads);
     auto start = Clock::now();
@@ -171,7 +183,7 @@ class Runner {
         std::string value, expected;
         Result& r = per_thread[t];
         while (!stop.load(std::memory_order_relaxed)) {
-          uint64_t index = rng() % args_.num + (missing ? args_.num : 0);
+          uint64_t index = rng() % keys + (missing ? keys : 0);
           std::string key = Key(index);
           bool found = false;
           Timed(&r.latencies, [&] { found = db_->Get(key, &value); });
@@ -204,7 +216,7 @@ class Runner {
   Result Scan() {
     Result r;
     auto start = Clock::now();
-    r.ops = db_->ScanAll(&r.user_bytes_read);
+    r.ops = db_->Scan("", UINT64_MAX, &r.user_bytes_read);
     r.found = r.ops;
     r.seconds = Seconds(start);
     return r;
@@ -235,6 +247,100 @@ class Runner {
 
   uint64_t writes_during_reads() const { return writes_during_reads_; }
 
+  // YCSB's load phase: records [0, num) in record order (their keys are hashed).
+  Result YcsbLoad() {
+    Result r;
+    std::vector<std::pair<std::string, std::string>> one(1);
+    auto start = Clock::now();
+    for (uint64_t i = 0; i < args_.num; i++) {
+      one[0].first = YcsbKey(i);
+      values_.Fill(i, &one[0].second);
+      r.user_bytes_written += one[0].first.size() + one[0].second.size();
+      std::string error;
+      Timed(&r.latencies, [&] { error = db_->Write(one); });
+      if (!error.empty()) Die("write: " + error);
+      r.ops++;
+    }
+    r.seconds = Seconds(start);
+    return r;
+  }
+
+  // One YCSB workload for the duration, over *records records (inserts add to them).
+  Result YcsbRun(const YcsbWorkload& workload, uint64_t* records) {
+    YcsbChooser chooser(workload, *records, args_.seed + workload.name);
+    Result r;
+    std::vector<std::pair<std::string, std::string>> one(1);
+    std::string value;
+    auto write = [&](uint64_t record) {
+      one[0].first = YcsbKey(record);
+      values_.Fill(record, &one[0].second);
+      r.user_bytes_written += one[0].first.size() + one[0].second.size();
+      std::string error = db_->Write(one);
+      if (!error.empty()) Die("write: " + error);
+    };
+    auto start = Clock::now();
+    while (Seconds(start) < args_.duration) {
+      YcsbOp op = chooser.NextOp();
+      Timed(&r.latencies, [&] {
+        if (op == YcsbOp::kInsert) {
+          write(chooser.NextInsert());
+        } else if (op == YcsbOp::kScan) {
+          uint64_t record = chooser.NextRecord();
+          r.found += db_->Scan(YcsbKey(record), chooser.NextScanLength(), &r.user_bytes_read);
+        } else {
+          uint64_t record = chooser.NextRecord();
+          if (op != YcsbOp::kUpdate) {
+            if (!db_->Get(YcsbKey(record), &value)) Die("missing record " + YcsbKey(record));
+            r.found++;
+            r.user_bytes_read += 16 + value.size();
+          }
+          if (op != YcsbOp::kRead) write(record);
+        }
+      });
+      r.ops++;
+    }
+    r.seconds = Seconds(start);
+    *records = chooser.NextInsert();  // One past the last record inserted.
+    return r;
+  }
+
+  // One thread overwrites the hot keys (round robin at random) while readers read them.
+  Result HotKeys() {
+    std::vector<std::pair<std::string, std::string>> one(1);
+    for (uint64_t i = 0; i < args_.hot_keys; i++) {  // Every hot key exists before reads start.
+      one[0].first = Key(i);
+      values_.Fill(i, &one[0].second);
+      std::string error = db_->Write(one);
+      if (!error.empty()) Die("write: " + error);
+    }
+    std::atomic<bool> stop{false};
+    Result w;
+    std::thread writer([&] {
+      std::mt19937_64 rng(args_.seed * 13);
+      std::vector<std::pair<std::string, std::string>> pair(1);
+      while (!stop.load(std::memory_order_relaxed)) {
+        uint64_t index = rng() % args_.hot_keys;
+        pair[0].first = Key(index);
+        values_.Fill(index, &pair[0].second);
+        w.user_bytes_written += pair[0].first.size() + pair[0].second.size();
+        std::string error;
+        Timed(&w.latencies, [&] { error = db_->Write(pair); });
+        if (!error.empty()) Die("write: " + error);
+        w.ops++;
+      }
+    });
+    Result r = Read(false, args_.readers, nullptr, args_.hot_keys);
+    stop = true;
+    writer.join();
+    Result total = w;
+    total.reads = r.ops;
+    total.found = r.found;
+    total.user_bytes_read = r.user_bytes_read;
+    total.ops = w.ops + r.ops;
+    total.seconds = r.seconds;
+    return total;
+  }
+
  private:
   static double Seconds(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -263,6 +369,61 @@ std::string JsonString(const std::string& s) {
   return out + "\"";
 }
 
+// One phase's figures as a JSON line. The disk figures cover [io_start, io_end]; close_seconds
+// and writes_during_reads are 0 where they do not apply.
+void Emit(const Args& args, const std::string& workload, Result& r, double open_seconds,
+          double close_seconds, const tools::ProcIo& io_start, const tools::ProcIo& io_end,
+          uint64_t writes_during_reads, const KvBackend& db) {
+  uint64_t live = args.num * (16 + static_cast<uint64_t>(args.value_size));
+  uint64_t dir_bytes = DirBytes(args.dir);
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  uint64_t user_bytes = r.user_bytes_written + r.user_bytes_read;
+  uint64_t written = io_end.write_bytes - io_start.write_bytes;
+  uint64_t wchar = io_end.wchar - io_start.wchar;
+  double seconds = std::max(r.seconds, 1e-9);
+  std::printf(
+      "{\"backend\":%s,\"workload\":%s,\"num\":%" PRIu64
+      ",\"value_size\":%u,\"batch\":%u,"
+      "\"readers\":%u,\"cache_mb\":%" PRIu64 ",\"sync\":%d,\"ops\":%" PRIu64 ",\"found\":%" PRIu64
+      ",\"seconds\":%.3f,\"ops_per_sec\":%.0f,\"reads_per_sec\":%.0f,\"writes_per_sec\":%.0f,"
+      "\"mb_per_sec\":%.2f,\"p50_us\":%.2f,"
+      "\"p99_us\":%.2f,\"p999_us\":%.2f,\"open_seconds\":%.3f,\"close_seconds\":%.3f,"
+      "\"disk_read_bytes\":%" PRIu64 ",\"disk_write_bytes\":%" PRIu64 ",\"wchar\":%" PRIu64
+      ",\"write_amp\":%.2f,\"wchar_amp\":%.2f,\"dir_bytes\":%" PRIu64
+      ",\"space_amp\":%.2f,\"peak_rss_mb\":%.1f,\"writes_during_reads\":%" PRIu64
+      ",\"hot_keys\":%" PRIu64 ",\"options\":%s}\n",
+      JsonString(args.backend).c_str(), JsonString(workload).c_str(), args.num, args.value_size,
+      args.batch, args.readers, args.cache_mb, args.options.sync, r.ops, r.found, r.seconds,
+      r.ops / seconds, r.reads / seconds, (r.ops - r.reads) / seconds, user_bytes / seconds / 1e6,
+      r.latencies.PercentileMicros(50), r.latencies.PercentileMicros(99),
+      r.latencies.PercentileMicros(99.9), open_seconds, close_seconds,
+      io_end.read_bytes - io_start.read_bytes, written, wchar,
+      r.user_bytes_written ? double(written) / r.user_bytes_written : 0.0,
+      r.user_bytes_written ? double(wchar) / r.user_bytes_written : 0.0, dir_bytes,
+      double(dir_bytes) / live, usage.ru_maxrss / 1024.0, writes_during_reads, args.hot_keys,
+      JsonString(db.Describe()).c_str());
+  std::fflush(stdout);
+}
+
+// The YCSB phases: the load, then each workload on the same data, a line each.
+void RunYcsb(const Args& args, Runner* runner, KvBackend* db, double open_seconds) {
+  tools::ProcIo io = tools::ProcIo::Now();
+  Result load = runner->YcsbLoad();
+  std::string error = db->Flush();  // As the fills: every engine's load reaches its tables.
+  if (!error.empty()) Die("flush: " + error);
+  tools::ProcIo now = tools::ProcIo::Now();
+  Emit(args, "ycsb-load", load, open_seconds, 0, io, now, 0, *db);
+  uint64_t records = args.num;
+  for (char letter : args.ycsb) {
+    YcsbWorkload workload;
+    if (!FindYcsbWorkload(letter, &workload)) Die(std::string("no YCSB workload ") + letter);
+    io = tools::ProcIo::Now();
+    Result r = runner->YcsbRun(workload, &records);
+    Emit(args, std::string("ycsb-") + letter, r, 0, 0, io, tools::ProcIo::Now(), 0, *db);
+  }
+}
+
 int Run(Args args) {
   args.options.cache_bytes = args.cache_mb << 20;
   args.options.memtable_bytes = args.memtable_mb << 20;
@@ -271,7 +432,7 @@ int Run(Args args) {
   bool fill = w == "fillseq" || w == "fillrandom" || w == "overwrite" || w == "fillsync";
   if (w == "fillsync") args.options.sync = true;
   if (!fill && w != "readrandom" && w != "readmissing" && w != "readseq" &&
-      w != "readwhilewriting") {
+      w != "readwhilewriting" && w != "ycsb" && w != "hotkey") {
     Die("unknown workload '" + w + "'");
   }
   ::mkdir(args.dir.c_str(), 0755);
@@ -283,6 +444,12 @@ int Run(Args args) {
   double open_seconds = std::chrono::duration<double>(Clock::now() - open_start).count();
 
   Runner runner(args, db.get());
+  if (w == "ycsb") {
+    RunYcsb(args, &runner, db.get(), open_seconds);
+    error = db->Close();
+    if (!error.empty()) Die("close: " + error);
+    return 0;
+  }
   Result r;
   if (fill) {
     r = runner.Fill(w != "fillseq");
@@ -290,6 +457,8 @@ int Run(Args args) {
     r = runner.Read(w == "readmissing", args.readers);
   } else if (w == "readseq") {
     r = runner.Scan();
+  } else if (w == "hotkey") {
+    r = runner.HotKeys();
   } else {
     r = runner.ReadWhileWriting();
   }
@@ -300,35 +469,10 @@ int Run(Args args) {
   if (!error.empty()) Die("close: " + error);
   double close_seconds = std::chrono::duration<double>(Clock::now() - close_start).count();
   tools::ProcIo io_end = tools::ProcIo::Now();
-
-  uint64_t live = args.num * (16 + static_cast<uint64_t>(args.value_size));
-  uint64_t dir_bytes = DirBytes(args.dir);
-  struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  uint64_t user_bytes = r.user_bytes_written + r.user_bytes_read;
-  std::printf(
-      "{\"backend\":%s,\"workload\":%s,\"num\":%" PRIu64
-      ",\"value_size\":%u,\"batch\":%u,"
-      "\"readers\":%u,\"cache_mb\":%" PRIu64 ",\"sync\":%d,\"ops\":%" PRIu64 ",\"found\":%" PRIu64
-      ",\"seconds\":%.3f,\"ops_per_sec\":%.0f,\"mb_per_sec\":%.2f,\"p50_us\":%.2f,"
-      "\"p99_us\":%.2f,\"p999_us\":%.2f,\"open_seconds\":%.3f,\"close_seconds\":%.3f,"
-      "\"disk_read_bytes\":%" PRIu64 ",\"disk_write_bytes\":%" PRIu64 ",\"wchar\":%" PRIu64
-      ",\"write_amp\":%.2f,\"wchar_amp\":%.2f,\"dir_bytes\":%" PRIu64
-      ",\"space_amp\":%.2f,\"peak_rss_mb\":%.1f,\"writes_during_reads\":%" PRIu64
-      ",\"options\":%s}\n",
-      JsonString(args.backend).c_str(), JsonString(w).c_str(), args.num, args.value_size,
-      args.batch, args.readers, args.cache_mb, args.options.sync, r.ops, r.found, r.seconds,
-      r.ops / std::max(r.seconds, 1e-9), user_bytes / std::max(r.seconds, 1e-9) / 1e6,
-      r.latencies.PercentileMicros(50), r.latencies.PercentileMicros(99),
-      r.latencies.PercentileMicros(99.9), open_seconds, close_seconds,
-      io_run.read_bytes - io_start.read_bytes, io_end.write_bytes - io_start.write_bytes,
-      io_end.wchar - io_start.wchar,
-      r.user_bytes_written
-          ? double(io_end.write_bytes - io_start.write_bytes) / r.user_bytes_written
-          : 0.0,
-      r.user_bytes_written ? double(io_end.wchar - io_start.wchar) / r.user_bytes_written : 0.0,
-      dir_bytes, double(dir_bytes) / live, usage.ru_maxrss / 1024.0, runner.writes_during_reads(),
-      JsonString(db->Describe()).c_str());
+  // Disk reads are counted over the run only; writes include the close (flushes).
+  io_end.read_bytes = io_run.read_bytes;
+  Emit(args, w, r, open_seconds, close_seconds, io_start, io_end, runner.writes_during_reads(),
+       *db);
   return 0;
 }
 
@@ -342,7 +486,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--workload", args.workload,
                  "fillseq, fillrandom, overwrite, fillsync, readrandom, readmissing, readseq, "
-                 "readwhilewriting")
+                 "readwhilewriting, ycsb, hotkey")
       ->capture_default_str();
   app.add_option("--dir", args.dir, "Database directory")->required();
   app.add_option("--num", args.num, "Keys")->capture_default_str();
@@ -359,6 +503,11 @@ int main(int argc, char** argv) {
   app.add_option("--memtable-mb", args.memtable_mb, "Write buffer")->capture_default_str();
   app.add_flag("--sync", args.options.sync, "fsync every write");
   app.add_flag("--no-compression", args.no_compression, "Store blocks uncompressed");
+  app.add_option("--ycsb", args.ycsb, "YCSB workloads to run after the load, in order (A-F)")
+      ->capture_default_str();
+  app.add_option("--hot-keys", args.hot_keys, "hotkey: how many keys are overwritten")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
   return sett::bench::Run(args);
 }

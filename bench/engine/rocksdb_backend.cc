@@ -58,10 +58,10 @@ class RocksDbBackend : public KvBackend {
     return true;
   }
 
-  uint64_t ScanAll(uint64_t* bytes) override {
+  uint64_t Scan(const std::string& start, uint64_t limit, uint64_t* bytes) override {
     uint64_t n = 0;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    for (it->Seek(start); it->Valid() && n < limit; it->Next()) {
       *bytes += it->key().size() + it->value().size();
       n++;
     }

@@ -49,10 +49,10 @@ class SettBackend : public KvBackend {
     return true;
   }
 
-  uint64_t ScanAll(uint64_t* bytes) override {
+  uint64_t Scan(const std::string& start, uint64_t limit, uint64_t* bytes) override {
     uint64_t n = 0;
     auto it = db_->NewIterator(ReadOptions());
-    for (it->Rewind(); it->Valid(); it->Next()) {
+    for (it->Seek(start); it->Valid() && n < limit; it->Next()) {
       *bytes += it->key().size() + it->value().size();
       n++;
     }
