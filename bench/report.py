@@ -98,9 +98,98 @@ def filesystem_section(rows):
     return out
 
 
+YCSB_ORDER = ["load", "A", "B", "C", "D", "E", "F"]
+
+
+def is_skewed(run):
+    return run["workload"].startswith("ycsb") or run["workload"] == "hotkey"
+
+
+def skewed_section(runs):
+    """YCSB and hot-key tables: ops/s per engine and sett / peer."""
+    out = ["## Skewed workloads", "",
+           "YCSB core workloads on 1 KiB records (`peer_bench --workload ycsb`: the load, then "
+           "each workload for the same time on the same data, one client thread; zipfian keys, "
+           "latest for D, scans of 1-100 records for E):", ""]
+    ycsb = {(r["workload"][5:], r["backend"]): r for r in runs if r["workload"].startswith("ycsb")}
+    rows = []
+    for w in YCSB_ORDER:
+        got = {b: ycsb.get((w, b)) for b in BACKENDS}
+        if not got["sett"]:
+            continue
+        rows.append([w] + [fmt(got[b]["ops_per_sec"]) if got[b] else "-" for b in BACKENDS] +
+                    ["%.2fx" % (got["sett"]["ops_per_sec"] / got[p]["ops_per_sec"])
+                     if got[p] else "-" for p in PEERS])
+    out += [table(rows, ["workload"] + BACKENDS + ["sett / " + p for p in PEERS]), ""]
+    hot = {(r["hot_keys"], r["value_size"], r["backend"]): r for r in runs
+           if r["workload"] == "hotkey"}
+    rows = []
+    for size in sorted({k[1] for k in hot}):
+        for keys in sorted({k[0] for k in hot}):
+            got = {b: hot.get((keys, size, b)) for b in BACKENDS}
+            if not got["sett"]:
+                continue
+            for side in ("writes", "reads"):
+                f = side + "_per_sec"
+                rows.append(["%d key%s of %d B, %s/s" % (keys, "s" if keys > 1 else "", size, side)] +
+                            [fmt(got[b][f]) if got[b] else "-" for b in BACKENDS] +
+                            ["%.2fx" % (got["sett"][f] / got[p][f]) if got[p] and got[p][f] else "-"
+                             for p in PEERS])
+    out += ["Hot keys (`peer_bench --workload hotkey`: one thread overwrites the keys as fast as "
+            "it can while one reader reads them):", "",
+            table(rows, ["keys, side"] + BACKENDS + ["sett / " + p for p in PEERS]), ""]
+    return out
+
+
+def hot_rewrites_section(rows):
+    """fsx block times and fio rewrite IOPS per 10 s, host against settfs, and the space left."""
+    out = ["## Hot rewrites", ""]
+    fsx = [r for r in rows if r["kind"] == "fsx"]
+    if fsx:
+        total = {r["target"]: r["total_seconds"] for r in fsx}
+        blocks = {}
+        for r in fsx:
+            blocks.setdefault(r["target"], []).append(r["interval_seconds"])
+        lines = []
+        for t in ("host", "settfs"):
+            if t in blocks:
+                b = blocks[t]
+                lines.append([t, fmt(total[t]), fmt(b[0]), fmt(b[-1]), fmt(min(b)), fmt(max(b))])
+        ops = max(r["ops"] for r in fsx)
+        out += ["fsx (`build-bench/bin/fsx`, %s operations on one file of at most 256 KiB, the "
+                "whole file checked after each; seconds per block of %s operations):" % (
+                    fmt(ops), fmt(fsx[0]["ops"])), "",
+                table(lines, ["target", "total s", "first block", "last block", "fastest",
+                              "slowest"]), ""]
+        if "host" in total and "settfs" in total:
+            out += ["settfs / host time: %.2fx" % (total["settfs"] / total["host"]), ""]
+    rw = [r for r in rows if r["kind"] == "rewrite"]
+    if rw:
+        series = {}
+        for r in rw:
+            series.setdefault(r["target"], []).append(r["iops"])
+        lines = []
+        for t, s in series.items():
+            first, last = sum(s[:2]) / len(s[:2]), sum(s[-2:]) / len(s[-2:])
+            lines.append([t, " ".join(fmt(x) for x in s), fmt(first), fmt(last),
+                          "%.2fx" % (last / first)])
+        out += ["fio random 4 KiB rewrites of one file (`bench/fs/rewrite.sh`), IOPS per 10 s:", "",
+                table(lines, ["target", "per 10 s", "first 20 s", "last 20 s", "last / first"]),
+                ""]
+    space = [r for r in rows if r["kind"] == "rewrite_space"]
+    if space:
+        lines = [["%d s" % r["idle_seconds"], "%.1f MiB" % (r["db_bytes"] / 1048576.0),
+                  "%.2fx" % (r["db_bytes"] / r["file_bytes"])] for r in space]
+        out += ["settfs's database after the rewrites, idle (file %.0f MiB):" % (
+                    space[0]["file_bytes"] / 1048576.0), "",
+                table(lines, ["idle for", "database", "database / file"]), ""]
+    return out
+
+
 def main():
     results = sys.argv[1]
-    runs = [json.loads(l) for l in open(os.path.join(results, "engine.jsonl")) if l.strip()]
+    all_runs = [json.loads(l) for l in open(os.path.join(results, "engine.jsonl")) if l.strip()]
+    runs = [r for r in all_runs if not is_skewed(r)]
     by = {}
     for r in runs:
         by[(r["value_size"], label(r), r["backend"])] = r
@@ -180,9 +269,14 @@ def main():
             out.append("")
     except ImportError:
         out.append("(no plots: python3-matplotlib is not installed)")
+    if any(is_skewed(r) for r in all_runs):
+        out += skewed_section([r for r in all_runs if is_skewed(r)])
     fs_path = os.path.join(results, "fs.jsonl")
     if os.path.exists(fs_path):
-        out += filesystem_section([json.loads(l) for l in open(fs_path) if l.strip()])
+        fs_rows = [json.loads(l) for l in open(fs_path) if l.strip()]
+        out += filesystem_section(fs_rows)
+        if any(r["kind"] in ("fsx", "rewrite", "rewrite_space") for r in fs_rows):
+            out += hot_rewrites_section(fs_rows)
     with open(os.path.join(results, "report.md"), "w") as f:
         f.write("\n".join(out) + "\n")
 

@@ -7,8 +7,10 @@
 #   scripts/bench.sh            the full run
 #   scripts/bench.sh --quick    small data, two value sizes, short runs (a few minutes)
 #
-# Then the filesystem half (as root, with /dev/fuse): fio jobs and a metadata benchmark against
-# the host directory, the same through bindfs (a plain FUSE passthrough), and settfs.
+# The engine half also runs the skewed workloads (YCSB A-F, hot keys). Then the filesystem half
+# (as root, with /dev/fuse): fio jobs and a metadata benchmark against the host directory, the
+# same through bindfs (a plain FUSE passthrough), and settfs; then hot rewrites (fsx, and fio
+# rewriting one file) on the host directory and on settfs, with the space settfs keeps after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +19,7 @@ case "${1:-}" in
   "") ;;
   --quick) quick="--quick" ;;
   -h | --help)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -41,7 +43,7 @@ fi
 
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSETT_WITH_BENCH_PEERS=ON \
   -DSETT_BUILD_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target peer_bench settfs_tool
+cmake --build build-bench -j"$(nproc)" --target peer_bench settfs_tool fsx
 
 results="bench/results/$(date +%Y-%m-%d)-$(hostname -s)${quick:+-quick}"
 mkdir -p "$results"
@@ -52,9 +54,16 @@ echo "engine benchmark: results in $results (databases in $work)"
 start=$(date +%s)
 bash bench/engine_matrix.sh build-bench/bin/peer_bench "$work" "$results/engine.jsonl" $quick
 rm -rf "$work" && mkdir -p "$work"
+echo "skewed workloads (YCSB, hot keys)"
+bash bench/skew_matrix.sh build-bench/bin/peer_bench "$work" "$results/engine.jsonl" $quick
+rm -rf "$work" && mkdir -p "$work"
 : >"$results/fs.jsonl"
 echo "filesystem benchmark"
 bash bench/fs_matrix.sh build-bench/bin/settfs "$work" "$results/fs.jsonl" $quick
+rm -rf "$work" && mkdir -p "$work"
+echo "hot rewrites (fsx, fio rewrites and the space they leave)"
+bash bench/fs/hot_rewrites.sh build-bench/bin/settfs build-bench/bin/fsx "$work" \
+  "$results/fs.jsonl" $quick
 rm -rf "$work"
 /usr/bin/python3 bench/report.py "$results"  # Debian's, with its matplotlib
 echo "done in $(($(date +%s) - start)) s: $results/report.md"

@@ -103,16 +103,32 @@ TEST(DBSpaceTest, GcReclaimsOverwrittenAndDeletedValues) {
   ASSERT_OK(db->Close());
 }
 
-TEST(DBSpaceTest, AQuietDbGivesSpaceBackByItself) {
-  constexpr int kQuietKeys = 1000, kRounds = 50;
-  constexpr size_t kQuietValueSize = 2 << 10;
-  test::TempDir dir;
+// Background GC every second, closely once the DB has been quiet for two; small log files.
+Options QuietOptions(const std::string& dir) {
   Options options;
-  options.dir = dir.path();
+  options.dir = dir;
   options.logger = StderrLogger(LogLevel::kError);
   options.value_log_file_size = 8 << 20;
   options.value_log_gc_interval_seconds = 1;
   options.value_log_gc_quiet_seconds = 2;
+  return options;
+}
+
+// Waits (at most a minute) until the directory holds at most `bound` bytes; its size then.
+uint64_t WaitForDirectoryAtMost(const std::string& dir, uint64_t bound) {
+  uint64_t size = DirectorySize(dir);
+  for (int waited = 0; waited < 600 && size > bound; waited++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    size = DirectorySize(dir);
+  }
+  return size;
+}
+
+TEST(DBSpaceTest, AQuietDbGivesSpaceBackByItself) {
+  constexpr int kQuietKeys = 1000, kRounds = 50;
+  constexpr size_t kQuietValueSize = 2 << 10;
+  test::TempDir dir;
+  Options options = QuietOptions(dir.path());
   std::unique_ptr<DB> db;
   ASSERT_OK(DB::Open(options, &db));
   auto value = [&](int i, int round) { return Value(i, round).substr(0, kQuietValueSize); };
@@ -126,11 +142,7 @@ TEST(DBSpaceTest, AQuietDbGivesSpaceBackByItself) {
   uint64_t written = DirectorySize(dir.path());
   uint64_t live = kQuietKeys * (kQuietValueSize + Key(0).size());
   // Nothing but waiting: no Flush, Flatten or RunValueLogGC.
-  uint64_t size = written;
-  for (int waited = 0; waited < 600 && size > live * 3 / 2; waited++) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    size = DirectorySize(dir.path());
-  }
+  uint64_t size = WaitForDirectoryAtMost(dir.path(), live * 3 / 2);
   std::printf("directory %.1f MiB after the writes, %.2f MiB later, for %.2f MiB live: %.2fx\n",
               written / 1048576.0, size / 1048576.0, live / 1048576.0,
               static_cast<double>(size) / live);
@@ -148,12 +160,7 @@ TEST(DBSpaceTest, AQuietDbGivesDeletedValuesBack) {
   // to them before their garbage is known.
   constexpr int kDeletedKeys = 2000;
   test::TempDir dir;
-  Options options;
-  options.dir = dir.path();
-  options.logger = StderrLogger(LogLevel::kError);
-  options.value_log_file_size = 8 << 20;
-  options.value_log_gc_interval_seconds = 1;
-  options.value_log_gc_quiet_seconds = 2;
+  Options options = QuietOptions(dir.path());
   options.base_level_size = 64 << 10;  // Several levels of tables.
   options.base_table_size = 16 << 10;
   std::unique_ptr<DB> db;
@@ -164,11 +171,7 @@ TEST(DBSpaceTest, AQuietDbGivesDeletedValuesBack) {
   for (int i = 0; i < kDeletedKeys; i++) ASSERT_OK(db->Delete(WriteOptions(), Key(i)));
   uint64_t written = DirectorySize(dir.path());
   const uint64_t bound = 1 << 20;  // Tables, logs, MANIFEST: all but the values.
-  uint64_t size = written;
-  for (int waited = 0; waited < 600 && size > bound; waited++) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    size = DirectorySize(dir.path());
-  }
+  uint64_t size = WaitForDirectoryAtMost(dir.path(), bound);
   std::printf("directory %.1f MiB after the deletions, %llu bytes later\n", written / 1048576.0,
               static_cast<unsigned long long>(size));
   EXPECT_LE(size, bound);

@@ -7,11 +7,8 @@
 #include <functional>
 #include <random>
 
-#include "core/filesystem.h"
 #include "core/keys.h"
-#include "core/sett_kv_store.h"
-#include "sett/db.h"
-#include "support/test_util.h"
+#include "fusefs/core/fs_test_fixture.h"
 
 namespace settfs {
 namespace {
@@ -19,26 +16,13 @@ namespace {
 constexpr uint64_t kBlock = 4096;
 constexpr uint64_t kBlocks = 64;  // A 256 KiB file.
 
-class FsHotRewriteTest : public ::testing::Test {
+class FsHotRewriteTest : public FsTest {
  protected:
+  size_t MemtableSize() const override { return 512 << 20; }  // Every version stays there.
+
   void SetUp() override {
-    sett::Options options;
-    options.in_memory = true;
-    options.logger = sett::StderrLogger(sett::LogLevel::kError);
-    options.memtable_size = 512 << 20;  // Every version stays in the memtable.
-    options.value_log_gc_interval_seconds = 0;
-    ASSERT_OK(sett::DB::Open(options, &db_));
-    store_ = std::make_unique<SettKvStore>(db_.get());
-    Superblock sb;
-    sb.block_size = kBlock;
-    sb.uuid = std::string(16, 'u');
-    sb.created = Now();
-    ASSERT_EQ(Filesystem::Format(store_.get(), sb, Caller{0, 0}, options.logger), 0);
-    std::string error;
-    ASSERT_EQ(Filesystem::Mount(store_.get(), options.logger, &fs_, &error), 0) << error;
-    struct stat st;
-    ASSERT_EQ(fs_->Mknod(Caller{0, 0}, kRootIno, "f", S_IFREG | 0644, 0, &st), 0);
-    ino_ = st.st_ino;
+    FsTest::SetUp();
+    ino_ = Make(kRootIno, "f");
   }
 
   // Rewrites n random blocks of the file, with a truncate to a random size every 50.
@@ -87,9 +71,6 @@ class FsHotRewriteTest : public ::testing::Test {
     return c;
   }
 
-  std::unique_ptr<sett::DB> db_;
-  std::unique_ptr<SettKvStore> store_;
-  std::unique_ptr<Filesystem> fs_;
   uint64_t ino_ = 0;
   std::mt19937_64 rng_{42};
 };
@@ -117,13 +98,10 @@ TEST_F(FsHotRewriteTest, RemovingAndTruncatingALargeFileCostLinearWork) {
   constexpr uint64_t kLargeBlocks = 40000;
   std::string chunk(256 * kBlock, '\0');
   for (uint64_t b = 0; b < 256; b++) chunk[b * kBlock] = 'z';
-  struct stat st;
-  uint64_t large = 0;
-  for (const char* name : {"large", "long"}) {
-    ASSERT_EQ(fs_->Mknod(Caller{0, 0}, kRootIno, name, S_IFREG | 0644, 0, &st), 0);
-    if (large == 0) large = st.st_ino;
+  uint64_t large = Make(kRootIno, "large"), long_file = Make(kRootIno, "long");
+  for (uint64_t ino : {large, long_file}) {
     for (uint64_t at = 0; at < kLargeBlocks * kBlock; at += chunk.size()) {
-      ASSERT_EQ(fs_->Write(st.st_ino, at, chunk), 0);
+      ASSERT_EQ(fs_->Write(ino, at, chunk), 0);
     }
   }
   // The kernel's last FORGET of an unlinked inode reclaims its blocks.
@@ -131,13 +109,12 @@ TEST_F(FsHotRewriteTest, RemovingAndTruncatingALargeFileCostLinearWork) {
     ASSERT_EQ(fs_->Unlink(kRootIno, "large"), 0);
     fs_->Forget(large, 1);
   });
+  struct stat st;
   EXPECT_NE(fs_->GetAttr(large, &st), 0);
-  ASSERT_EQ(fs_->Lookup(kRootIno, "long", &st), 0);
   uint64_t truncated = Visited([&] {
     AttrChange change;
     change.set_size = true;
-    struct stat after;
-    ASSERT_EQ(fs_->SetAttr(st.st_ino, change, &after), 0);
+    ASSERT_EQ(fs_->SetAttr(long_file, change, &st), 0);
   });
   std::printf("entries visited removing %llu blocks: %llu; truncating as many to 0: %llu\n",
               (unsigned long long)kLargeBlocks, (unsigned long long)removed,

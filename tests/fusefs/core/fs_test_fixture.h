@@ -19,11 +19,15 @@ namespace settfs {
 
 class FsTest : public ::testing::Test {
  protected:
+  // The engine's memtable: small, so that the tests cross flushes and compactions.
+  virtual size_t MemtableSize() const { return 256 << 10; }
+
   void SetUp() override {
     sett::Options options;
     options.in_memory = true;
     options.logger = sett::StderrLogger(sett::LogLevel::kError);
-    options.memtable_size = 256 << 10;
+    options.memtable_size = MemtableSize();
+    options.value_log_gc_interval_seconds = 0;
     ASSERT_OK(sett::DB::Open(options, &db_));
     store_ = std::make_unique<SettKvStore>(db_.get());
     Superblock sb;
