@@ -77,7 +77,9 @@ def filesystem_section(rows):
                          ["%s MB/s, %s IOPS" % (fmt(g["mb_per_sec"]), fmt(g["iops"])) for g in got] +
                          ["%.2fx" % (s["mb_per_sec"] / h["mb_per_sec"]),
                           "%.2fx" % (s["mb_per_sec"] / b["mb_per_sec"])])
-    out += ["fio:", "", table(lines, ["job"] + TARGETS + ["settfs / host", "settfs / bindfs"]), ""]
+    if lines:
+        out += ["fio:", "", table(lines, ["job"] + TARGETS + ["settfs / host", "settfs / bindfs"]),
+                ""]
     meta = {(r["phase"], r["layout"], r["workers"], r["target"]): r for r in rows
             if r["kind"] == "metadata"}
     lines = []
@@ -93,8 +95,9 @@ def filesystem_section(rows):
                     phase, "one directory of" if layout == "flat" else "a tree of", fmt(files),
                     workers, "s" if workers > 1 else "")] + [fmt(h), fmt(b), fmt(s)] +
                     ["%.2fx" % (s / h), "%.2fx" % (s / b)])
-    out += ["Metadata (operations per second):", "",
-            table(lines, ["phase"] + TARGETS + ["settfs / host", "settfs / bindfs"]), ""]
+    if lines:
+        out += ["Metadata (operations per second):", "",
+                table(lines, ["phase"] + TARGETS + ["settfs / host", "settfs / bindfs"]), ""]
     return out
 
 
@@ -274,7 +277,8 @@ def main():
     fs_path = os.path.join(results, "fs.jsonl")
     if os.path.exists(fs_path):
         fs_rows = [json.loads(l) for l in open(fs_path) if l.strip()]
-        out += filesystem_section(fs_rows)
+        if any(r["kind"] in ("fio", "metadata") for r in fs_rows):
+            out += filesystem_section(fs_rows)
         if any(r["kind"] in ("fsx", "rewrite", "rewrite_space") for r in fs_rows):
             out += hot_rewrites_section(fs_rows)
     with open(os.path.join(results, "report.md"), "w") as f:

@@ -40,6 +40,8 @@ trap 'fusermount3 -u -q "$work/settfs" 2>/dev/null || true' EXIT
 fsx_run settfs "$work/settfs"
 fusermount3 -u "$work/settfs"
 trap - EXIT
+# Unmounting returns before the daemon has closed the database: wait for it to go.
+while pgrep -f -- "mount $work/settfs-db " >/dev/null; do sleep 0.2; done
 rm -rf "$work/host" "$work/settfs-db" "$work/settfs"
 
 echo "fio rewrites of a $SIZE file for $RUNTIME s, then $IDLE s idle: host, settfs" >&2

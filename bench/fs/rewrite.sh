@@ -23,7 +23,9 @@ if [[ "$settfs" != "host" ]]; then
   rm -rf "$work/db" "$work/mnt"
   mkdir -p "$work/db" "$work/mnt"
   "$settfs" mount "$work/db" "$work/mnt" -o mkfs >/dev/null
-  trap 'fusermount3 -u -q "$work/mnt" 2>/dev/null || true' EXIT
+  # Unmounting returns before the daemon has closed the database: wait for it to go.
+  trap 'fusermount3 -u -q "$work/mnt" 2>/dev/null || true
+        while pgrep -f -- "mount $work/db " >/dev/null; do sleep 0.2; done' EXIT
   target="$work/mnt"
 fi
 
