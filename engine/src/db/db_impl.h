@@ -173,9 +173,11 @@ class DBImpl : public DB, public TxnHost {
     return ValueResolver(view.vlogs, vlog_.get());
   }
   ThreadPool* PrefetchPool();
-  // An iterator at read_ts; pending (a transaction's writes) goes on top when not empty.
+  // An iterator at read_ts over view (null: the current one); pending (a transaction's
+  // writes) goes on top when not empty.
   std::unique_ptr<Iterator> NewIteratorAt(const ReadOptions& options, uint64_t read_ts,
-                                          IteratorFactory pending);
+                                          IteratorFactory pending,
+                                          std::shared_ptr<const View> view = nullptr);
   // Every source of the view (or none when it is null) under pending, merged in one direction,
   // leaving out tables that cannot hold options.prefix.
   static std::unique_ptr<InternalIterator> MergedSources(const View* view,

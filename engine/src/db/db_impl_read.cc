@@ -112,11 +112,13 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
                    uint64_t* version) {
   if (key.empty()) return Status::InvalidArgument("empty key");
   metrics_.gets++;
-  // The read timestamp comes first: everything at or below it was in place, value-log files
-  // included, before the view below was taken.
-  uint64_t read_ts = options.read_ts != 0 ? options.read_ts : LatestVersion();
+  // The view comes first, then the read timestamp: a read registered nowhere must find what it
+  // reads in its view, and a flush or compaction that dropped a version before the view was
+  // taken knew of no reader older than that timestamp. (What commits meanwhile into a memtable
+  // the view does not hold is concurrent with the read: missing it is allowed.)
   std::shared_ptr<const View> view = CurrentView();
   if (view == nullptr) return Status::Aborted(dir_ + " is closed");
+  uint64_t read_ts = options.read_ts != 0 ? options.read_ts : LatestVersion();
   Found found;
   Status s = FindNewest(*view, key, read_ts, &found);
   if (!s.ok()) return s;
@@ -136,8 +138,10 @@ ThreadPool* DBImpl::PrefetchPool() {
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
+  // View first, then the timestamp, as for Get.
+  std::shared_ptr<const View> view = CurrentView();
   uint64_t read_ts = options.read_ts != 0 ? options.read_ts : LatestVersion();
-  return NewIteratorAt(options, read_ts, IteratorFactory());
+  return NewIteratorAt(options, read_ts, IteratorFactory(), std::move(view));
 }
 
 std::unique_ptr<InternalIterator> DBImpl::MergedSources(const View* view,
@@ -168,9 +172,10 @@ std::unique_ptr<InternalIterator> DBImpl::MergedSources(const View* view,
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIteratorAt(const ReadOptions& options, uint64_t read_ts,
-                                                IteratorFactory pending) {
+                                                IteratorFactory pending,
+                                                std::shared_ptr<const View> view) {
   metrics_.iterators++;
-  std::shared_ptr<const View> view = CurrentView();
+  if (view == nullptr) view = CurrentView();
   std::shared_ptr<const VlogSet> vlogs =
       view != nullptr ? view->vlogs : std::make_shared<VlogSet>();
   bool prefetch = options.prefetch_values && !options.key_only;

@@ -55,9 +55,12 @@ TEST_F(DBStreamTest, SubscribersSeeCommitsInOrder) {
   }
   for (auto& t : writers) t.join();
   ASSERT_OK(db_->Delete(WriteOptions(), "b/gone"));
-  for (int waited = 0; waited < 200; waited++) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (all.size() == 601 && only_b.size() == 201) break;
+  // Sleep without the lock: the callbacks need it to deliver.
+  for (int waited = 0; waited < 1000; waited++) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (all.size() == 601 && only_b.size() == 201) break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   std::lock_guard<std::mutex> lock(mu);
