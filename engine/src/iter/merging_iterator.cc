@@ -37,7 +37,12 @@ class MergingIterator : public InternalIterator {
       InternalIterator* child = children_[i].get();
       int c = CompareInternalKeys(child->key(), target);
       if (reverse_ ? c > 0 : c < 0) {
-        child->SkipTo(target);
+        // Most sources hold one version of a key: their next entry is already past the run.
+        child->Next();
+        if (child->Valid()) {
+          c = CompareInternalKeys(child->key(), target);
+          if (reverse_ ? c > 0 : c < 0) child->SkipTo(target);
+        }
         moved = true;
       }
     }
@@ -55,9 +60,11 @@ class MergingIterator : public InternalIterator {
   }
 
   void Next() override {
+    // Older sources may hold copies of the key just produced: drop them too. A copy anywhere in
+    // the heap means one right below its top (keys only grow down the heap).
+    if (!TopHasCopy()) return Advance();
     last_key_.assign(key().data(), key().size());
     Advance();
-    // Drop copies of the key just produced held by older sources.
     while (Valid() && CompareInternalKeys(key(), last_key_) == 0) Advance();
   }
 
@@ -86,17 +93,41 @@ class MergingIterator : public InternalIterator {
     std::make_heap(heap_.begin(), heap_.end(), Cmp{this});
   }
 
-  // Moves the top child one step and restores the heap.
-  void Advance() {
-    std::pop_heap(heap_.begin(), heap_.end(), Cmp{this});
-    size_t i = heap_.back();
-    children_[i]->Next();
-    if (children_[i]->Valid()) {
-      std::push_heap(heap_.begin(), heap_.end(), Cmp{this});
-      return;
+  bool TopHasCopy() const {
+    for (size_t c = 1; c <= 2 && c < heap_.size(); c++) {
+      if (CompareInternalKeys(children_[heap_[c]]->key(), key()) == 0) return true;
     }
-    heap_.pop_back();
-    if (!children_[i]->status().ok()) status_ = children_[i]->status();
+    return false;
+  }
+
+  // Moves the top child one step and restores the heap. A source often stays on top (a run of
+  // versions in one source): sifting the top down costs then two comparisons.
+  void Advance() {
+    size_t i = heap_.front();
+    children_[i]->Next();
+    if (!children_[i]->Valid()) {
+      if (!children_[i]->status().ok()) status_ = children_[i]->status();
+      heap_.front() = heap_.back();
+      heap_.pop_back();
+    }
+    SiftDownTop();
+  }
+
+  // Restores the heap when only its top may be out of place (the same order as std::make_heap
+  // with Cmp keeps).
+  void SiftDownTop() {
+    size_t n = heap_.size();
+    if (n < 2) return;
+    size_t item = heap_[0], pos = 0;
+    while (true) {
+      size_t child = 2 * pos + 1;
+      if (child >= n) break;
+      if (child + 1 < n && After(heap_[child], heap_[child + 1])) child++;
+      if (!After(item, heap_[child])) break;
+      heap_[pos] = heap_[child];
+      pos = child;
+    }
+    heap_[pos] = item;
   }
 
   struct Cmp {
