@@ -44,6 +44,16 @@ class WritableFile {
   virtual const std::string& path() const = 0;
 };
 
+// A read-only memory mapping of a file that is only ever appended to. The mapping may be longer
+// than the file and the file may grow into it; touching a mapped byte at or past the file's end
+// is a SIGBUS, so a reader touches only bytes it knows were written.
+class MappedFile {
+ public:
+  virtual ~MappedFile() = default;
+  virtual const char* data() const = 0;
+  virtual uint64_t length() const = 0;
+};
+
 // A held file lock; released by Env::UnlockFile.
 class FileLock {
  public:
@@ -85,6 +95,12 @@ class Env {
 
   // Bytes free for an unprivileged user on the file system that holds path.
   virtual Status GetFreeSpace(const std::string& path, uint64_t* bytes) = 0;
+
+  // Maps the first `length` bytes of path for reading (see MappedFile). An Env that cannot map,
+  // or whose reads must go through RandomAccessFile (to inject faults), returns NotSupported,
+  // as this default does; callers then read with RandomAccessFile.
+  virtual Status MapFile(const std::string& path, uint64_t length,
+                         std::unique_ptr<MappedFile>* result);
 };
 
 // A new Env that keeps every file in memory (fsync does nothing). The DB uses one for
@@ -134,6 +150,10 @@ class EnvWrapper : public Env {
   }
   Status GetFreeSpace(const std::string& path, uint64_t* bytes) override {
     return target_->GetFreeSpace(path, bytes);
+  }
+  Status MapFile(const std::string& path, uint64_t length,
+                 std::unique_ptr<MappedFile>* result) override {
+    return target_->MapFile(path, length, result);
   }
 
  private:

@@ -173,7 +173,8 @@ Status DBImpl::Recover() {
   s = OpenTables();
   if (!s.ok()) return s;
   next_file_id_ = std::max(manifest_->state().next_file_id, max_id + 1);
-  vlog_ = std::make_unique<ValueLog>(env_, dir_, options_.value_log_file_size, logger_);
+  vlog_ = std::make_unique<ValueLog>(env_, dir_, options_.value_log_file_size, logger_,
+                                     options_.value_log_mmap);
   s = vlog_->Open(options_.read_only, manifest_->state().vlog_checkpoint);
   if (!s.ok()) return s;
   discard_ = std::make_unique<DiscardStats>(env_, dir_, logger_);

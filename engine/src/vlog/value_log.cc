@@ -41,7 +41,9 @@ Status ValueLog::Open(bool read_only, const VlogCheckpoint& checkpoint) {
   auto set = std::make_shared<VlogSet>();
   for (uint32_t id : ids) {
     std::shared_ptr<VlogFile> file;
-    s = VlogFile::Open(env_, VlogFileName(dir_, id), id, &file);
+    // The last file may become the head again and grow: reserve room in its mapping.
+    uint64_t reserve = !read_only && id == ids.back() ? file_size_limit_ : 0;
+    s = VlogFile::Open(env_, VlogFileName(dir_, id), id, map_files_, reserve, &file);
     if (!s.ok()) return s;
     uint64_t size = 0;
     s = env_->GetFileSize(file->path(), &size);
@@ -80,6 +82,7 @@ Status ValueLog::Open(bool read_only, const VlogCheckpoint& checkpoint) {
       }
     }
     intact_size_[id] = intact;
+    head->SetReadableSize(intact);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -97,6 +100,8 @@ Status ValueLog::OpenHeadForAppend() {
   if (!s.ok()) return s;
   head_size_ = committed_size_ = head_->Size();
   synced_size_ = 0;  // What recovery found may be only in the page cache.
+  std::lock_guard<std::mutex> lock(mu_);
+  head_reader_ = files_->at(head_id_);
   return Status::OK();
 }
 
@@ -108,7 +113,7 @@ Status ValueLog::CreateHead(uint32_t id) {
   if (s.ok()) s = file->Sync();
   if (s.ok()) s = env_->SyncDir(dir_);
   std::shared_ptr<VlogFile> reader;
-  if (s.ok()) s = VlogFile::Open(env_, path, id, &reader);
+  if (s.ok()) s = VlogFile::Open(env_, path, id, map_files_, file_size_limit_, &reader);
   if (!s.ok()) {
     env_->RemoveFile(path);
     return s;
@@ -117,6 +122,7 @@ Status ValueLog::CreateHead(uint32_t id) {
   head_id_ = id;
   head_size_ = committed_size_ = synced_size_ = kFileHeaderSize;
   head_broken_ = false;
+  head_reader_ = reader;
   Publish(id, std::move(reader));
   return Status::OK();
 }
@@ -185,6 +191,7 @@ Status ValueLog::Commit() {
     return s;
   }
   committed_size_ = head_size_;
+  head_reader_->SetReadableSize(committed_size_);
   std::lock_guard<std::mutex> lock(mu_);
   intact_size_[head_id_] = head_size_;
   return Status::OK();

@@ -35,8 +35,14 @@ struct VlogCheckpoint {
 
 class ValueLog {
  public:
-  ValueLog(Env* env, std::string dir, uint64_t file_size_limit, Logger* logger)
-      : env_(env), dir_(std::move(dir)), file_size_limit_(file_size_limit), logger_(logger) {}
+  // map_files: readers take values from memory maps of the files (VlogFile).
+  ValueLog(Env* env, std::string dir, uint64_t file_size_limit, Logger* logger,
+           bool map_files = true)
+      : env_(env),
+        dir_(std::move(dir)),
+        file_size_limit_(file_size_limit),
+        logger_(logger),
+        map_files_(map_files) {}
   ValueLog(const ValueLog&) = delete;
   ValueLog& operator=(const ValueLog&) = delete;
 
@@ -87,6 +93,7 @@ class ValueLog {
   const std::string dir_;
   const uint64_t file_size_limit_;
   Logger* const logger_;
+  const bool map_files_;
 
   mutable std::mutex mu_;
   std::shared_ptr<const VlogSet> files_ = std::make_shared<VlogSet>();
@@ -97,6 +104,7 @@ class ValueLog {
   uint64_t committed_size_ = 0;  // Of the head: what Commit has handed to the OS.
   uint64_t synced_size_ = 0;     // Of the head: what is known to be on the disk.
   std::unique_ptr<WritableFile> head_;
+  std::shared_ptr<VlogFile> head_reader_;  // The head as readers see it: told what Commit wrote.
   uint64_t head_size_ = 0;
   bool head_broken_ = false;
   std::string entry_buffer_;

@@ -1,15 +1,19 @@
 #include "vlog/vlog_file.h"
 
+#include <algorithm>
+
 #include "util/file_header.h"
 
 namespace sett {
 namespace {
 
 constexpr size_t kScanChunk = 1 << 20;
+// Far beyond any value-log file, and small enough that offset + length cannot overflow.
+constexpr uint64_t kMaxFileOffset = uint64_t{1} << 62;
 
 }  // namespace
 
-Status VlogFile::Open(Env* env, const std::string& path, uint32_t id,
+Status VlogFile::Open(Env* env, const std::string& path, uint32_t id, bool map, uint64_t reserve,
                       std::shared_ptr<VlogFile>* file) {
   uint64_t size;
   Status s = env->GetFileSize(path, &size);
@@ -24,8 +28,20 @@ Status VlogFile::Open(Env* env, const std::string& path, uint32_t id,
     if (s.ok()) s = CheckFileHeader(got, path, kVlogFileMagic, kVlogFormatVersion);
     if (!s.ok()) return s;
   }
-  file->reset(new VlogFile(env, std::move(raf), id, size < kFileHeaderSize));
+  std::unique_ptr<MappedFile> mapping;
+  uint64_t map_length = std::max(size, reserve);
+  // Without a mapping (NotSupported, or no address space left) every read is a pread.
+  if (map && map_length > 0 && !env->MapFile(path, map_length, &mapping).ok()) mapping.reset();
+  file->reset(new VlogFile(env, std::move(raf), std::move(mapping), id, size));
   return Status::OK();
+}
+
+std::string_view VlogFile::MappedEntry(const ValuePointer& ptr) const {
+  if (map_ == nullptr) return {};
+  // Bounds from the pointer are untrusted: compare without overflow.
+  uint64_t limit = std::min(readable_size_.load(std::memory_order_acquire), map_->length());
+  if (ptr.offset > limit || ptr.length > limit - ptr.offset) return {};
+  return std::string_view(map_->data() + ptr.offset, ptr.length);
 }
 
 VlogFile::~VlogFile() {
@@ -41,10 +57,13 @@ Status VlogFile::Read(const ValuePointer& ptr, std::string_view internal_key,
     return Status::Corruption(path() + ": entry at offset " + std::to_string(ptr.offset) + " (" +
                               std::to_string(ptr.length) + " bytes): " + what);
   };
-  value->resize(ptr.length);
-  std::string_view got;
-  Status s = file_->Read(ptr.offset, ptr.length, value->data(), &got);
-  if (!s.ok()) return s;
+  if (ptr.offset > kMaxFileOffset) return damaged("offset past any file");
+  std::string_view got = MappedEntry(ptr);
+  if (got.empty()) {
+    value->resize(ptr.length);
+    Status s = file_->Read(ptr.offset, ptr.length, value->data(), &got);
+    if (!s.ok()) return s;
+  }
   if (got.size() != ptr.length) return damaged("file ends inside the entry");
   VlogEntry entry;
   if (!ParseVlogEntry(got, &entry)) return damaged("checksum mismatch");

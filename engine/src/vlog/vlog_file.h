@@ -1,7 +1,12 @@
 // VlogFile is one open value-log file, shared by readers through std::shared_ptr: Read
-// resolves a value pointer with one positioned read and checks the entry. When GC has moved
-// a file's live values elsewhere, MarkObsolete makes the last owner delete it, so a reader that
-// still holds the file can finish.
+// resolves a value pointer and checks the entry. When GC has moved a file's live values
+// elsewhere, MarkObsolete makes the last owner delete it, so a reader that still holds the file
+// can finish.
+//
+// Where the Env can map files, Read takes the entry straight from a read-only mapping (no
+// system call, no copy but the value's own), for entries wholly inside the readable size that
+// the value log sets as it appends; anything else (past the mapping, an Env that cannot map)
+// is read with pread. The mapping of the file being appended to reserves room for it to grow.
 //
 // VlogScanner reads a file's entries in order (for recovery and GC).
 //
@@ -26,8 +31,9 @@ namespace sett {
 class VlogFile {
  public:
   // Opens path and checks its header. A file shorter than a header (cut off right after it
-  // was created) opens as empty.
-  static Status Open(Env* env, const std::string& path, uint32_t id,
+  // was created) opens as empty. With `map`, the file is mapped (where the Env can), the
+  // mapping covering the file and at least `reserve` bytes.
+  static Status Open(Env* env, const std::string& path, uint32_t id, bool map, uint64_t reserve,
                      std::shared_ptr<VlogFile>* file);
   ~VlogFile();
 
@@ -39,17 +45,32 @@ class VlogFile {
   // its value into *value. Damage is Corruption naming the file and offset.
   Status Read(const ValuePointer& ptr, std::string_view internal_key, std::string* value) const;
 
+  // Bytes that were written and stay in the file: what Read may take from the mapping. Only
+  // the value log's writer sets it, once what it appended reached the OS (or was cut off).
+  void SetReadableSize(uint64_t size) { readable_size_.store(size, std::memory_order_release); }
+  bool mapped() const { return map_ != nullptr; }
+
   void MarkObsolete() { obsolete_.store(true, std::memory_order_release); }
   const RandomAccessFile& file() const { return *file_; }
 
  private:
-  VlogFile(Env* env, std::unique_ptr<RandomAccessFile> file, uint32_t id, bool empty)
-      : env_(env), file_(std::move(file)), id_(id), empty_(empty) {}
+  VlogFile(Env* env, std::unique_ptr<RandomAccessFile> file, std::unique_ptr<MappedFile> map,
+           uint32_t id, uint64_t size)
+      : env_(env),
+        file_(std::move(file)),
+        map_(std::move(map)),
+        id_(id),
+        empty_(size < kFileHeaderSize),
+        readable_size_(size) {}
+  // The entry's bytes in the mapping, or an empty view when they must be read from the file.
+  std::string_view MappedEntry(const ValuePointer& ptr) const;
 
   Env* const env_;
   const std::unique_ptr<RandomAccessFile> file_;
+  const std::unique_ptr<MappedFile> map_;  // Null when the Env cannot map.
   const uint32_t id_;
   const bool empty_;
+  std::atomic<uint64_t> readable_size_;
   std::atomic<bool> obsolete_{false};
 };
 

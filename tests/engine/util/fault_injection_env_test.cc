@@ -128,5 +128,13 @@ TEST_F(FaultInjectionEnvTest, InjectedErrorsCarryTheirErrnoAndPath) {
   EXPECT_EQ(got, "a012");
 }
 
+TEST_F(FaultInjectionEnvTest, FilesAreReadNeverMappedSoThatReadFaultsReachTheReader) {
+  Write("f", "contents", /*sync=*/true);
+  std::unique_ptr<MappedFile> map;
+  EXPECT_TRUE(env_.MapFile(dir_.Join("f"), 4096, &map).IsNotSupported());
+  ASSERT_OK(Env::Default()->MapFile(dir_.Join("f"), 4096, &map));
+  EXPECT_EQ(std::string(map->data(), 8), "contents");
+}
+
 }  // namespace
 }  // namespace sett
