@@ -43,6 +43,6 @@ if [[ "$settfs" != "host" ]]; then
     db_bytes=$(du -sb "$work/db" | cut -f1)
     printf '{"kind": "rewrite_space", "target": "%s", "idle_seconds": %d, "db_bytes": %d, "file_bytes": %d}\n' \
       "$label" "$waited" "$db_bytes" "$file_bytes"
-    ((waited < idle)) && sleep 30
+    if ((waited < idle)); then sleep 30; fi
   done
 fi

@@ -277,8 +277,6 @@ class PosixEnv : public Env {
     int err = errno;
     ::close(fd);  // The mapping keeps the file.
     if (data == MAP_FAILED) return PosixError("mmap " + path, err);
-    // Values are read at random: fault in only the page touched, not its neighbours.
-    ::madvise(data, length, MADV_RANDOM);
     *result = std::make_unique<PosixMappedFile>(data, length);
     return Status::OK();
   }
