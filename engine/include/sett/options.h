@@ -88,7 +88,7 @@ struct Options {
   // A value-log file is closed and a new one started at about this size.
   uint64_t value_log_file_size = 1 << 30;
   // Read values through read-only memory maps of the value-log files (no system call per
-  // value: point reads of values in the log are up to 1.6x faster, see the README). The cost:
+  // value: reads of values in the log are up to 1.6x faster, see the README). The cost:
   // a disk error while reading a mapped page, or another program cutting a file short, stops
   // the process with SIGBUS instead of failing the read with an IOError. false: pread.
   bool value_log_mmap = true;
