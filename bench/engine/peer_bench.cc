@@ -145,6 +145,22 @@ class Runner {
   Runner(const Args& args, KvBackend* db)
       : args_(args), db_(db), values_(args.value_size, args.seed) {}
 
+  // Writes the value of `index` under key, timing the write into *latencies when given; exits
+  // on error. Returns the bytes of key and value.
+  size_t WriteOne(std::string key, uint64_t index, Latencies* latencies = nullptr) {
+    thread_local std::vector<std::pair<std::string, std::string>> one(1);
+    one[0].first = std::move(key);
+    values_.Fill(index, &one[0].second);
+    std::string error;
+    if (latencies != nullptr) {
+      Timed(latencies, [&] { error = db_->Write(one); });
+    } else {
+      error = db_->Write(one);
+    }
+    if (!error.empty()) Die("write: " + error);
+    return one[0].first.size() + one[0].second.size();
+  }
+
   Result Fill(bool random_order) {
     std::vector<uint64_t> order(args_.num);
     for (uint64_t i = 0; i < args_.num; i++) order[i] = i;
@@ -228,13 +244,9 @@ class Runner {
     uint64_t writes = 0;
     std::thread writer([&] {
       std::mt19937_64 rng(args_.seed * 7);
-      std::vector<std::pair<std::string, std::string>> one(1);
       while (!stop) {
         uint64_t index = rng() % args_.num;
-        one[0].first = Key(index);
-        values_.Fill(index, &one[0].second);
-        std::string error = db_->Write(one);
-        if (!error.empty()) Die("write: " + error);
+        WriteOne(Key(index), index);
         writes++;
       }
     });
@@ -250,15 +262,9 @@ class Runner {
   // YCSB's load phase: records [0, num) in record order (their keys are hashed).
   Result YcsbLoad() {
     Result r;
-    std::vector<std::pair<std::string, std::string>> one(1);
     auto start = Clock::now();
     for (uint64_t i = 0; i < args_.num; i++) {
-      one[0].first = YcsbKey(i);
-      values_.Fill(i, &one[0].second);
-      r.user_bytes_written += one[0].first.size() + one[0].second.size();
-      std::string error;
-      Timed(&r.latencies, [&] { error = db_->Write(one); });
-      if (!error.empty()) Die("write: " + error);
+      r.user_bytes_written += WriteOne(YcsbKey(i), i, &r.latencies);
       r.ops++;
     }
     r.seconds = Seconds(start);
@@ -269,14 +275,9 @@ class Runner {
   Result YcsbRun(const YcsbWorkload& workload, uint64_t* records) {
     YcsbChooser chooser(workload, *records, args_.seed + workload.name);
     Result r;
-    std::vector<std::pair<std::string, std::string>> one(1);
     std::string value;
     auto write = [&](uint64_t record) {
-      one[0].first = YcsbKey(record);
-      values_.Fill(record, &one[0].second);
-      r.user_bytes_written += one[0].first.size() + one[0].second.size();
-      std::string error = db_->Write(one);
-      if (!error.empty()) Die("write: " + error);
+      r.user_bytes_written += WriteOne(YcsbKey(record), record);
     };
     auto start = Clock::now();
     while (Seconds(start) < args_.duration) {
@@ -306,26 +307,16 @@ class Runner {
 
   // One thread overwrites the hot keys (round robin at random) while readers read them.
   Result HotKeys() {
-    std::vector<std::pair<std::string, std::string>> one(1);
     for (uint64_t i = 0; i < args_.hot_keys; i++) {  // Every hot key exists before reads start.
-      one[0].first = Key(i);
-      values_.Fill(i, &one[0].second);
-      std::string error = db_->Write(one);
-      if (!error.empty()) Die("write: " + error);
+      WriteOne(Key(i), i);
     }
     std::atomic<bool> stop{false};
     Result w;
     std::thread writer([&] {
       std::mt19937_64 rng(args_.seed * 13);
-      std::vector<std::pair<std::string, std::string>> pair(1);
       while (!stop.load(std::memory_order_relaxed)) {
         uint64_t index = rng() % args_.hot_keys;
-        pair[0].first = Key(index);
-        values_.Fill(index, &pair[0].second);
-        w.user_bytes_written += pair[0].first.size() + pair[0].second.size();
-        std::string error;
-        Timed(&w.latencies, [&] { error = db_->Write(pair); });
-        if (!error.empty()) Die("write: " + error);
+        w.user_bytes_written += WriteOne(Key(index), index, &w.latencies);
         w.ops++;
       }
     });
