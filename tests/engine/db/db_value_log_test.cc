@@ -11,6 +11,7 @@
 #include "sett/db.h"
 #include "sett/env.h"
 #include "sett/logger.h"
+#include "support/read_counting_env.h"
 #include "support/test_util.h"
 #include "util/random.h"
 
@@ -18,37 +19,6 @@ namespace sett {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Counts reads of value-log files.
-class VlogReadCountingEnv : public EnvWrapper {
- public:
-  VlogReadCountingEnv() : EnvWrapper(Env::Default()) {}
-  Status NewRandomAccessFile(const std::string& path,
-                             std::unique_ptr<RandomAccessFile>* result) override {
-    Status s = target()->NewRandomAccessFile(path, result);
-    if (s.ok() && path.size() > 5 && path.compare(path.size() - 5, 5, ".vlog") == 0) {
-      *result = std::make_unique<CountingFile>(std::move(*result), &reads);
-    }
-    return s;
-  }
-  std::atomic<int> reads{0};
-
- private:
-  class CountingFile : public RandomAccessFile {
-   public:
-    CountingFile(std::unique_ptr<RandomAccessFile> base, std::atomic<int>* reads)
-        : base_(std::move(base)), reads_(reads) {}
-    Status Read(uint64_t offset, size_t n, char* scratch, std::string_view* result) const override {
-      (*reads_)++;
-      return base_->Read(offset, n, scratch, result);
-    }
-    const std::string& path() const override { return base_->path(); }
-
-   private:
-    std::unique_ptr<RandomAccessFile> base_;
-    std::atomic<int>* reads_;
-  };
-};
 
 class DBValueLogTest : public ::testing::Test {
  protected:
@@ -135,7 +105,7 @@ TEST_F(DBValueLogTest, HugeValue) {
 }
 
 TEST_F(DBValueLogTest, KeyOnlyIterationNeverReadsTheLog) {
-  VlogReadCountingEnv env;
+  test::ReadCountingEnv env(".vlog");
   options_.env = &env;
   options_.value_log_mmap = false;  // The env counts reads; a mapping would hide them.
   Open();

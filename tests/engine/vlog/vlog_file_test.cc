@@ -10,41 +10,12 @@
 
 #include "db/key_format.h"
 #include "sett/logger.h"
+#include "support/read_counting_env.h"
 #include "support/test_util.h"
 #include "vlog/value_log.h"
 
 namespace sett {
 namespace {
-
-// Counts the positioned reads made through RandomAccessFile (mappings pass straight through).
-class CountingEnv : public EnvWrapper {
- public:
-  CountingEnv() : EnvWrapper(Env::Default()) {}
-  Status NewRandomAccessFile(const std::string& path,
-                             std::unique_ptr<RandomAccessFile>* result) override {
-    std::unique_ptr<RandomAccessFile> file;
-    Status s = target()->NewRandomAccessFile(path, &file);
-    if (s.ok()) *result = std::make_unique<Counted>(std::move(file), &reads);
-    return s;
-  }
-  std::atomic<int> reads{0};
-
- private:
-  class Counted : public RandomAccessFile {
-   public:
-    Counted(std::unique_ptr<RandomAccessFile> file, std::atomic<int>* reads)
-        : file_(std::move(file)), reads_(reads) {}
-    Status Read(uint64_t offset, size_t n, char* scratch, std::string_view* result) const override {
-      (*reads_)++;
-      return file_->Read(offset, n, scratch, result);
-    }
-    const std::string& path() const override { return file_->path(); }
-
-   private:
-    std::unique_ptr<RandomAccessFile> file_;
-    std::atomic<int>* reads_;
-  };
-};
 
 class VlogFileTest : public ::testing::Test {
  protected:
@@ -70,7 +41,7 @@ class VlogFileTest : public ::testing::Test {
   }
 
   test::TempDir dir_;
-  CountingEnv env_;
+  test::ReadCountingEnv env_;
 };
 
 TEST_F(VlogFileTest, CommittedValuesComeFromTheMappingWithoutReads) {
