@@ -36,13 +36,10 @@ class MemTable {
     return replaced_log_bytes_.load(std::memory_order_relaxed);
   }
 
-  // Finds the newest version of user_key at or below read_ts. Returns true and sets the
-  // version and the entry's value struct (pointing into this memtable) when there is one;
+  // Finds the newest version of the user key at or below the version of target (the internal
+  // key (user key, read_ts), which readers build once for every source). Returns true and sets
+  // the version and the entry's value struct (pointing into this memtable) when there is one;
   // a tombstone counts as found.
-  bool Get(std::string_view user_key, uint64_t read_ts, uint64_t* version, ValueStruct* vs) const {
-    return GetAt(InternalKey(user_key, read_ts), version, vs);
-  }
-  // The same, for the internal key (user key, read_ts) built already.
   bool GetAt(std::string_view target, uint64_t* version, ValueStruct* vs) const;
 
   std::unique_ptr<InternalIterator> NewIterator(bool reverse) const;

@@ -55,7 +55,7 @@ TEST_F(WalTest, ReplayRestoresEveryBatch) {
   EXPECT_FALSE(stats.torn_tail);
   uint64_t version;
   ValueStruct vs;
-  ASSERT_TRUE(mem.Get("key1", 5, &version, &vs));
+  ASSERT_TRUE(mem.GetAt(InternalKey("key1", 5), &version, &vs));
   EXPECT_EQ(version, 5u);
   EXPECT_EQ(vs.value, "value-4-1");
 }
@@ -72,7 +72,7 @@ TEST_F(WalTest, TornTailIsTruncatedAndNeverApplied) {
   EXPECT_EQ(test::FileSize(path_), offsets[4]);
   uint64_t version;
   ValueStruct vs;
-  ASSERT_TRUE(mem.Get("key0", 100, &version, &vs));
+  ASSERT_TRUE(mem.GetAt(InternalKey("key0", 100), &version, &vs));
   EXPECT_EQ(version, 4u);  // Batch 5 is gone entirely, not in part.
 }
 
