@@ -173,6 +173,27 @@ class Filesystem {
   // Creates an entry for a new inode (mknod, mkdir, symlink, create).
   int CreateEntry(const Caller& caller, uint64_t parent, std::string_view name, uint32_t mode,
                   uint64_t rdev, std::string_view target, struct stat* st);
+  // Why name cannot be an entry's (EINVAL, ENAMETOOLONG), or 0: every operation that takes a
+  // name checks it here.
+  static int CheckName(std::string_view name);
+  // A directory's link count: each subdirectory's ".." is one. AddSubdir fails with EMLINK at
+  // kLinkMax.
+  static int AddSubdir(Inode* dir);
+  static void DropSubdir(Inode* dir);
+  static int MoveSubdirLink(Inode* from, Inode* to);
+  // ENOTEMPTY unless directory ino has no entries (and makes a racing create conflict).
+  int CheckEmptyDir(KvTxn* txn, uint64_t ino) const;
+  // Deletes an empty directory's records and its link from parent (stored by the caller).
+  int RemoveDirRecords(KvTxn* txn, uint64_t ino, Inode* parent) const;
+  // Rename's steps (fs_rename.cc).
+  struct RenameParts;
+  struct RenameOutcome;
+  int LoadRenameParts(KvTxn* txn, unsigned flags, RenameParts* parts) const;
+  // Is directory dir the inode `place` or one of its ancestors?
+  int IsWithin(KvTxn* txn, uint64_t dir, uint64_t place, bool* within) const;
+  int CheckRenameTarget(KvTxn* txn, const RenameParts& parts) const;
+  int ExchangeEntries(KvTxn* txn, RenameParts* parts, Timestamp now) const;
+  int MoveEntry(KvTxn* txn, RenameParts* parts, Timestamp now, RenameOutcome* outcome) const;
   // Drops one link of inode (an entry to it was removed in txn); *orphaned when it was the last.
   int DropLink(KvTxn* txn, Inode* inode, Timestamp now, bool* orphaned) const;
   // Changes the size, deleting blocks beyond it in steps that are each consistent.
@@ -187,8 +208,6 @@ class Filesystem {
   void AddLookup(uint64_t ino);
   // After the last link of ino went: reclaim now, or when the kernel lets go.
   void Orphaned(uint64_t ino);
-  // Reclaims ino if it is an unreferenced orphan.
-  void MaybeReclaim(uint64_t ino, bool known_orphan);
 
   KvStore* const store_;
   const Superblock sb_;

@@ -9,19 +9,24 @@
 #include "core/keys.h"
 
 namespace settfs {
-namespace {
 
-int CheckName(std::string_view name) {
+int Filesystem::CheckName(std::string_view name) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string_view::npos) {
     return EINVAL;
   }
-  return name.size() > Filesystem::kNameMax ? ENAMETOOLONG : 0;
+  return name.size() > kNameMax ? ENAMETOOLONG : 0;
 }
 
-}  // namespace
+int Filesystem::AddSubdir(Inode* dir) {
+  if (dir->nlink >= kLinkMax) return EMLINK;
+  dir->nlink++;
+  return 0;
+}
+
+void Filesystem::DropSubdir(Inode* dir) { dir->nlink = dir->nlink > 2 ? dir->nlink - 1 : 2; }
 
 int Filesystem::Lookup(uint64_t parent, std::string_view name, struct stat* st) {
-  if (name.size() > kNameMax) return ENAMETOOLONG;
+  if (int err = CheckName(name); err != 0) return err;
   int err = Run(false, [&](KvTxn* txn) {
     Inode dir, child;
     int e = LoadChild(txn, parent, name, &dir, &child);
@@ -117,9 +122,8 @@ int Filesystem::CreateEntry(const Caller& caller, uint64_t parent, std::string_v
     if (child.is_symlink()) child.size = target.size();
     Timestamp now = child.mtime;
     if (child.is_dir()) {
-      if (dir.nlink >= kLinkMax) return EMLINK;
-      dir.nlink++;
-      e = StoreInode(txn, dir);
+      e = AddSubdir(&dir);
+      if (e == 0) e = StoreInode(txn, dir);
       if (e == 0) e = TouchDir(txn, ino, now);
       if (e != 0) return e;
     }
@@ -241,7 +245,7 @@ int Filesystem::DropLink(KvTxn* txn, Inode* inode, Timestamp now, bool* orphaned
 }
 
 int Filesystem::Unlink(uint64_t parent, std::string_view name) {
-  if (name.size() > kNameMax) return ENAMETOOLONG;
+  if (int err = CheckName(name); err != 0) return err;
   bool orphaned = false;
   uint64_t child_ino = 0;
   int err = Run(true, [&](KvTxn* txn) {
@@ -261,33 +265,46 @@ int Filesystem::Unlink(uint64_t parent, std::string_view name) {
   return err;
 }
 
+int Filesystem::CheckEmptyDir(KvTxn* txn, uint64_t ino) const {
+  bool empty = true;
+  Status s = txn->Scan(DirentPrefix(ino), "", true, [&](std::string_view, std::string_view) {
+    empty = false;
+    return false;
+  });
+  if (!s.ok()) return Fail(s, "listing directory " + std::to_string(ino));
+  if (!empty) return ENOTEMPTY;
+  // Every change of entries writes the directory's times key: reading it makes a create that
+  // races this removal conflict with it, instead of leaving an entry in a removed directory.
+  std::string times;
+  s = txn->Get(TimesKey(ino), &times);
+  if (!s.ok() && !s.IsNotFound())
+    return Fail(s, "reading the times of directory " + std::to_string(ino));
+  return 0;
+}
+
+int Filesystem::RemoveDirRecords(KvTxn* txn, uint64_t ino, Inode* parent) const {
+  Status s = DeleteInodeRecords(txn, ino);
+  if (!s.ok()) return Fail(s, "removing directory " + std::to_string(ino));
+  DropSubdir(parent);
+  return 0;
+}
+
 int Filesystem::Rmdir(uint64_t parent, std::string_view name) {
-  if (name.size() > kNameMax) return ENAMETOOLONG;
+  // POSIX names these two apart from other names that cannot be removed.
   if (name == ".") return EINVAL;
   if (name == "..") return ENOTEMPTY;
+  if (int err = CheckName(name); err != 0) return err;
   int err = Run(true, [&](KvTxn* txn) {
     Inode dir, child;
     int e = LoadChild(txn, parent, name, &dir, &child);
     if (e != 0) return e;
     if (!child.is_dir()) return ENOTDIR;
-    bool empty = true;
-    Status s =
-        txn->Scan(DirentPrefix(child.ino), "", true, [&](std::string_view, std::string_view) {
-          empty = false;
-          return false;
-        });
-    if (!s.ok()) return Fail(s, "listing directory " + std::to_string(child.ino));
-    if (!empty) return ENOTEMPTY;
-    // Every change of entries writes the directory's times key: reading it makes a create that
-    // races this removal conflict with it, instead of leaving an entry in a removed directory.
-    std::string times;
-    s = txn->Get(TimesKey(child.ino), &times);
-    if (!s.ok() && !s.IsNotFound()) return Fail(s, "reading directory times");
-    s = txn->Delete(DirentKey(parent, name));
-    if (s.ok()) s = DeleteInodeRecords(txn, child.ino);
-    if (!s.ok()) return Fail(s, "removing directory " + std::to_string(child.ino));
-    dir.nlink = dir.nlink > 2 ? dir.nlink - 1 : 2;
-    e = StoreInode(txn, dir);
+    e = CheckEmptyDir(txn, child.ino);
+    if (e != 0) return e;
+    Status s = txn->Delete(DirentKey(parent, name));
+    if (!s.ok()) return Fail(s, "removing an entry of directory " + std::to_string(parent));
+    e = RemoveDirRecords(txn, child.ino, &dir);
+    if (e == 0) e = StoreInode(txn, dir);
     return e != 0 ? e : TouchDir(txn, parent, Now());
   });
   if (err == 0) inodes_--;

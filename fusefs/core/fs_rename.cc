@@ -8,14 +8,26 @@
 #include "core/keys.h"
 
 namespace settfs {
-namespace {
 
-int CheckName(std::string_view name) {
-  if (name.empty() || name == "." || name == "..") return EINVAL;
-  return name.size() > Filesystem::kNameMax ? ENAMETOOLONG : 0;
-}
+// What one rename reads before it changes anything.
+struct Filesystem::RenameParts {
+  uint64_t parent = 0, newparent = 0;
+  std::string_view name, newname;
+  bool exchange = false;
+  Inode src_dir, other_dir;  // other_dir: the destination directory when it is another one.
+  Dirent src, dst;           // The entries; dst only when dst_exists.
+  Inode moved, target;       // The inodes they name.
+  bool dst_exists = false;
+  bool same_dir() const { return parent == newparent; }
+  Inode& dst_dir() { return same_dir() ? src_dir : other_dir; }
+};
 
-}  // namespace
+// What a rename did that the caller finishes after the commit.
+struct Filesystem::RenameOutcome {
+  uint64_t victim = 0;  // The replaced inode, if any.
+  bool orphaned = false;
+  bool dir_removed = false;
+};
 
 int Filesystem::Rename(uint64_t parent, std::string_view name, uint64_t newparent,
                        std::string_view newname, unsigned flags) {
@@ -26,128 +38,130 @@ int Filesystem::Rename(uint64_t parent, std::string_view name, uint64_t newparen
   int err = CheckName(name);
   if (err == 0) err = CheckName(newname);
   if (err != 0) return err;
-  const bool exchange = flags & RENAME_EXCHANGE;
-  bool orphaned = false, dir_removed = false;
-  uint64_t victim = 0;
-
+  RenameOutcome outcome;
   err = Run(true, [&](KvTxn* txn) {
-    orphaned = dir_removed = false;
-    Inode src_dir, other_dir, moved, target;
-    Dirent src, dst;
-    int e = LoadDir(txn, parent, &src_dir);
-    if (e == 0 && newparent != parent) e = LoadDir(txn, newparent, &other_dir);
-    if (e == 0) e = LoadDirent(txn, parent, name, &src);
+    outcome = RenameOutcome();
+    RenameParts parts;
+    parts.parent = parent;
+    parts.newparent = newparent;
+    parts.name = name;
+    parts.newname = newname;
+    parts.exchange = flags & RENAME_EXCHANGE;
+    int e = LoadRenameParts(txn, flags, &parts);
     if (e != 0) return e;
-    Inode& dst_dir = newparent == parent ? src_dir : other_dir;
-    e = LoadDirent(txn, newparent, newname, &dst);
-    bool dst_exists = e == 0;
-    if (e != 0 && e != ENOENT) return e;
-    if (dst_exists && dst.ino == src.ino) return 0;  // Two names of one file: nothing to do.
-    if ((flags & RENAME_NOREPLACE) && dst_exists) return EEXIST;
-    if (exchange && !dst_exists) return ENOENT;
-    e = LoadInode(txn, src.ino, &moved);
-    if (e == 0 && dst_exists) e = LoadInode(txn, dst.ino, &target);
+    if (parts.dst_exists && parts.dst.ino == parts.src.ino) return 0;  // Two names of one file.
+    e = CheckRenameTarget(txn, parts);
     if (e != 0) return e;
-
-    // A directory may not move into its own subtree: walk up from where it goes.
-    auto into_itself = [&](const Inode& dir, uint64_t destination, bool* found) {
-      *found = false;
-      for (uint64_t x = destination; x != kRootIno;) {
-        if (x == dir.ino) {
-          *found = true;
-          return 0;
-        }
-        Inode ancestor;
-        int le = LoadInode(txn, x, &ancestor);
-        if (le != 0) return le;
-        if (ancestor.parent == x || ancestor.parent == 0) break;
-        x = ancestor.parent;
-      }
-      return 0;
-    };
-    bool loop = false;
-    if (moved.is_dir() && newparent != parent) e = into_itself(moved, newparent, &loop);
-    if (e == 0 && !loop && exchange && target.is_dir() && newparent != parent) {
-      e = into_itself(target, parent, &loop);
-    }
-    if (e != 0) return e;
-    if (loop) return EINVAL;
-
-    if (!exchange && dst_exists) {
-      if (moved.is_dir() && !target.is_dir()) return ENOTDIR;
-      if (!moved.is_dir() && target.is_dir()) return EISDIR;
-      if (target.is_dir()) {
-        bool empty = true;
-        Status s =
-            txn->Scan(DirentPrefix(target.ino), "", true, [&](std::string_view, std::string_view) {
-              empty = false;
-              return false;
-            });
-        if (!s.ok()) return Fail(s, "listing directory " + std::to_string(target.ino));
-        if (!empty) return ENOTEMPTY;
-        std::string times;  // As in Rmdir: a racing create must conflict with this.
-        s = txn->Get(TimesKey(target.ino), &times);
-        if (!s.ok() && !s.IsNotFound()) return Fail(s, "reading directory times");
-      }
-    }
-
     Timestamp now = Now();
-    Status s;
-    if (exchange) {
-      s = txn->Set(DirentKey(parent, name), EncodeDirent(dst));
-      if (s.ok()) s = txn->Set(DirentKey(newparent, newname), EncodeDirent(src));
-      if (!s.ok()) return Fail(s, "exchanging entries");
-      if (newparent != parent) {
-        int moved_dirs = (moved.is_dir() ? 1 : 0) - (target.is_dir() ? 1 : 0);
-        src_dir.nlink -= moved_dirs;
-        dst_dir.nlink += moved_dirs;
-        if (moved.is_dir()) moved.parent = newparent;
-        if (target.is_dir()) target.parent = parent;
-      }
-      target.ctime = now;
-      e = StoreInode(txn, target);
-      if (e != 0) return e;
-    } else {
-      if (dst_exists) {
-        victim = target.ino;
-        if (target.is_dir()) {
-          std::vector<std::string> keys = {InodeKey(target.ino), TimesKey(target.ino)};
-          s = txn->Scan(XattrPrefix(target.ino), "", true,
-                        [&](std::string_view key, std::string_view) {
-                          keys.emplace_back(key);
-                          return true;
-                        });
-          for (const std::string& key : keys) {
-            if (s.ok()) s = txn->Delete(key);
-          }
-          if (!s.ok()) return Fail(s, "removing directory " + std::to_string(target.ino));
-          dst_dir.nlink--;
-          dir_removed = true;
-        } else {
-          e = DropLink(txn, &target, now, &orphaned);
-          if (e != 0) return e;
-        }
-      }
-      s = txn->Set(DirentKey(newparent, newname), EncodeDirent(src));
-      if (s.ok()) s = txn->Delete(DirentKey(parent, name));
-      if (!s.ok()) return Fail(s, "moving an entry");
-      if (moved.is_dir() && newparent != parent) {
-        moved.parent = newparent;
-        src_dir.nlink--;
-        dst_dir.nlink++;
-      }
-    }
-    moved.ctime = now;
-    e = StoreInode(txn, moved);
-    if (e == 0) e = StoreInode(txn, src_dir);
-    if (e == 0 && newparent != parent) e = StoreInode(txn, dst_dir);
+    e = parts.exchange ? ExchangeEntries(txn, &parts, now) : MoveEntry(txn, &parts, now, &outcome);
+    if (e != 0) return e;
+    parts.moved.ctime = now;
+    e = StoreInode(txn, parts.moved);
+    if (e == 0) e = StoreInode(txn, parts.src_dir);
+    if (e == 0 && !parts.same_dir()) e = StoreInode(txn, parts.other_dir);
     if (e == 0) e = TouchDir(txn, parent, now);
-    if (e == 0 && newparent != parent) e = TouchDir(txn, newparent, now);
+    if (e == 0 && !parts.same_dir()) e = TouchDir(txn, newparent, now);
     return e;
   });
-  if (err == 0 && dir_removed) inodes_--;
-  if (err == 0 && orphaned) Orphaned(victim);
+  if (err == 0 && outcome.dir_removed) inodes_--;
+  if (err == 0 && outcome.orphaned) Orphaned(outcome.victim);
   return err;
+}
+
+int Filesystem::LoadRenameParts(KvTxn* txn, unsigned flags, RenameParts* parts) const {
+  int e = LoadDir(txn, parts->parent, &parts->src_dir);
+  if (e == 0 && !parts->same_dir()) e = LoadDir(txn, parts->newparent, &parts->other_dir);
+  if (e == 0) e = LoadDirent(txn, parts->parent, parts->name, &parts->src);
+  if (e != 0) return e;
+  e = LoadDirent(txn, parts->newparent, parts->newname, &parts->dst);
+  parts->dst_exists = e == 0;
+  if (e != 0 && e != ENOENT) return e;
+  if ((flags & RENAME_NOREPLACE) && parts->dst_exists) return EEXIST;
+  if (parts->exchange && !parts->dst_exists) return ENOENT;
+  e = LoadInode(txn, parts->src.ino, &parts->moved);
+  if (e == 0 && parts->dst_exists) e = LoadInode(txn, parts->dst.ino, &parts->target);
+  return e;
+}
+
+int Filesystem::IsWithin(KvTxn* txn, uint64_t dir, uint64_t place, bool* within) const {
+  *within = false;
+  for (uint64_t x = place; x != kRootIno;) {
+    if (x == dir) {
+      *within = true;
+      return 0;
+    }
+    Inode ancestor;
+    int e = LoadInode(txn, x, &ancestor);
+    if (e != 0) return e;
+    if (ancestor.parent == x || ancestor.parent == 0) break;
+    x = ancestor.parent;
+  }
+  return 0;
+}
+
+int Filesystem::CheckRenameTarget(KvTxn* txn, const RenameParts& parts) const {
+  // A directory may not move into its own subtree: walk up from where it goes.
+  bool loop = false;
+  int e = 0;
+  if (parts.moved.is_dir() && !parts.same_dir()) {
+    e = IsWithin(txn, parts.moved.ino, parts.newparent, &loop);
+  }
+  if (e == 0 && !loop && parts.exchange && parts.target.is_dir() && !parts.same_dir()) {
+    e = IsWithin(txn, parts.target.ino, parts.parent, &loop);
+  }
+  if (e != 0) return e;
+  if (loop) return EINVAL;
+  if (parts.exchange || !parts.dst_exists) return 0;
+  if (parts.moved.is_dir() && !parts.target.is_dir()) return ENOTDIR;
+  if (!parts.moved.is_dir() && parts.target.is_dir()) return EISDIR;
+  return parts.target.is_dir() ? CheckEmptyDir(txn, parts.target.ino) : 0;
+}
+
+int Filesystem::ExchangeEntries(KvTxn* txn, RenameParts* parts, Timestamp now) const {
+  Status s = txn->Set(DirentKey(parts->parent, parts->name), EncodeDirent(parts->dst));
+  if (s.ok()) s = txn->Set(DirentKey(parts->newparent, parts->newname), EncodeDirent(parts->src));
+  if (!s.ok()) return Fail(s, "exchanging entries");
+  if (!parts->same_dir()) {
+    // A directory that changes places takes its ".." link to its new parent.
+    int moved_dirs = (parts->moved.is_dir() ? 1 : 0) - (parts->target.is_dir() ? 1 : 0);
+    int e = 0;
+    if (moved_dirs > 0) e = MoveSubdirLink(&parts->src_dir, &parts->dst_dir());
+    if (moved_dirs < 0) e = MoveSubdirLink(&parts->dst_dir(), &parts->src_dir);
+    if (e != 0) return e;
+    if (parts->moved.is_dir()) parts->moved.parent = parts->newparent;
+    if (parts->target.is_dir()) parts->target.parent = parts->parent;
+  }
+  parts->target.ctime = now;
+  return StoreInode(txn, parts->target);
+}
+
+int Filesystem::MoveSubdirLink(Inode* from, Inode* to) {
+  int e = AddSubdir(to);
+  if (e == 0) DropSubdir(from);
+  return e;
+}
+
+int Filesystem::MoveEntry(KvTxn* txn, RenameParts* parts, Timestamp now,
+                          RenameOutcome* outcome) const {
+  if (parts->dst_exists) {
+    outcome->victim = parts->target.ino;
+    int e = 0;
+    if (parts->target.is_dir()) {
+      e = RemoveDirRecords(txn, parts->target.ino, &parts->dst_dir());
+      outcome->dir_removed = e == 0;
+    } else {
+      e = DropLink(txn, &parts->target, now, &outcome->orphaned);
+    }
+    if (e != 0) return e;
+  }
+  if (parts->moved.is_dir() && !parts->same_dir()) {
+    int e = MoveSubdirLink(&parts->src_dir, &parts->other_dir);
+    if (e != 0) return e;
+    parts->moved.parent = parts->newparent;
+  }
+  Status s = txn->Set(DirentKey(parts->newparent, parts->newname), EncodeDirent(parts->src));
+  if (s.ok()) s = txn->Delete(DirentKey(parts->parent, parts->name));
+  return s.ok() ? 0 : Fail(s, "moving an entry");
 }
 
 }  // namespace settfs

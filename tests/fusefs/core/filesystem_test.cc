@@ -140,6 +140,58 @@ TEST_F(FilesystemTest, RenameRules) {
   EXPECT_EQ(Stat(a).st_nlink, 2u);
 }
 
+// Every operation that takes a name refuses the same names: a '/' would make an entry that no
+// path can reach.
+TEST_F(FilesystemTest, EveryOperationRefusesTheSameNames) {
+  uint64_t dir = Make(kRootIno, "dir", S_IFDIR | 0755);
+  Make(kRootIno, "f");
+  struct stat st;
+  const std::string long_name(Filesystem::kNameMax + 1, 'n');
+  for (const std::string& bad :
+       {std::string(), std::string("."), std::string(".."), std::string("x/y"), long_name}) {
+    const int want = bad.size() > Filesystem::kNameMax ? ENAMETOOLONG : EINVAL;
+    SCOPED_TRACE("name '" + bad + "'");
+    EXPECT_EQ(fs_->Mkdir(caller_, kRootIno, bad, S_IFDIR | 0755, &st), want);
+    EXPECT_EQ(fs_->Link(Make(dir, "l" + std::to_string(bad.size())), kRootIno, bad, &st), want);
+    EXPECT_EQ(fs_->Rename(kRootIno, "f", kRootIno, bad, 0), want);
+    EXPECT_EQ(fs_->Rename(kRootIno, bad, kRootIno, "g", 0), want);
+    EXPECT_EQ(fs_->Unlink(kRootIno, bad), bad == ".." || bad == "." ? EINVAL : want);
+    if (bad != "." && bad != "..") {
+      EXPECT_EQ(fs_->Rmdir(kRootIno, bad), want);
+    }
+    EXPECT_EQ(fs_->Lookup(kRootIno, bad, &st), want);
+  }
+  EXPECT_EQ(fs_->Rmdir(kRootIno, "."), EINVAL);
+  EXPECT_EQ(fs_->Rmdir(kRootIno, ".."), ENOTEMPTY);
+  EXPECT_EQ(List(kRootIno), (std::vector<std::string>{".", "..", "dir", "f"}));
+}
+
+// A directory at the link limit takes no more subdirectories, whether made or moved there.
+TEST_F(FilesystemTest, LinkLimitHoldsForMkdirAndRename) {
+  uint64_t full = Make(kRootIno, "full", S_IFDIR | 0755);
+  Make(kRootIno, "sub", S_IFDIR | 0755);
+  Make(kRootIno, "file");
+  // Setting the count stands in for 64,998 subdirectories.
+  {
+    std::unique_ptr<KvTxn> txn = store_->Begin(true);
+    std::string value;
+    ASSERT_OK(txn->Get(InodeKey(full), &value));
+    Inode inode;
+    ASSERT_TRUE(DecodeInode(value, &inode));
+    inode.nlink = Filesystem::kLinkMax;
+    ASSERT_OK(txn->Set(InodeKey(full), EncodeInode(inode)));
+    ASSERT_OK(txn->Commit(false));
+  }
+  struct stat st;
+  EXPECT_EQ(fs_->Mkdir(caller_, full, "d", S_IFDIR | 0755, &st), EMLINK);
+  EXPECT_EQ(fs_->Rename(kRootIno, "sub", full, "d", 0), EMLINK);
+  Make(full, "plain");
+  EXPECT_EQ(fs_->Rename(kRootIno, "sub", full, "plain", RENAME_EXCHANGE), EMLINK);
+  EXPECT_EQ(List(full), (std::vector<std::string>{".", "..", "plain"}));
+  EXPECT_EQ(Stat(full).st_nlink, Filesystem::kLinkMax);
+  EXPECT_EQ(fs_->Rename(kRootIno, "file", full, "file", 0), 0);  // Files still move in.
+}
+
 TEST_F(FilesystemTest, UnlinkedWhileOpenStaysUntilLastClose) {
   uint64_t f = Make(kRootIno, "f");  // Make counted a lookup, as the kernel would hold.
   ASSERT_EQ(fs_->Open(f, O_RDWR), 0);

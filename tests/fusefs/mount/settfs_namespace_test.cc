@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/filesystem.h"
 #include "fusefs/mount/mounted_fixture.h"
 
 namespace settfs {
@@ -181,6 +182,25 @@ TEST_F(SettfsNamespaceTest, HardLinksAndLinkCounts) {
   ASSERT_EQ(::rename(P("d/b").c_str(), P("b").c_str()), 0);
   EXPECT_EQ(Lstat(P("d")).st_nlink, 2u);
   EXPECT_EQ(Lstat(mountpoint()).st_nlink, 4u);  // d, b, and the root's own two.
+}
+
+// A directory holds at most kLinkMax links: mkdir and rename both stop there with EMLINK.
+TEST_F(SettfsNamespaceTest, LinkLimitStopsMkdirAndRename) {
+  ASSERT_EQ(::mkdir(P("full").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir(P("sub").c_str(), 0755), 0);
+  for (uint32_t i = 2; i < Filesystem::kLinkMax; i++) {
+    ASSERT_EQ(::mkdir(P("full/" + std::to_string(i)).c_str(), 0755), 0) << i;
+  }
+  EXPECT_EQ(Lstat(P("full")).st_nlink, Filesystem::kLinkMax);
+  EXPECT_EQ(ERRNO_OF(::mkdir(P("full/more").c_str(), 0755)), EMLINK);
+  EXPECT_EQ(ERRNO_OF(::rename(P("sub").c_str(), P("full/sub").c_str())), EMLINK);
+  Touch(P("full/plain"));
+  EXPECT_EQ(ERRNO_OF(Renameat2(P("sub"), P("full/plain"), RENAME_EXCHANGE)), EMLINK);
+  EXPECT_EQ(Renameat2(P("sub"), P("full/2"), RENAME_EXCHANGE), 0);  // A directory for one.
+  ASSERT_EQ(::rmdir(P("full/3").c_str()), 0);
+  EXPECT_EQ(::rename(P("sub").c_str(), P("full/back").c_str()), 0);  // Room again.
+  EXPECT_EQ(Lstat(P("full")).st_nlink, Filesystem::kLinkMax);
+  EXPECT_EQ(Lstat(mountpoint()).st_nlink, 3u);
 }
 
 TEST_F(SettfsNamespaceTest, RemovingAndItsErrors) {
