@@ -76,60 +76,68 @@ std::string Printable(std::string_view key) {
   return out;
 }
 
-Status ScanAll(KvTxn* txn, const CheckOptions& options, Picture* p, CheckReport* report) {
-  Status s = LoadSuperblock(txn, &p->sb);
-  if (!s.ok()) return s;
-  std::string value;
-  auto tick = [&] {
-    if (++report->keys % 65536 == 0 && options.progress) options.progress(report->keys);
-  };
-  // Keys only, once over everything: what exists, and the blocks of each file.
-  std::map<uint64_t, InodeFacts> blocks;
+// What the pass over every key finds beside inodes and entries.
+struct KeyCensus {
+  std::map<uint64_t, InodeFacts> blocks;  // Only blocks and last_block are set.
   std::set<uint64_t> orphans;
-  std::vector<std::string> owned;  // T, X, B and O keys: their owner must exist.
-  s = txn->Scan("", "", /*keys_only=*/true, [&](std::string_view key, std::string_view) {
-    tick();
-    char tag = key[0];
-    bool sized = key.size() >= 9;
-    if (tag == 'B' && key.size() == 17) {
-      InodeFacts& f = blocks[KeyIno(key)];
-      f.blocks++;
-      f.last_block = KeyBlockIndex(key);  // Ascending within an inode.
-    } else if (tag == 'O' && key.size() == 9) {
-      orphans.insert(KeyIno(key));
-    } else if ((tag == 'T' && key.size() == 9) || (tag == 'X' && sized) || (tag == 'D' && sized) ||
-               (tag == 'I' && key.size() == 9) || key == "S" || key == "N") {
-      // Read with their values below.
-    } else {
-      p->unknown_keys.emplace_back(key);
-      return true;
-    }
-    if (tag == 'T' || tag == 'X') owned.emplace_back(key);
-    return true;
-  });
-  if (!s.ok()) return s;
+  std::vector<std::string> owned;  // T and X keys: their owner must exist.
+};
 
-  s = txn->Scan("I", "", false, [&](std::string_view key, std::string_view v) {
-    if (key.size() != 9) return true;
-    InodeFacts& f = p->inodes[KeyIno(key)];
-    f.decoded = DecodeInode(v, &f.inode);
-    f.inode.ino = KeyIno(key);
-    return true;
-  });
-  if (!s.ok()) return s;
-  s = txn->Scan("D", "", false, [&](std::string_view key, std::string_view v) {
-    if (key.size() < 9) return true;
-    Dirent d;
-    if (!DecodeDirent(v, &d)) {
-      p->bad_entries.emplace_back(key);
-    } else {
-      p->entries.push_back(EntryFacts{KeyIno(key), std::string(KeyName(key)), d});
+// Keys only, once over everything: what exists, and the blocks of each file.
+Status CountKeys(KvTxn* txn, const CheckOptions& options, Picture* p, KeyCensus* census,
+                 CheckReport* report) {
+  return txn->Scan("", "", /*keys_only=*/true, [&](std::string_view key, std::string_view) {
+    if (++report->keys % 65536 == 0 && options.progress) options.progress(report->keys);
+    switch (ClassifyKey(key)) {
+      case KeyTag::kBlock: {
+        InodeFacts& f = census->blocks[KeyIno(key)];
+        f.blocks++;
+        f.last_block = KeyBlockIndex(key);  // Ascending within an inode.
+        break;
+      }
+      case KeyTag::kOrphan:
+        census->orphans.insert(KeyIno(key));
+        break;
+      case KeyTag::kTimes:
+      case KeyTag::kXattr:
+        census->owned.emplace_back(key);
+        break;
+      case KeyTag::kUnknown:
+        p->unknown_keys.emplace_back(key);
+        break;
+      default:  // Read with their values by ReadInodesAndEntries.
+        break;
     }
     return true;
   });
-  if (!s.ok()) return s;
+}
 
-  for (auto& [ino, f] : blocks) {
+Status ReadInodesAndEntries(KvTxn* txn, Picture* p) {
+  Status s = txn->Scan(TagPrefix(KeyTag::kInode), "", false,
+                       [&](std::string_view key, std::string_view v) {
+                         if (ClassifyKey(key) != KeyTag::kInode) return true;
+                         InodeFacts& f = p->inodes[KeyIno(key)];
+                         f.decoded = DecodeInode(v, &f.inode);
+                         f.inode.ino = KeyIno(key);
+                         return true;
+                       });
+  if (!s.ok()) return s;
+  return txn->Scan(TagPrefix(KeyTag::kDirent), "", false,
+                   [&](std::string_view key, std::string_view v) {
+                     if (ClassifyKey(key) != KeyTag::kDirent) return true;
+                     Dirent d;
+                     if (!DecodeDirent(v, &d)) {
+                       p->bad_entries.emplace_back(key);
+                     } else {
+                       p->entries.push_back(EntryFacts{KeyIno(key), std::string(KeyName(key)), d});
+                     }
+                     return true;
+                   });
+}
+
+// Gives each inode what the census found of it; what belongs to no inode is stray.
+Status AttachToInodes(KvTxn* txn, const KeyCensus& census, Picture* p) {
+  for (const auto& [ino, f] : census.blocks) {
     auto it = p->inodes.find(ino);
     if (it == p->inodes.end()) {
       p->stray[ino].blocks = f.blocks;
@@ -140,14 +148,15 @@ Status ScanAll(KvTxn* txn, const CheckOptions& options, Picture* p, CheckReport*
   }
   // The block a file's size ends in must hold nothing past the size.
   const uint64_t bs = p->sb.block_size;
+  std::string value;
   for (auto& [ino, f] : p->inodes) {
     if (!f.inode.is_reg() || f.blocks == 0 || f.inode.size % bs == 0) continue;
     if (f.last_block != f.inode.size / bs) continue;
-    s = txn->Get(BlockKey(ino, f.last_block), &value);
+    Status s = txn->Get(BlockKey(ino, f.last_block), &value);
     if (!s.ok()) return s;
     f.tail_bytes = value.size();
   }
-  for (uint64_t ino : orphans) {
+  for (uint64_t ino : census.orphans) {
     auto it = p->inodes.find(ino);
     if (it != p->inodes.end()) {
       it->second.orphan_mark = true;
@@ -155,11 +164,17 @@ Status ScanAll(KvTxn* txn, const CheckOptions& options, Picture* p, CheckReport*
       p->stray_keys.push_back(OrphanKey(ino));
     }
   }
-  for (const std::string& key : owned) {
+  for (const std::string& key : census.owned) {
     auto it = p->inodes.find(KeyIno(key));
-    bool ok = it != p->inodes.end() && (key[0] != 'T' || it->second.inode.is_dir());
+    bool ok =
+        it != p->inodes.end() && (ClassifyKey(key) != KeyTag::kTimes || it->second.inode.is_dir());
     if (!ok) p->stray_keys.push_back(key);
   }
+  return Status::OK();
+}
+
+// Counts each inode's names and each directory's subdirectories.
+void CountNames(Picture* p) {
   for (const EntryFacts& e : p->entries) {
     auto child = p->inodes.find(e.dirent.ino);
     auto parent = p->inodes.find(e.parent);
@@ -172,9 +187,19 @@ Status ScanAll(KvTxn* txn, const CheckOptions& options, Picture* p, CheckReport*
     }
     if (child->second.inode.is_dir()) parent->second.subdirs++;
   }
+}
+
+Status ScanAll(KvTxn* txn, const CheckOptions& options, Picture* p, CheckReport* report) {
+  Status s = LoadSuperblock(txn, &p->sb);
+  KeyCensus census;
+  if (s.ok()) s = CountKeys(txn, options, p, &census, report);
+  if (s.ok()) s = ReadInodesAndEntries(txn, p);
+  if (s.ok()) s = AttachToInodes(txn, census, p);
+  if (!s.ok()) return s;
+  CountNames(p);
   report->inodes = p->inodes.size();
   report->entries = p->entries.size();
-  report->orphans = orphans.size();
+  report->orphans = census.orphans.size();
   for (const auto& [ino, f] : p->inodes) {
     if (f.inode.is_dir()) report->directories++;
     report->blocks += f.blocks;
@@ -236,20 +261,13 @@ Status Rescue(KvStore* store, KvTxn* txn, const Inode& inode, const std::string&
 
 // Deletes the blocks of ino from index `first` on, in as many transactions as it takes.
 Status DeleteBlocksFrom(KvStore* store, uint64_t ino, uint64_t first) {
-  const size_t batch = std::max<size_t>(1, store->MaxTxnBytes() / 2 / (kBlockKeySize + 64));
+  const size_t batch = BlockDeleteBatch(store->MaxTxnBytes());
   while (true) {
     std::unique_ptr<KvTxn> txn = store->Begin(true);
-    std::vector<std::string> keys;
-    Status s = txn->Scan(BlockPrefix(ino), BlockKey(ino, first), true,
-                         [&](std::string_view key, std::string_view) {
-                           keys.emplace_back(key);
-                           return keys.size() < batch;
-                         });
-    for (const std::string& key : keys) {
-      if (s.ok()) s = txn->Delete(key);
-    }
+    size_t deleted = 0;
+    Status s = DeleteBlockBatch(txn.get(), ino, batch, &first, &deleted);
     if (s.ok()) s = txn->Commit(false);
-    if (!s.ok() || keys.size() < batch) return s;
+    if (!s.ok() || deleted < batch) return s;
   }
 }
 
@@ -334,6 +352,41 @@ std::set<uint64_t> UnreachableTops(const Picture& p,
   return tops;
 }
 
+// A file's data against its inode: blocks past the size, bytes past it, the block count.
+void JudgeData(uint64_t ino, const InodeFacts& f, uint64_t bs, std::vector<Fix>* fixes) {
+  const Inode& inode = f.inode;
+  if (f.blocks > 0 && !inode.is_reg()) {
+    fixes->push_back({Ino(ino) + " is not a regular file but has data blocks",
+                      [ino](KvStore* store, KvTxn*) { return DeleteBlocksFrom(store, ino, 0); }});
+    return;
+  }
+  uint64_t keep = (inode.size + bs - 1) / bs;
+  if (f.blocks > 0 && f.last_block >= keep) {
+    fixes->push_back(
+        {Ino(ino) + ": data blocks beyond its size of " + std::to_string(inode.size),
+         [ino, keep](KvStore* store, KvTxn*) { return DeleteBlocksFrom(store, ino, keep); }});
+  } else if (f.tail_bytes > inode.size % bs) {
+    uint64_t index = inode.size / bs;
+    size_t keep_bytes = inode.size % bs;
+    fixes->push_back({Ino(ino) + ": data past its size of " + std::to_string(inode.size) +
+                          " in block " + std::to_string(index),
+                      [ino, index, keep_bytes](KvStore*, KvTxn* t) {
+                        std::string block;
+                        Status s = t->Get(BlockKey(ino, index), &block);
+                        if (!s.ok()) return s;
+                        block.resize(std::min(block.size(), keep_bytes));
+                        return t->Set(BlockKey(ino, index), block);
+                      }});
+  } else if (inode.blocks != f.blocks) {
+    uint64_t found = f.blocks;
+    fixes->push_back({Ino(ino) + ": block count " + std::to_string(inode.blocks) + ", " +
+                          std::to_string(found) + " stored",
+                      [ino, found](KvStore*, KvTxn* t) {
+                        return UpdateInode(t, ino, [found](Inode* i) { i->blocks = found; });
+                      }});
+  }
+}
+
 void JudgeInodes(const Picture& p, std::vector<Fix>* fixes) {
   const uint64_t bs = p.sb.block_size;
   auto root = p.inodes.find(kRootIno);
@@ -385,36 +438,7 @@ void JudgeInodes(const Picture& p, std::vector<Fix>* fixes) {
                           return UpdateInode(t, ino, [parent](Inode* i) { i->parent = parent; });
                         }});
     }
-    if (f.blocks > 0 && !inode.is_reg()) {
-      fixes->push_back({Ino(ino) + " is not a regular file but has data blocks",
-                        [ino](KvStore* store, KvTxn*) { return DeleteBlocksFrom(store, ino, 0); }});
-      continue;
-    }
-    uint64_t keep = (inode.size + bs - 1) / bs;
-    if (f.blocks > 0 && f.last_block >= keep) {
-      fixes->push_back(
-          {Ino(ino) + ": data blocks beyond its size of " + std::to_string(inode.size),
-           [ino, keep](KvStore* store, KvTxn*) { return DeleteBlocksFrom(store, ino, keep); }});
-    } else if (f.tail_bytes > inode.size % bs) {
-      uint64_t index = inode.size / bs;
-      size_t keep_bytes = inode.size % bs;
-      fixes->push_back({Ino(ino) + ": data past its size of " + std::to_string(inode.size) +
-                            " in block " + std::to_string(index),
-                        [ino, index, keep_bytes](KvStore*, KvTxn* t) {
-                          std::string block;
-                          Status s = t->Get(BlockKey(ino, index), &block);
-                          if (!s.ok()) return s;
-                          block.resize(std::min(block.size(), keep_bytes));
-                          return t->Set(BlockKey(ino, index), block);
-                        }});
-    } else if (inode.blocks != f.blocks) {
-      uint64_t found = f.blocks;
-      fixes->push_back({Ino(ino) + ": block count " + std::to_string(inode.blocks) + ", " +
-                            std::to_string(found) + " stored",
-                        [ino, found](KvStore*, KvTxn* t) {
-                          return UpdateInode(t, ino, [found](Inode* i) { i->blocks = found; });
-                        }});
-    }
+    JudgeData(ino, f, bs, fixes);
   }
 }
 

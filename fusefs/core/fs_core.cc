@@ -16,12 +16,9 @@ namespace settfs {
 namespace {
 
 constexpr int kMaxAttempts = 10000;
-// What the filesystem budgets per write on top of key and value (the engine counts less).
-constexpr size_t kWriteOverhead = 64;
-// Caps on one transaction's share of a large write or truncation: beyond them, bigger
-// transactions only hold back other writers for longer.
+// The cap on one transaction's share of a large write: beyond it, bigger transactions only
+// hold back other writers for longer.
 constexpr size_t kMaxWriteChunk = 1 << 20;
-constexpr size_t kMaxDeleteBatch = 4096;
 
 // Waits a little longer after each lost conflict, with jitter so that two losers part ways.
 void Backoff(int attempt) {
@@ -39,11 +36,10 @@ Filesystem::Filesystem(KvStore* store, Superblock sb, Logger* logger)
       sb_(std::move(sb)),
       logger_(logger),
       write_chunk_(std::clamp<size_t>(
-                       store->MaxTxnBytes() / 2 / (sb_.block_size + kBlockKeySize + kWriteOverhead),
+                       store->MaxTxnBytes() / 2 / (sb_.block_size + kBlockKeySize + kKeyOverhead),
                        1, kMaxWriteChunk / sb_.block_size) *
                    sb_.block_size),
-      delete_batch_(std::clamp<size_t>(store->MaxTxnBytes() / 2 / (kBlockKeySize + kWriteOverhead),
-                                       1, kMaxDeleteBatch)) {}
+      delete_batch_(BlockDeleteBatch(store->MaxTxnBytes())) {}
 
 int Filesystem::Fail(const Status& s, const std::string& what) const {
   int err = s.error_number();
@@ -196,10 +192,11 @@ int Filesystem::Mount(KvStore* store, Logger* logger, std::unique_ptr<Filesystem
 int Filesystem::CountInodes() {
   int64_t n = 0;
   std::unique_ptr<KvTxn> txn = store_->Begin(false);
-  Status s = txn->Scan("I", "", /*keys_only=*/true, [&](std::string_view, std::string_view) {
-    n++;
-    return true;
-  });
+  Status s = txn->Scan(TagPrefix(KeyTag::kInode), "", /*keys_only=*/true,
+                       [&](std::string_view key, std::string_view) {
+                         if (ClassifyKey(key) == KeyTag::kInode) n++;
+                         return true;
+                       });
   if (!s.ok()) return Fail(s, "counting inodes");
   inodes_ = n;
   return 0;
@@ -263,17 +260,8 @@ int Filesystem::Reclaim(uint64_t ino) {
     size_t deleted = 0;
     uint64_t after = next;
     int err = Run(true, [&](KvTxn* txn) {
-      std::vector<std::string> keys;
-      Status s = txn->Scan(BlockPrefix(ino), BlockKey(ino, next), true,
-                           [&](std::string_view key, std::string_view) {
-                             keys.emplace_back(key);
-                             return keys.size() < delete_batch_;
-                           });
-      for (const std::string& key : keys) {
-        if (s.ok()) s = txn->Delete(key);
-      }
-      deleted = keys.size();
-      if (!keys.empty()) after = KeyBlockIndex(keys.back()) + 1;
+      after = next;
+      Status s = DeleteBlockBatch(txn, ino, delete_batch_, &after, &deleted);
       return s.ok() ? 0 : Fail(s, "reclaiming the blocks of inode " + std::to_string(ino));
     });
     if (err != 0) return err;
@@ -295,10 +283,11 @@ int Filesystem::Reclaim(uint64_t ino) {
 int Filesystem::ReclaimOrphans(std::string* error) {
   std::vector<uint64_t> orphans;
   std::unique_ptr<KvTxn> txn = store_->Begin(false);
-  Status s = txn->Scan("O", "", true, [&](std::string_view key, std::string_view) {
-    if (key.size() == 9) orphans.push_back(KeyIno(key));
-    return true;
-  });
+  Status s =
+      txn->Scan(TagPrefix(KeyTag::kOrphan), "", true, [&](std::string_view key, std::string_view) {
+        if (ClassifyKey(key) == KeyTag::kOrphan) orphans.push_back(KeyIno(key));
+        return true;
+      });
   txn.reset();
   if (!s.ok()) {
     *error = "listing orphans: " + s.ToString();

@@ -24,9 +24,32 @@
 
 namespace settfs {
 
+// The first byte of every key, which says what it is.
+enum class KeyTag : char {
+  kSuperblock = 'S',
+  kSequence = 'N',
+  kInode = 'I',
+  kTimes = 'T',
+  kDirent = 'D',
+  kXattr = 'X',
+  kBlock = 'B',
+  kOrphan = 'O',
+  kUnknown = 0,  // Not a key settfs writes.
+};
+
 inline constexpr char kSuperblockKey[] = "S";
+inline constexpr char kSequenceKey[] = "N";
 inline constexpr uint64_t kRootIno = 1;
+inline constexpr size_t kInoKeySize = 9;     // Tag, ino.
 inline constexpr size_t kBlockKeySize = 17;  // B, ino, index.
+// What settfs budgets per write in a transaction on top of key and value (the engine counts
+// less).
+inline constexpr size_t kKeyOverhead = 64;
+
+// The tag of a key of one of the shapes above, or kUnknown (a wrong tag or length).
+KeyTag ClassifyKey(std::string_view key);
+// The one-byte prefix that every key of a kind starts with, to scan them all.
+std::string TagPrefix(KeyTag tag);
 
 std::string InodeKey(uint64_t ino);
 std::string TimesKey(uint64_t ino);
@@ -46,7 +69,14 @@ Status LoadSuperblock(KvTxn* txn, Superblock* sb);
 // to the caller: there may be too many for one transaction).
 Status DeleteInodeRecords(KvTxn* txn, uint64_t ino);
 
-// The ino of an I, T, X, B or O key (REQUIRES: at least 9 bytes).
+// How many blocks one transaction deletes: a share of the store's transaction limit, capped
+// because bigger transactions only hold back other writers for longer.
+size_t BlockDeleteBatch(size_t max_txn_bytes);
+// Deletes in txn up to `batch` blocks of ino from index *next on; sets *deleted to how many,
+// and *next to the index after the last (so that the next batch does not scan its tombstones).
+Status DeleteBlockBatch(KvTxn* txn, uint64_t ino, size_t batch, uint64_t* next, size_t* deleted);
+
+// The ino of an I, T, D, X, B or O key (REQUIRES: at least kInoKeySize bytes).
 uint64_t KeyIno(std::string_view key);
 // The name in a D or X key, and the index in a B key.
 std::string_view KeyName(std::string_view key);

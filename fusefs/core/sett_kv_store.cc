@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include "core/keys.h"
+
 namespace settfs {
 namespace {
 
@@ -75,7 +77,7 @@ std::unique_ptr<KvTxn> SettKvStore::Begin(bool update) {
 Status SettKvStore::NextId(uint64_t* id) {
   std::lock_guard<std::mutex> lock(mu_);
   if (ids_ == nullptr) {
-    Status s = db_->GetSequence("N", kIdLease, &ids_);
+    Status s = db_->GetSequence(kSequenceKey, kIdLease, &ids_);
     if (!s.ok()) return s;
   }
   return ids_->Next(id);

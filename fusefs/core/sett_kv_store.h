@@ -1,5 +1,5 @@
 // SettKvStore is KvStore over a sett::DB: transactions are sett transactions, ids come from a
-// sett::Sequence under the key "N".
+// sett::Sequence under kSequenceKey (keys.h).
 
 #ifndef SETTFS_CORE_SETT_KV_STORE_H_
 #define SETTFS_CORE_SETT_KV_STORE_H_
