@@ -3,7 +3,8 @@
 // that it can be tested without a mount. The FUSE binding (fuse/) maps requests onto it.
 //
 // Every operation is one transaction (large writes and truncations a few, each consistent on
-// its own), run again when it loses a conflict: callers never see one. Operations return 0 or
+// its own), run again when it loses a conflict: callers see one (EAGAIN) only when it keeps
+// losing for longer than the conflict timeout. Operations return 0 or
 // an errno value. Store failures become EIO (logged, naming what failed) or ENOSPC.
 //
 // The kernel's references to inodes are counted here: lookups (entries returned to it, until
@@ -20,6 +21,7 @@
 #include <sys/statvfs.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -81,6 +83,10 @@ class Filesystem {
   // ENOSPC once less than this is free, so that removing files, and the store's own upkeep,
   // always have room. 0 by default.
   void set_space_reserve(uint64_t bytes) { reserve_ = bytes; }
+
+  // An operation whose commit keeps losing to concurrent writers is run again for this long,
+  // then fails with EAGAIN (logged). 10 s by default.
+  void set_conflict_timeout(std::chrono::milliseconds timeout) { conflict_timeout_ = timeout; }
 
   // Name space. Operations that return an entry (st) count a lookup of it.
   int Lookup(uint64_t parent, std::string_view name, struct stat* st);
@@ -151,7 +157,8 @@ class Filesystem {
 
   Filesystem(KvStore* store, Superblock sb, Logger* logger);
 
-  // Runs body in a transaction and commits, again and again while commits conflict.
+  // Runs body in a transaction and commits, again and again while commits conflict, for up to
+  // the conflict timeout.
   int Run(bool update, const std::function<int(KvTxn*)>& body, bool sync = false);
   // Turns a store failure into an errno, logging it.
   int Fail(const Status& s, const std::string& what) const;
@@ -229,6 +236,7 @@ class Filesystem {
   uint64_t next_dir_handle_ = 1;
   std::atomic<int64_t> inodes_{0};  // Live inodes, for statfs.
   std::atomic<uint64_t> reserve_{0};
+  std::chrono::milliseconds conflict_timeout_{10000};
 };
 
 }  // namespace settfs

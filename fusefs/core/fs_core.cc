@@ -15,7 +15,6 @@
 namespace settfs {
 namespace {
 
-constexpr int kMaxAttempts = 10000;
 // The cap on one transaction's share of a large write: beyond it, bigger transactions only
 // hold back other writers for longer.
 constexpr size_t kMaxWriteChunk = 1 << 20;
@@ -56,6 +55,7 @@ int Filesystem::CheckSpace(uint64_t bytes) const {
 }
 
 int Filesystem::Run(bool update, const std::function<int(KvTxn*)>& body, bool sync) {
+  const auto start = std::chrono::steady_clock::now();
   for (int attempt = 0;; attempt++) {
     std::unique_ptr<KvTxn> txn = store_->Begin(update);
     int err = body(txn.get());
@@ -63,7 +63,15 @@ int Filesystem::Run(bool update, const std::function<int(KvTxn*)>& body, bool sy
     Status s = txn->Commit(sync);
     if (s.ok()) return 0;
     if (!s.IsConflict()) return Fail(s, "commit");
-    if (attempt >= kMaxAttempts) return Fail(s, "still conflicting after many attempts");
+    auto waited = std::chrono::steady_clock::now() - start;
+    if (waited >= conflict_timeout_) {
+      // Another writer keeps winning (a hot inode under many writers): the caller may retry.
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(waited).count();
+      logger_->Log(LogLevel::kWarning, "settfs: an operation lost " + std::to_string(attempt + 1) +
+                                           " commits in a row to conflicting writers over " +
+                                           std::to_string(ms) + " ms: gave up with EAGAIN");
+      return EAGAIN;
+    }
     Backoff(attempt);
   }
 }

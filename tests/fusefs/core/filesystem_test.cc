@@ -10,6 +10,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "core/keys.h"
@@ -284,6 +287,94 @@ TEST(FilesystemSpaceTest, BelowTheReserveOnlyRemovalsWork) {
   EXPECT_EQ(fs->Unlink(kRootIno, "renamed"), 0);
   fs->Forget(f, 1);
   EXPECT_EQ(fs->GetAttr(f, &st), ENOENT);
+}
+
+// A store whose commits lose to an imagined other writer while `losing` is set.
+class ContendedStore : public SettKvStore {
+ public:
+  using SettKvStore::SettKvStore;
+  std::unique_ptr<KvTxn> Begin(bool update) override {
+    return std::make_unique<Txn>(SettKvStore::Begin(update), this);
+  }
+  std::atomic<bool> losing{false};
+  std::atomic<int> lost{0};
+
+ private:
+  class Txn : public KvTxn {
+   public:
+    Txn(std::unique_ptr<KvTxn> txn, ContendedStore* store) : txn_(std::move(txn)), store_(store) {}
+    Status Get(std::string_view key, std::string* value) override { return txn_->Get(key, value); }
+    Status Set(std::string_view key, std::string_view value) override {
+      return txn_->Set(key, value);
+    }
+    Status Delete(std::string_view key) override { return txn_->Delete(key); }
+    Status Scan(std::string_view prefix, std::string_view start, bool keys_only,
+                const std::function<bool(std::string_view, std::string_view)>& fn) override {
+      return txn_->Scan(prefix, start, keys_only, fn);
+    }
+    Status ScanBackward(std::string_view prefix, std::string_view start,
+                        const std::function<bool(std::string_view)>& fn) override {
+      return txn_->ScanBackward(prefix, start, fn);
+    }
+    Status Commit(bool sync) override {
+      if (!store_->losing) return txn_->Commit(sync);
+      store_->lost++;
+      return Status::Conflict("another writer won");
+    }
+
+   private:
+    std::unique_ptr<KvTxn> txn_;
+    ContendedStore* store_;
+  };
+};
+
+class CapturingLogger : public sett::Logger {
+ public:
+  void Log(sett::LogLevel, const std::string& message) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    lines_.push_back(message);
+  }
+  std::string All() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string all;
+    for (const std::string& line : lines_) all += line + "\n";
+    return all;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+// An operation that never wins its commit gives up after the conflict timeout with EAGAIN and
+// says so in the log, having retried meanwhile; nothing of it is left behind.
+TEST(FilesystemConflictTest, EndlessConflictsEndInEagainAfterTheTimeout) {
+  sett::Options options;
+  options.in_memory = true;
+  options.logger = sett::StderrLogger(sett::LogLevel::kError);
+  std::unique_ptr<sett::DB> db;
+  ASSERT_OK(sett::DB::Open(options, &db));
+  ContendedStore store(db.get());
+  CapturingLogger log;
+  Superblock sb;
+  sb.uuid = std::string(16, 'u');
+  ASSERT_EQ(Filesystem::Format(&store, sb, Caller(0, 0), &log), 0);
+  std::unique_ptr<Filesystem> fs;
+  std::string error;
+  ASSERT_EQ(Filesystem::Mount(&store, &log, &fs, &error), 0) << error;
+  fs->set_conflict_timeout(std::chrono::milliseconds(300));
+  struct stat st;
+  ASSERT_EQ(fs->Mknod(Caller(0, 0), kRootIno, "f", S_IFREG | 0644, 0, &st), 0);
+  store.losing = true;
+  EXPECT_EQ(fs->Write(st.st_ino, 0, "data"), EAGAIN);
+  EXPECT_EQ(fs->Mkdir(Caller(0, 0), kRootIno, "d", S_IFDIR | 0755, &st), EAGAIN);
+  EXPECT_GT(store.lost.load(), 4);  // It retried before it gave up.
+  EXPECT_NE(log.All().find("gave up with EAGAIN"), std::string::npos) << log.All();
+  store.losing = false;
+  EXPECT_EQ(fs->Lookup(kRootIno, "d", &st), ENOENT);
+  ASSERT_EQ(fs->Lookup(kRootIno, "f", &st), 0);
+  EXPECT_EQ(st.st_size, 0);
+  EXPECT_EQ(fs->Mkdir(Caller(0, 0), kRootIno, "d", S_IFDIR | 0755, &st), 0);
 }
 
 TEST_F(FilesystemTest, AccessFollowsOwnerGroupAndOther) {
