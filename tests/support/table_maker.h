@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "table/table.h"
 
 namespace sett::test {

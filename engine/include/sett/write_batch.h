@@ -40,7 +40,7 @@ class WriteBatch {
   friend class WriteBatchInternal;
 
   // Entries, each: u8 meta, u8 user_meta, varint64 expires_at, varint32 key length, key,
-  // varint32 value length, value. See db/write_batch_internal.h.
+  // varint32 value length, value. See format/write_batch_internal.h.
   std::string rep_;
   uint32_t count_ = 0;
   uint64_t commit_ts_ = 0;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "util/coding.h"
 #include "util/file_header.h"
 #include "util/hash.h"

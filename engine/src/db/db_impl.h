@@ -42,7 +42,6 @@
 #include <vector>
 
 #include "db/metrics_counters.h"
-#include "db/snapshot_list.h"
 #include "db/subscriptions.h"
 #include "db/value_resolver.h"
 #include "lsm/compaction.h"
@@ -57,6 +56,7 @@
 #include "table/block_cache.h"
 #include "table/table_builder.h"
 #include "txn/oracle.h"
+#include "txn/snapshot_list.h"
 #include "txn/txn_impl.h"
 #include "util/record_file.h"
 #include "util/thread_pool.h"

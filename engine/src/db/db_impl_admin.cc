@@ -1,7 +1,7 @@
 // DBImpl's whole-database operations: DropAll, DropPrefix and sequences.
 
 #include "db/db_impl.h"
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "txn/sequence_impl.h"
 #include "util/file_header.h"
 

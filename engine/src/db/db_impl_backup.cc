@@ -2,7 +2,7 @@
 
 #include "db/backup_format.h"
 #include "db/db_impl.h"
-#include "db/write_batch_internal.h"
+#include "format/write_batch_internal.h"
 
 namespace sett {
 

@@ -4,8 +4,8 @@
 
 #include "db/db_impl.h"
 #include "db/db_iter.h"
-#include "db/key_format.h"
 #include "db/prefetch_iterator.h"
+#include "format/key_format.h"
 #include "iter/merging_iterator.h"
 #include "lsm/level_iterator.h"
 #include "util/hash.h"

@@ -4,7 +4,7 @@
 #include <ctime>
 
 #include "db/db_impl.h"
-#include "db/item_builder.h"
+#include "txn/item_builder.h"
 
 namespace sett {
 

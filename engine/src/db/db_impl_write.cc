@@ -5,8 +5,8 @@
 #include <future>
 
 #include "db/db_impl.h"
-#include "db/key_format.h"
-#include "db/write_batch_internal.h"
+#include "format/key_format.h"
+#include "format/write_batch_internal.h"
 #include "memtable/wal.h"
 #include "util/file_names.h"
 #include "util/hash.h"

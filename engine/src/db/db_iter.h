@@ -24,8 +24,8 @@
 #include <memory>
 #include <string>
 
-#include "db/key_format.h"
 #include "db/value_resolver.h"
+#include "format/key_format.h"
 #include "iter/internal_iterator.h"
 #include "lsm/version_filter.h"
 #include "sett/iterator.h"

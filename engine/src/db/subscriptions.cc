@@ -5,8 +5,8 @@
 #include <deque>
 #include <thread>
 
-#include "db/key_format.h"
-#include "db/write_batch_internal.h"
+#include "format/key_format.h"
+#include "format/write_batch_internal.h"
 
 namespace sett {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "vlog/value_log.h"
 
 namespace sett {

@@ -1,7 +1,7 @@
 #include "sett/write_batch.h"
 
-#include "db/key_format.h"
-#include "db/write_batch_internal.h"
+#include "format/key_format.h"
+#include "format/write_batch_internal.h"
 
 namespace sett {
 

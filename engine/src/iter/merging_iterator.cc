@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 
 namespace sett {
 namespace {

@@ -3,7 +3,7 @@
 #include <memory>
 #include <vector>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "iter/merging_iterator.h"
 #include "lsm/level_iterator.h"
 #include "lsm/table_file_builder.h"

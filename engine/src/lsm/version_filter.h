@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 
 namespace sett {
 

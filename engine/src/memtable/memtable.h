@@ -13,7 +13,7 @@
 #include <memory>
 #include <string_view>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "iter/internal_iterator.h"
 #include "memtable/skiplist.h"
 #include "util/arena.h"

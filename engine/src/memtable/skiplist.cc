@@ -3,7 +3,7 @@
 #include <cstring>
 #include <new>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "util/coding.h"
 
 namespace sett {

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "memtable/memtable.h"
 #include "sett/env.h"
 #include "sett/logger.h"

@@ -1,6 +1,6 @@
 #include "table/block.h"
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "util/coding.h"
 
 namespace sett {

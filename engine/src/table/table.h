@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "iter/internal_iterator.h"
 #include "sett/env.h"
 #include "table/block.h"

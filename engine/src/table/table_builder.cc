@@ -1,6 +1,6 @@
 #include "table/table_builder.h"
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "util/coding.h"
 #include "util/hash.h"
 

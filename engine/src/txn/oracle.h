@@ -19,8 +19,8 @@
 #include <mutex>
 #include <vector>
 
-#include "db/snapshot_list.h"
 #include "sett/status.h"
+#include "txn/snapshot_list.h"
 
 namespace sett {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "db/key_format.h"
-#include "db/write_batch_internal.h"
+#include "format/key_format.h"
+#include "format/write_batch_internal.h"
 
 namespace sett {
 namespace {

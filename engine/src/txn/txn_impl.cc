@@ -1,8 +1,8 @@
 #include "txn/txn_impl.h"
 
-#include "db/item_builder.h"
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "sett/db.h"
+#include "txn/item_builder.h"
 #include "util/hash.h"
 
 namespace sett {

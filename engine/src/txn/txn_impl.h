@@ -9,10 +9,10 @@
 #include <memory>
 #include <vector>
 
-#include "db/snapshot_list.h"
 #include "sett/options.h"
 #include "sett/txn.h"
 #include "txn/pending_writes.h"
+#include "txn/snapshot_list.h"
 
 namespace sett {
 

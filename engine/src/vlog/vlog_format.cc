@@ -1,6 +1,6 @@
 #include "vlog/vlog_format.h"
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "util/coding.h"
 #include "util/hash.h"
 

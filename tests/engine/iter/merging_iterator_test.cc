@@ -8,7 +8,7 @@
 #include <random>
 #include <set>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "memtable/memtable.h"
 
 namespace sett {

@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "util/random.h"
 
 namespace sett {

@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "table/block_builder.h"
 #include "util/random.h"
 

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "sett/logger.h"
 #include "support/test_util.h"
 #include "util/file_header.h"

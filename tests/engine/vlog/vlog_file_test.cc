@@ -8,7 +8,7 @@
 #include <atomic>
 #include <limits>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 #include "sett/logger.h"
 #include "support/read_counting_env.h"
 #include "support/test_util.h"

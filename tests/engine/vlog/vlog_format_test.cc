@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "db/key_format.h"
+#include "format/key_format.h"
 
 namespace sett {
 namespace {

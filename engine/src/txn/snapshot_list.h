@@ -5,8 +5,8 @@
 //
 // Thread safety: all methods may be called concurrently.
 
-#ifndef SETT_DB_SNAPSHOT_LIST_H_
-#define SETT_DB_SNAPSHOT_LIST_H_
+#ifndef SETT_TXN_SNAPSHOT_LIST_H_
+#define SETT_TXN_SNAPSHOT_LIST_H_
 
 #include <algorithm>
 #include <atomic>
@@ -58,4 +58,4 @@ class SnapshotList {
 
 }  // namespace sett
 
-#endif  // SETT_DB_SNAPSHOT_LIST_H_
+#endif  // SETT_TXN_SNAPSHOT_LIST_H_

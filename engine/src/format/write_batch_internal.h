@@ -4,8 +4,8 @@
 //   entry := u8 meta | u8 user meta | varint64 expires_at | varint32 key length | key |
 //            varint32 value length | value
 
-#ifndef SETT_DB_WRITE_BATCH_INTERNAL_H_
-#define SETT_DB_WRITE_BATCH_INTERNAL_H_
+#ifndef SETT_FORMAT_WRITE_BATCH_INTERNAL_H_
+#define SETT_FORMAT_WRITE_BATCH_INTERNAL_H_
 
 #include <cstdint>
 #include <string_view>
@@ -47,4 +47,4 @@ class WriteBatchInternal {
 
 }  // namespace sett
 
-#endif  // SETT_DB_WRITE_BATCH_INTERNAL_H_
+#endif  // SETT_FORMAT_WRITE_BATCH_INTERNAL_H_

@@ -6,8 +6,8 @@
 // Values inside the engine are value structs: u8 meta | u8 user meta | varint64 expires_at |
 // value bytes. The memtable, the WAL and the tables all store them.
 
-#ifndef SETT_DB_KEY_FORMAT_H_
-#define SETT_DB_KEY_FORMAT_H_
+#ifndef SETT_FORMAT_KEY_FORMAT_H_
+#define SETT_FORMAT_KEY_FORMAT_H_
 
 #include <cstdint>
 #include <cstring>
@@ -114,4 +114,4 @@ bool DecodeValueStruct(std::string_view data, ValueStruct* vs);
 
 }  // namespace sett
 
-#endif  // SETT_DB_KEY_FORMAT_H_
+#endif  // SETT_FORMAT_KEY_FORMAT_H_

@@ -1,7 +1,7 @@
 // ItemBuilder fills sett::Item, whose fields are private to keep them read-only for users.
 
-#ifndef SETT_DB_ITEM_BUILDER_H_
-#define SETT_DB_ITEM_BUILDER_H_
+#ifndef SETT_TXN_ITEM_BUILDER_H_
+#define SETT_TXN_ITEM_BUILDER_H_
 
 #include <memory>
 #include <string>
@@ -37,4 +37,4 @@ class ItemBuilder {
 
 }  // namespace sett
 
-#endif  // SETT_DB_ITEM_BUILDER_H_
+#endif  // SETT_TXN_ITEM_BUILDER_H_

@@ -1,4 +1,4 @@
-#include "db/key_format.h"
+#include "format/key_format.h"
 
 #include <gtest/gtest.h>
 
