@@ -150,18 +150,36 @@ class DBImpl : public DB, public TxnHost {
     ValuePointer old_pointer;
   };
   enum class Liveness { kLive, kDead, kPinned };
-  // A place in the writer queue: a batch, GC's rewrites, or neither - a turn that holds off
-  // the writers behind it (flushes, drops).
+  // A place in the writer queue: a batch of writes, or none - a WriteTurn.
   struct Writer {
     uint64_t version = 0;                                   // Stamped by the oracle.
-    const WriteBatch* batch = nullptr;                      // A batch of writes, or
-    std::vector<RewriteEntry>* rewrites = nullptr;          // value-log GC's rewrites, or neither.
+    const WriteBatch* batch = nullptr;                      // Null for a WriteTurn.
     const std::vector<uint64_t>* entry_versions = nullptr;  // Load: a version per entry.
-    size_t skipped = 0;  // Rewrites dropped because their key changed.
     bool sync = false;
     bool done = false;
     Status status;
     std::condition_variable cv;
+  };
+  // A turn at the front of the writer queue for work other than a batch (syncs, flushes,
+  // value-log rotation, GC's rewrites, drops): the writers behind it wait until it ends, and
+  // only its holder touches the WAL and the mutable memtable meanwhile. With
+  // kPauseCompactions, background compactions start nothing new until it ends.
+  class WriteTurn {
+   public:
+    enum Mode { kWritesOnly, kPauseCompactions };
+    // Waits for the turn. REQUIRES: *lock holds mu_, also when the turn ends (destruction).
+    WriteTurn(DBImpl* db, std::unique_lock<std::mutex>* lock, Mode mode = kWritesOnly);
+    ~WriteTurn();
+    WriteTurn(const WriteTurn&) = delete;
+    WriteTurn& operator=(const WriteTurn&) = delete;
+    // Aborted when the DB was closed (no turn was taken), else OK.
+    const Status& status() const { return status_; }
+
+   private:
+    DBImpl* const db_;
+    const Mode mode_;
+    Writer writer_;
+    Status status_;
   };
 
   std::shared_ptr<const View> CurrentView() const;
@@ -230,12 +248,9 @@ class DBImpl : public DB, public TxnHost {
   Status DoCompaction(std::unique_lock<std::mutex>* lock, const CompactionPlan& plan,
                       const std::vector<std::string>& drop_prefixes = {},
                       uint64_t drop_version = 0);
-  // Takes a turn as write leader for an operation that needs writes to wait: returns with
-  // the memtables flushed and background compactions paused and finished. EndExclusive gives
-  // the turn back.
-  // *queued tells whether the turn was taken (and EndExclusive owed), even on failure.
-  Status BeginExclusive(std::unique_lock<std::mutex>* lock, Writer* turn, bool* queued);
-  void EndExclusive(Writer* turn, const Status& status);
+  // For an operation on the whole tree, holding a kPauseCompactions turn: flushes every
+  // memtable and waits for running compactions to finish.
+  Status SettleTree(std::unique_lock<std::mutex>* lock);
   // Who can still read old versions (lsm/version_filter.h).
   ReadSet LiveReaders() const;
   // The oldest of them: no one reads a version hidden by a newer one at or below it.

@@ -7,13 +7,7 @@
 
 namespace sett {
 
-Status DBImpl::BeginExclusive(std::unique_lock<std::mutex>* lock, Writer* turn, bool* queued) {
-  *queued = false;
-  if (closed_) return Status::Aborted(dir_ + " is closed");
-  writers_.push_back(turn);
-  *queued = true;
-  compaction_pauses_++;
-  while (writers_.front() != turn) turn->cv.wait(*lock);
+Status DBImpl::SettleTree(std::unique_lock<std::mutex>* lock) {
   // Everything written so far goes into tables, and no compaction is left running.
   Status s = MakeRoomForWrite(lock, /*force=*/true);
   if (!s.ok()) return s;
@@ -25,18 +19,12 @@ Status DBImpl::BeginExclusive(std::unique_lock<std::mutex>* lock, Writer* turn, 
   return stopping_ ? Status::Aborted(dir_ + " is closing") : Status::OK();
 }
 
-void DBImpl::EndExclusive(Writer* turn, const Status& status) {
-  compaction_pauses_--;
-  work_cv_.notify_all();
-  FinishGroup({turn}, status);
-}
-
 Status DBImpl::DropAll() {
   if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
   std::unique_lock<std::mutex> lock(mu_);
-  Writer turn;
-  bool queued;
-  Status s = BeginExclusive(&lock, &turn, &queued);
+  WriteTurn turn(this, &lock, WriteTurn::kPauseCompactions);
+  Status s = turn.status();
+  if (s.ok()) s = SettleTree(&lock);
   if (s.ok()) {
     ManifestEdit edit;
     TableList gone;
@@ -65,7 +53,6 @@ Status DBImpl::DropAll() {
     logger_->Log(LogLevel::kInfo,
                  "dropped all keys (" + std::to_string(gone.size()) + " tables): " + s.ToString());
   }
-  if (queued) EndExclusive(&turn, s);
   return s;
 }
 
@@ -77,13 +64,10 @@ Status DBImpl::DropPrefix(const std::vector<std::string>& prefixes) {
       return Status::InvalidArgument("an empty prefix: use DropAll to drop everything");
   }
   std::unique_lock<std::mutex> lock(mu_);
-  Writer turn;
-  bool queued;
-  Status s = BeginExclusive(&lock, &turn, &queued);
-  if (!s.ok()) {
-    if (queued) EndExclusive(&turn, s);
-    return s;
-  }
+  WriteTurn turn(this, &lock, WriteTurn::kPauseCompactions);
+  Status s = turn.status();
+  if (s.ok()) s = SettleTree(&lock);
+  if (!s.ok()) return s;
   const uint64_t drop_version = LatestVersion();
   auto touches = [&](const Table& t) {
     for (const std::string& p : prefixes) {
@@ -121,7 +105,6 @@ Status DBImpl::DropPrefix(const std::vector<std::string>& prefixes) {
   logger_->Log(LogLevel::kInfo, "dropped " + std::to_string(prefixes.size()) +
                                     " prefixes, rewriting " + std::to_string(rewritten) +
                                     " tables: " + s.ToString());
-  EndExclusive(&turn, s);
   return s;
 }
 

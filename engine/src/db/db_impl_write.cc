@@ -244,15 +244,31 @@ Status DBImpl::JoinValueLogSync(std::future<Status>* synced, Status s) {
   return s.ok() ? v : s;
 }
 
+DBImpl::WriteTurn::WriteTurn(DBImpl* db, std::unique_lock<std::mutex>* lock, Mode mode)
+    : db_(db), mode_(mode) {
+  if (db_->closed_) {
+    status_ = Status::Aborted(db_->dir_ + " is closed");
+    return;
+  }
+  db_->writers_.push_back(&writer_);
+  if (mode_ == kPauseCompactions) db_->compaction_pauses_++;
+  while (&writer_ != db_->writers_.front()) writer_.cv.wait(*lock);
+}
+
+DBImpl::WriteTurn::~WriteTurn() {
+  if (!status_.ok()) return;  // Never queued.
+  if (mode_ == kPauseCompactions) {
+    db_->compaction_pauses_--;
+    db_->work_cv_.notify_all();
+  }
+  db_->FinishGroup({&writer_}, Status::OK());
+}
+
 Status DBImpl::WriteRewrites(std::vector<RewriteEntry>* entries, size_t* skipped) {
-  Writer w;
-  w.rewrites = entries;
-  w.sync = true;  // The old value-log file may be deleted once this returns.
   std::unique_lock<std::mutex> lock(mu_);
-  if (closed_) return Status::Aborted(dir_ + " is closed");
-  writers_.push_back(&w);
-  while (&w != writers_.front()) w.cv.wait(lock);
-  Status s = MakeRoomForWrite(&lock, /*force=*/false);
+  WriteTurn turn(this, &lock);
+  Status s = turn.status();
+  if (s.ok()) s = MakeRoomForWrite(&lock, /*force=*/false);
   if (s.ok()) {
     RecordWriter* wal = wal_.get();
     MemTable* mem = mem_.get();
@@ -261,7 +277,6 @@ Status DBImpl::WriteRewrites(std::vector<RewriteEntry>* entries, size_t* skipped
     lock.lock();
     if (!s.ok()) wal_broken_ = true;
   }
-  FinishGroup({&w}, s);
   return s;
 }
 
@@ -389,24 +404,19 @@ Status DBImpl::SwitchMemTable() {
 }
 
 Status DBImpl::RotateValueLog() {
-  Writer w;  // Takes a turn as write leader: nothing is being appended meanwhile.
   std::unique_lock<std::mutex> lock(mu_);
-  if (closed_) return Status::Aborted(dir_ + " is closed");
-  writers_.push_back(&w);
-  while (&w != writers_.front()) w.cv.wait(lock);
-  Status s = vlog_->Rotate();
+  WriteTurn turn(this, &lock);  // Nothing is being appended meanwhile.
+  Status s = turn.status();
+  if (s.ok()) s = vlog_->Rotate();
   if (s.ok()) InstallView();
-  FinishGroup({&w}, s);
   return s;
 }
 
 Status DBImpl::Sync() {
   if (options_.read_only) return Status::OK();
-  Writer turn;  // No group is half written while it syncs.
   std::unique_lock<std::mutex> lock(mu_);
-  if (closed_) return Status::Aborted(dir_ + " is closed");
-  writers_.push_back(&turn);
-  while (&turn != writers_.front()) turn.cv.wait(lock);
+  WriteTurn turn(this, &lock);  // No group is half written while it syncs.
+  if (!turn.status().ok()) return turn.status();
   Status s = vlog_->Commit();
   std::future<Status> vlog_synced;
   if (s.ok()) vlog_synced = StartValueLogSync();
@@ -416,19 +426,18 @@ Status DBImpl::Sync() {
     s = retired_wal_error_;  // Reported once, as Linux reports a failed writeback once.
     retired_wal_error_ = Status::OK();
   }
-  FinishGroup({&turn}, s);
   return s;
 }
 
 Status DBImpl::Flush() {
   if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
-  Writer w;  // A flush request: takes a turn as write leader to switch the memtable.
   std::unique_lock<std::mutex> lock(mu_);
-  if (closed_) return Status::Aborted(dir_ + " is closed");
-  writers_.push_back(&w);
-  while (&w != writers_.front()) w.cv.wait(lock);
-  Status s = MakeRoomForWrite(&lock, /*force=*/true);
-  FinishGroup({&w}, s);
+  Status s;
+  {
+    WriteTurn turn(this, &lock);  // To switch the memtable.
+    s = turn.status();
+    if (s.ok()) s = MakeRoomForWrite(&lock, /*force=*/true);
+  }
   if (!s.ok()) return s;
   if (imms_.empty()) return Status::OK();
   uint64_t target = imms_.front()->wal_id();
