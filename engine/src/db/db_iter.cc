@@ -6,16 +6,6 @@
 #include "lsm/version_filter.h"
 
 namespace sett {
-namespace {
-
-// The smallest key greater than every key that starts with prefix, or "" when none exists.
-std::string PrefixSuccessor(std::string prefix) {
-  while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff) prefix.pop_back();
-  if (!prefix.empty()) prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
-  return prefix;
-}
-
-}  // namespace
 
 DBIter::DBIter(std::unique_ptr<InternalIterator> input, std::shared_ptr<const void> pin,
                ValueResolver resolver, DBIterOptions options)

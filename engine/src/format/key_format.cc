@@ -2,6 +2,13 @@
 
 namespace sett {
 
+std::string PrefixSuccessor(std::string_view prefix) {
+  std::string next(prefix);
+  while (!next.empty() && static_cast<uint8_t>(next.back()) == 0xff) next.pop_back();
+  if (!next.empty()) next.back() = static_cast<char>(static_cast<uint8_t>(next.back()) + 1);
+  return next;
+}
+
 size_t ValueStructSize(const ValueStruct& vs) {
   return 2 + VarintLength(vs.expires_at) + vs.value.size();
 }

@@ -29,6 +29,10 @@ inline void AppendInternalKey(std::string* dst, std::string_view user_key, uint6
   dst->append(buf, sizeof(buf));
 }
 
+// The smallest user key greater than every key that starts with prefix, or "" when none exists
+// (an empty prefix, or one of 0xff bytes only).
+std::string PrefixSuccessor(std::string_view prefix);
+
 inline std::string InternalKey(std::string_view user_key, uint64_t version) {
   std::string key;
   key.reserve(user_key.size() + kVersionSize);

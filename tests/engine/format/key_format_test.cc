@@ -51,5 +51,12 @@ TEST(KeyFormatTest, InternalKeysOrderByUserKeyThenNewestVersionFirst) {
   EXPECT_LT(CompareInternalKeys(InternalKey("", 3), InternalKey(std::string(1, '\0'), 3)), 0);
 }
 
+TEST(KeyFormatTest, PrefixSuccessorIsTheFirstKeyPastThePrefix) {
+  EXPECT_EQ(PrefixSuccessor("abc"), "abd");
+  EXPECT_EQ(PrefixSuccessor(std::string("a\xff\xff")), "b");
+  EXPECT_EQ(PrefixSuccessor(std::string("\xff")), "");  // No key is past every such key.
+  EXPECT_EQ(PrefixSuccessor(""), "");
+}
+
 }  // namespace
 }  // namespace sett
