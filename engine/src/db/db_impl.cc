@@ -317,7 +317,7 @@ Status DBImpl::Close() {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return Status::Aborted(dir_ + " is already closed");
   }
-  StopAsyncCommits();
+  async_committer_.Stop();
   if (!options_.read_only) result = Flush();
   subscriptions_.CancelAll();
   {

@@ -41,6 +41,7 @@
 #include <thread>
 #include <vector>
 
+#include "db/async_committer.h"
 #include "db/metrics_counters.h"
 #include "db/subscriptions.h"
 #include "db/value_resolver.h"
@@ -133,13 +134,6 @@ class DBImpl : public DB, public TxnHost {
     bool from_table = false;  // vs points into storage, else into a memtable.
     std::string storage;
   };
-  struct AsyncCommit {
-    std::unique_ptr<WriteBatch> batch;
-    uint64_t read_ts = 0;
-    std::vector<uint64_t> reads;
-    bool sync = false;
-    std::function<void(const Status&)> callback;
-  };
   // A live value that value-log GC copies to the head of the log, under its own version.
   struct RewriteEntry {
     std::string key;  // Internal key.
@@ -201,8 +195,8 @@ class DBImpl : public DB, public TxnHost {
   static std::unique_ptr<InternalIterator> MergedSources(const View* view,
                                                          const IteratorFactory& pending,
                                                          const ReadOptions& options, bool reverse);
-  void AsyncCommitLoop();
-  void StopAsyncCommits();
+  // The async committer's commit function: queues every commit, then sees each through.
+  std::vector<Status> CommitTogether(const std::vector<AsyncCommitter::Commit>& commits);
 
   std::shared_ptr<MemTable> NewMemTable(uint64_t wal_id) const;
   Status ValidateBatch(const WriteBatch& batch) const;
@@ -328,11 +322,9 @@ class DBImpl : public DB, public TxnHost {
   uint64_t user_writes_ = 0;
   std::chrono::steady_clock::time_point last_user_write_ = std::chrono::steady_clock::now();
 
-  std::mutex async_mu_;  // Async commits wait here for the committer thread.
-  std::condition_variable async_cv_;
-  std::deque<AsyncCommit> async_queue_;
-  std::thread async_thread_;
-  bool async_stopping_ = false;
+  AsyncCommitter async_committer_{
+      [this](const std::vector<AsyncCommitter::Commit>& c) { return CommitTogether(c); },
+      Status::Aborted(dir_ + " is closing")};
   std::atomic<uint64_t> visible_version_{0};
   Status flush_error_;
   Status compaction_error_;

@@ -90,53 +90,27 @@ Status DBImpl::TxnCommit(const WriteBatch& batch, uint64_t read_ts,
 void DBImpl::TxnCommitAsync(std::unique_ptr<WriteBatch> batch, uint64_t read_ts,
                             std::vector<uint64_t> reads, bool sync,
                             std::function<void(const Status&)> callback) {
-  std::unique_lock<std::mutex> lock(async_mu_);
-  if (async_stopping_) {
-    lock.unlock();
-    callback(Status::Aborted(dir_ + " is closing"));
-    return;
-  }
-  if (!async_thread_.joinable()) async_thread_ = std::thread([this] { AsyncCommitLoop(); });
-  async_queue_.push_back(
-      AsyncCommit{std::move(batch), read_ts, std::move(reads), sync, std::move(callback)});
-  async_cv_.notify_one();
+  async_committer_.Submit(AsyncCommitter::Commit{std::move(batch), read_ts, std::move(reads), sync,
+                                                 std::move(callback)});
 }
 
-void DBImpl::AsyncCommitLoop() {
-  std::unique_lock<std::mutex> lock(async_mu_);
-  while (true) {
-    async_cv_.wait(lock, [&] { return async_stopping_ || !async_queue_.empty(); });
-    if (async_queue_.empty()) return;
-    std::deque<AsyncCommit> commits = std::move(async_queue_);
-    async_queue_.clear();
-    lock.unlock();
-    // Queue them all first, so that they commit as one group, then see each through.
-    std::vector<std::unique_ptr<Writer>> writers;
-    std::vector<Status> results(commits.size());
-    for (size_t i = 0; i < commits.size(); i++) {
-      auto w = std::make_unique<Writer>();
-      w->batch = commits[i].batch.get();
-      w->sync = commits[i].sync || options_.sync_writes;
-      results[i] = options_.read_only ? Status::NotSupported(dir_ + " is open read-only")
-                                      : Enqueue(w.get(), commits[i].read_ts, commits[i].reads, 0);
-      writers.push_back(results[i].ok() ? std::move(w) : nullptr);
-    }
-    for (size_t i = 0; i < commits.size(); i++) {
-      if (writers[i] != nullptr) results[i] = AwaitOrLead(writers[i].get());
-      if (results[i].ok()) metrics_.txn_commits++;
-      commits[i].callback(results[i]);
-    }
-    lock.lock();
+std::vector<Status> DBImpl::CommitTogether(const std::vector<AsyncCommitter::Commit>& commits) {
+  // Queue them all first, so that they commit as one group, then see each through.
+  std::vector<std::unique_ptr<Writer>> writers;
+  std::vector<Status> results(commits.size());
+  for (size_t i = 0; i < commits.size(); i++) {
+    auto w = std::make_unique<Writer>();
+    w->batch = commits[i].batch.get();
+    w->sync = commits[i].sync || options_.sync_writes;
+    results[i] = options_.read_only ? Status::NotSupported(dir_ + " is open read-only")
+                                    : Enqueue(w.get(), commits[i].read_ts, commits[i].reads, 0);
+    writers.push_back(results[i].ok() ? std::move(w) : nullptr);
   }
-}
-
-void DBImpl::StopAsyncCommits() {
-  {
-    std::lock_guard<std::mutex> lock(async_mu_);
-    async_stopping_ = true;
+  for (size_t i = 0; i < commits.size(); i++) {
+    if (writers[i] != nullptr) results[i] = AwaitOrLead(writers[i].get());
+    if (results[i].ok()) metrics_.txn_commits++;
   }
-  async_cv_.notify_all();
-  if (async_thread_.joinable()) async_thread_.join();
+  return results;
 }
 
 std::unique_ptr<Subscription> DBImpl::Subscribe(std::vector<std::string> prefixes,
