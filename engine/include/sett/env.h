@@ -101,6 +101,10 @@ class Env {
   // as this default does; callers then read with RandomAccessFile.
   virtual Status MapFile(const std::string& path, uint64_t length,
                          std::unique_ptr<MappedFile>* result);
+
+  // The wall clock, in microseconds since the epoch: what expiry times (Entry::expires_at) are
+  // measured against. This default reads the system clock; tests override it to move time.
+  virtual uint64_t NowMicros();
 };
 
 // A new Env that keeps every file in memory (fsync does nothing). The DB uses one for
@@ -138,6 +142,7 @@ class EnvWrapper : public Env {
   Status TruncateFile(const std::string& path, uint64_t size) override {
     return target_->TruncateFile(path, size);
   }
+  uint64_t NowMicros() override { return target_->NowMicros(); }
   Status CreateDirIfMissing(const std::string& dir) override {
     return target_->CreateDirIfMissing(dir);
   }

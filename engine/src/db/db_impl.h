@@ -104,6 +104,7 @@ class DBImpl : public DB, public TxnHost {
                       std::vector<uint64_t> reads, bool sync,
                       std::function<void(const Status&)> callback) override;
   size_t MaxTxnBytes() const override;
+  uint64_t NowSeconds() const override { return env_->NowMicros() / 1000000; }
   const Options& options() const override { return options_; }
   uint64_t LatestVersion() const override {
     return visible_version_.load(std::memory_order_acquire);

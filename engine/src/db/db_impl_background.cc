@@ -64,7 +64,7 @@ CompactionOptions DBImpl::NewCompactionOptions() {
   copts.cache = cache_.get();
   copts.readers = LiveReaders();
   copts.num_versions_to_keep = options_.num_versions_to_keep;
-  copts.now = static_cast<uint64_t>(std::time(nullptr));
+  copts.now = NowSeconds();
   copts.new_file_id = [this] {
     std::lock_guard<std::mutex> id_lock(mu_);
     return next_file_id_++;

@@ -43,7 +43,7 @@ DBImpl::Liveness DBImpl::Classify(std::string_view internal_key, const ValuePoin
   *status = FindNewest(*view, user_key, kMaxVersion, &newest);
   if (!status->ok() || !newest.found || newest.version < version) return Liveness::kDead;
   if (newest.version == version) {
-    bool visible = !newest.vs.IsDeletedOrExpired(static_cast<uint64_t>(std::time(nullptr)));
+    bool visible = !newest.vs.IsDeletedOrExpired(NowSeconds());
     return visible && PointsAt(newest.vs, here) ? Liveness::kLive : Liveness::kDead;
   }
   Found at_version;

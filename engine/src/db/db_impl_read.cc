@@ -13,8 +13,6 @@
 namespace sett {
 namespace {
 
-uint64_t NowSeconds() { return static_cast<uint64_t>(std::time(nullptr)); }
-
 // True when some user key of the table could start with prefix.
 bool MayHoldPrefix(const Table& t, std::string_view prefix) {
   if (prefix.empty()) return true;

@@ -54,7 +54,7 @@ Status DBImpl::TxnGet(uint64_t read_ts, std::string_view key, Item* item) {
   Found found;
   Status s = FindNewest(*view, key, read_ts, &found);
   if (!s.ok()) return s;
-  if (!found.found || found.vs.IsDeletedOrExpired(static_cast<uint64_t>(std::time(nullptr)))) {
+  if (!found.found || found.vs.IsDeletedOrExpired(NowSeconds())) {
     return Status::NotFound("");
   }
   ItemBuilder::SetKey(item, key, found.version, found.vs.user_meta, found.vs.expires_at);

@@ -75,7 +75,7 @@ Status TxnImpl::Get(std::string_view key, Item* item) {
     if (const PendingWrites::Write* w = pending_.Find(key)) {
       // Its own write: nothing to conflict with.
       ValueStruct vs{w->meta, w->user_meta, w->expires_at, w->value};
-      if (vs.IsDeletedOrExpired(static_cast<uint64_t>(std::time(nullptr)))) {
+      if (vs.IsDeletedOrExpired(host_->NowSeconds())) {
         return Status::NotFound("");
       }
       ItemBuilder::SetKey(item, key, read_ts_, w->user_meta, w->expires_at);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "sett/env.h"
@@ -302,6 +303,12 @@ class PosixEnv : public Env {
 
 Status Env::MapFile(const std::string& path, uint64_t, std::unique_ptr<MappedFile>*) {
   return Status::NotSupported("map " + path + ": this Env reads files only");
+}
+
+uint64_t Env::NowMicros() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
 }
 
 Env* Env::Default() {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -73,30 +75,44 @@ TEST_F(DBStreamTest, SubscribersSeeCommitsInOrder) {
   EXPECT_EQ(all.back().key, "b/gone");
 }
 
-TEST_F(DBStreamTest, CancelAndErrorsEndSubscriptions) {
-  std::atomic<int> calls{0};
-  auto sub = db_->Subscribe({}, [&](const std::vector<KV>&) {
-    calls++;
-    return calls >= 2 ? Status::Aborted("enough") : Status::OK();
-  });
-  for (int i = 0; i < 5; i++) {
-    ASSERT_OK(db_->Put(WriteOptions(), "k" + std::to_string(i), "v"));
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+// Waits (up to 10 s) until done() holds; delivery is asynchronous.
+bool Eventually(const std::function<bool()>& done) {
+  for (int waited = 0; waited < 1000; waited++) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_EQ(calls.load(), 2);
-  EXPECT_TRUE(sub->status().IsAborted());
+  return done();
+}
+
+TEST_F(DBStreamTest, CancelAndErrorsEndSubscriptions) {
+  // The callback fails once it has seen two writes, however delivery groups them.
   std::atomic<int> seen{0};
+  auto sub = db_->Subscribe({}, [&](const std::vector<KV>& writes) {
+    seen += static_cast<int>(writes.size());
+    return seen >= 2 ? Status::Aborted("enough") : Status::OK();
+  });
+  ASSERT_OK(db_->Put(WriteOptions(), "k0", "v"));
+  ASSERT_TRUE(Eventually([&] { return seen == 1; }));
+  EXPECT_TRUE(sub->status().ok());
+  ASSERT_OK(db_->Put(WriteOptions(), "k1", "v"));
+  ASSERT_TRUE(Eventually([&] { return !sub->status().ok(); }));
+  EXPECT_TRUE(sub->status().IsAborted());
+  // Ended: later writes reach the callback no more. Cancel returns after its last call.
+  for (int i = 2; i < 5; i++) ASSERT_OK(db_->Put(WriteOptions(), "k" + std::to_string(i), "v"));
+  sub->Cancel();
+  EXPECT_EQ(seen.load(), 2);
+
+  std::atomic<int> second_seen{0};
   auto second = db_->Subscribe({}, [&](const std::vector<KV>& w) {
-    seen += static_cast<int>(w.size());
+    second_seen += static_cast<int>(w.size());
     return Status::OK();
   });
   ASSERT_OK(db_->Put(WriteOptions(), "x", "1"));
-  for (int waited = 0; waited < 100 && seen == 0; waited++)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(Eventually([&] { return second_seen == 1; }));
   second->Cancel();
   ASSERT_OK(db_->Put(WriteOptions(), "y", "1"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(seen.load(), 1);
+  EXPECT_EQ(second_seen.load(), 1);  // Cancel has returned: no call comes after it.
+  EXPECT_TRUE(second->status().ok());
 }
 
 TEST_F(DBStreamTest, StreamCoversEveryKeyOnceInOrder) {

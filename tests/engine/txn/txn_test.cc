@@ -12,6 +12,7 @@
 
 #include "sett/db.h"
 #include "sett/logger.h"
+#include "support/clock_env.h"
 #include "support/test_util.h"
 
 namespace sett {
@@ -21,6 +22,7 @@ class TxnTest : public ::testing::Test {
  protected:
   void SetUp() override {
     options_.dir = dir_.path();
+    options_.env = &clock_;
     options_.logger = StderrLogger(LogLevel::kError);
     Open();
   }
@@ -46,6 +48,7 @@ class TxnTest : public ::testing::Test {
     ASSERT_OK(db_->Update([&](Txn* txn) { return txn->Set(key, value); }));
   }
 
+  test::ClockEnv clock_;
   test::TempDir dir_;
   Options options_;
   std::unique_ptr<DB> db_;
@@ -253,7 +256,7 @@ TEST_F(TxnTest, TtlAndUserMeta) {
   EXPECT_EQ(item.user_meta(), 42);
   EXPECT_EQ(item.expires_at(), 0u);
   txn.reset();
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  clock_.Advance(std::chrono::seconds(2));
   EXPECT_EQ(Read("short"), "NOT_FOUND");
   EXPECT_EQ(Read("long"), "lived");
   ASSERT_OK(db_->Flatten());
