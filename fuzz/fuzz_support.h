@@ -21,13 +21,13 @@ inline Env* MemoryEnv() {
 
 // Makes path (in MemoryEnv) hold exactly the input bytes.
 inline void PutFile(const std::string& path, const uint8_t* data, size_t size) {
-  MemoryEnv()->CreateDirIfMissing(path.substr(0, path.rfind('/')));
+  if (!MemoryEnv()->CreateDirIfMissing(path.substr(0, path.rfind('/'))).ok()) std::abort();
   std::unique_ptr<WritableFile> file;
   if (!MemoryEnv()->NewWritableFile(path, &file).ok()) std::abort();
   if (!file->Append(std::string_view(reinterpret_cast<const char*>(data), size)).ok()) {
     std::abort();
   }
-  file->Close();
+  if (!file->Close().ok()) std::abort();
 }
 
 }  // namespace sett::fuzz

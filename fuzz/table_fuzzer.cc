@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   bool found;
   std::string key, value;
-  table->Seek(last, false, &found, &key, &value);
-  table->Verify();
+  // Errors are right answers to damaged input; only a crash or a hang is a finding.
+  table->Seek(last, false, &found, &key, &value).IgnoreError();
+  table->Verify().IgnoreError();
   return 0;
 }

@@ -227,7 +227,8 @@ int RunRead(const BenchArgs& args) {
   for (auto& t : threads) t.join();
   double seconds = Seconds(start);
   ProcIo io_after = ProcIo::Now();
-  db->Close();
+  Status closed = db->Close();
+  if (!closed.ok()) std::fprintf(stderr, "sett bench: closing: %s\n", closed.ToString().c_str());
 
   std::printf("read %llu keys (%d threads%s) in %.2f s\n",
               static_cast<unsigned long long>(reads.load()), args.threads,

@@ -67,7 +67,7 @@ class SettKvTxn : public KvTxn {
 
 SettKvStore::~SettKvStore() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (ids_ != nullptr) ids_->Release();
+  if (ids_ != nullptr) ids_->Release().IgnoreError();  // Unused ids are only skipped.
 }
 
 std::unique_ptr<KvTxn> SettKvStore::Begin(bool update) {

@@ -106,7 +106,8 @@ Status SettfsStore::Open(const StoreConfig& config, std::unique_ptr<SettfsStore>
   return Status::OK();
 }
 
-SettfsStore::~SettfsStore() { Close(); }
+// Callers that care about the outcome call Close themselves.
+SettfsStore::~SettfsStore() { Close().IgnoreError(); }
 
 Status SettfsStore::ReadSuperblock(Superblock* sb, bool* present) {
   std::string value;

@@ -1,5 +1,7 @@
 // Status is the result of every fallible sett operation: OK, or a category plus a message that
 // names what failed (file, offset, key) and, for I/O errors, the errno. sett does not throw.
+// A Status may not be dropped silently ([[nodiscard]]): handle it, or call IgnoreError() where
+// a failure changes nothing (say why beside it).
 //
 // Thread safety: a Status is a plain value; distinct objects may be used from distinct threads.
 
@@ -11,7 +13,7 @@
 
 namespace sett {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk = 0,
@@ -28,6 +30,9 @@ class Status {
   };
 
   Status() = default;
+
+  // Drops this status on purpose: cleanup after another failure, or best effort.
+  void IgnoreError() const {}
 
   static Status OK() { return Status(); }
   static Status NotFound(std::string_view msg) { return Status(Code::kNotFound, msg); }

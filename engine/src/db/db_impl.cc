@@ -125,7 +125,10 @@ DBImpl::~DBImpl() {
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
-  if (lock_ != nullptr) env_->UnlockFile(std::move(lock_));
+  if (lock_ != nullptr) {
+    Status s = env_->UnlockFile(std::move(lock_));
+    if (!s.ok()) logger_->Log(LogLevel::kWarning, "unlocking " + dir_ + ": " + s.ToString());
+  }
 }
 
 Status DBImpl::Recover() {
@@ -306,7 +309,7 @@ Status DBImpl::NewWal(uint64_t id, std::unique_ptr<RecordWriter>* wal) {
   if (s.ok()) s = env_->SyncDir(dir_);
   if (!s.ok()) {
     wal->reset();
-    env_->RemoveFile(path);
+    env_->RemoveFile(path).IgnoreError();  // Cleanup after the failure that is returned.
   }
   return s;
 }
@@ -385,7 +388,7 @@ DBInfo DBImpl::Info() {
   std::lock_guard<std::mutex> lock(mu_);
   info.latest_version = visible_version_.load(std::memory_order_acquire);
   info.manifest_size = manifest_ != nullptr ? manifest_->file_size() : 0;
-  env_->GetFreeSpace(dir_, &info.free_bytes);
+  env_->GetFreeSpace(dir_, &info.free_bytes).IgnoreError();  // Stays 0: unknown.
   if (levels_ == nullptr) return info;
   LevelTargets targets = ComputeTargets(*levels_, options_);
   std::vector<double> scores = picker_.Scores(*levels_, targets);
@@ -418,7 +421,10 @@ DBInfo DBImpl::Info() {
     mi.memory = mem->MemoryReserved();
     mi.num_entries = mem->num_entries();
     mi.is_mutable = is_mutable;
-    if (mi.wal_id != 0) env_->GetFileSize(WalFileName(dir_, mi.wal_id), &mi.wal_size);
+    if (mi.wal_id != 0) {
+      // A size that cannot be read shows as 0; Info reports, it does not fail.
+      env_->GetFileSize(WalFileName(dir_, mi.wal_id), &mi.wal_size).IgnoreError();
+    }
     info.memtables.push_back(mi);
   };
   if (mem_ != nullptr && !options_.read_only) describe(mem_, true);

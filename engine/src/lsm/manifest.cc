@@ -196,7 +196,7 @@ Status Manifest::Rewrite(const ManifestState& state) {
   if (s.ok()) s = env_->SyncDir(dir_);
   if (s.ok()) s = RecordWriter::OpenForAppend(env_, path, &writer_);
   if (!s.ok()) {
-    env_->RemoveFile(tmp);
+    env_->RemoveFile(tmp).IgnoreError();  // Cleanup after the failure that is returned.
     return s;
   }
   deletions_ = 0;

@@ -6,8 +6,9 @@ namespace sett {
 
 TableFileBuilder::~TableFileBuilder() {
   if (finished_ || file_ == nullptr) return;
-  file_->Close();
-  env_->RemoveFile(TableFileName(dir_, id_));
+  // An abandoned table: no MANIFEST names it, and the next open removes what is left.
+  file_->Close().IgnoreError();
+  env_->RemoveFile(TableFileName(dir_, id_)).IgnoreError();
 }
 
 Status TableFileBuilder::Open() {

@@ -152,7 +152,8 @@ Status Table::ParseIndex(std::string contents) {
 }
 
 Table::~Table() {
-  if (obsolete_.load(std::memory_order_acquire)) env_->RemoveFile(path());
+  // A file that stays is no longer in the MANIFEST: the next open removes it.
+  if (obsolete_.load(std::memory_order_acquire)) env_->RemoveFile(path()).IgnoreError();
 }
 
 int64_t Table::FindBlock(std::string_view target) const {

@@ -68,7 +68,7 @@ class PosixWritableFile : public WritableFile {
     buffer_.reserve(kBufferSize);
   }
   ~PosixWritableFile() override {
-    if (fd_ >= 0) Close();
+    if (fd_ >= 0) Close().IgnoreError();  // Whoever cared about the data called Close.
   }
 
   Status Append(std::string_view data) override {

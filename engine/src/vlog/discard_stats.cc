@@ -111,7 +111,7 @@ Status DiscardStats::PersistLocked() {
   if (s.ok()) s = file->Close();
   if (s.ok()) s = env_->RenameFile(tmp, path);
   if (s.ok()) s = env_->SyncDir(dir_);
-  if (!s.ok()) env_->RemoveFile(tmp);
+  if (!s.ok()) env_->RemoveFile(tmp).IgnoreError();  // Cleanup after the returned failure.
   return s;
 }
 

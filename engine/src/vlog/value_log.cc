@@ -115,7 +115,7 @@ Status ValueLog::CreateHead(uint32_t id) {
   std::shared_ptr<VlogFile> reader;
   if (s.ok()) s = VlogFile::Open(env_, path, id, map_files_, file_size_limit_, &reader);
   if (!s.ok()) {
-    env_->RemoveFile(path);
+    env_->RemoveFile(path).IgnoreError();  // Cleanup after the failure that is returned.
     return s;
   }
   head_ = std::move(file);
@@ -215,7 +215,7 @@ Status ValueLog::Rotate() {
   if (head_broken_) {
     // Nothing points past the last committed batch; cut the rest off so that only the head
     // can ever end in a torn batch. If even that fails, scans stop at the damage.
-    head_->Close();
+    head_->Close().IgnoreError();  // The file is cut back below; its own error says more.
     Status t = env_->TruncateFile(VlogFileName(dir_, head_id_), committed_size_);
     if (!t.ok()) logger_->Log(LogLevel::kWarning, t.ToString());
   }

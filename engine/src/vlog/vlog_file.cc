@@ -45,7 +45,8 @@ std::string_view VlogFile::MappedEntry(const ValuePointer& ptr) const {
 }
 
 VlogFile::~VlogFile() {
-  if (obsolete_.load(std::memory_order_acquire)) env_->RemoveFile(path());
+  // A retired file that stays is removed by the next open.
+  if (obsolete_.load(std::memory_order_acquire)) env_->RemoveFile(path()).IgnoreError();
 }
 
 Status VlogFile::Read(const ValuePointer& ptr, std::string_view internal_key,

@@ -150,7 +150,7 @@ TEST_F(DBBackupTest, MetricsCount) {
   for (int i = 0; i < 100; i++)
     ASSERT_OK(db->Put(WriteOptions(), "k" + std::to_string(i), std::string(i * 30, 'v')));
   std::string value;
-  for (int i = 0; i < 10; i++) db->Get(ReadOptions(), "k" + std::to_string(i), &value);
+  for (int i = 0; i < 10; i++) ASSERT_OK(db->Get(ReadOptions(), "k" + std::to_string(i), &value));
   ASSERT_OK(db->Flatten());
   Metrics m = db->GetMetrics();
   EXPECT_EQ(m.entries_written, 100u);
