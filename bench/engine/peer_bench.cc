@@ -29,7 +29,7 @@
 #include <thread>
 
 #include "kv_backend.h"
-#include "proc_io.h"
+#include "tools/common/proc_io.h"
 #include "ycsb.h"
 
 namespace sett::bench {

@@ -4,9 +4,9 @@
 #include <fstream>
 #include <streambuf>
 
-#include "format.h"
 #include "open_db.h"
-#include "progress.h"
+#include "tools/common/format.h"
+#include "tools/common/progress.h"
 
 namespace sett::tools {
 namespace {

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "open_db.h"
-#include "progress.h"
-#include "util/random.h"
+#include "tools/common/progress.h"
+#include "tools/common/tool_random.h"
 
 namespace sett::tools {
 namespace {
@@ -111,7 +111,7 @@ class Bank {
   }
 
   void Transfer(int thread) {
-    Random rnd(args_.seed * 1000 + thread + 1);
+    ToolRandom rnd(args_.seed * 1000 + thread + 1);
     while (!stop_) {
       int from = static_cast<int>(rnd.Uniform(args_.accounts));
       int to = static_cast<int>(rnd.Uniform(args_.accounts - 1));

@@ -10,15 +10,13 @@
 #include <thread>
 #include <vector>
 
-#include "format.h"
-#include "proc_io.h"
-#include "progress.h"
 #include "sett/db.h"
 #include "sett/logger.h"
-#include "table/compression.h"
-#include "util/coding.h"
-#include "util/hash.h"
-#include "util/random.h"
+#include "tools/common/format.h"
+#include "tools/common/proc_io.h"
+#include "tools/common/progress.h"
+#include "tools/common/tool_random.h"
+#include "xxhash.h"
 
 namespace sett::tools {
 namespace {
@@ -41,38 +39,43 @@ struct BenchArgs {
   bool txn = false;
 };
 
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
+// A number that looks random but is the same for the same inputs.
+uint64_t Scramble(uint64_t seed, uint64_t i) { return XXH3_64bits_withSeed(&i, sizeof(i), seed); }
 
-std::string BenchKey(uint64_t seed, uint64_t i) {
+std::string Hex16(uint64_t x) {
   char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016" PRIx64, Mix(i + seed * 0x9e3779b97f4a7c15ULL));
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, x);
   return std::string(buf, 16);
 }
 
+// Key i of a run: hex, in an order unrelated to i.
+std::string BenchKey(uint64_t seed, uint64_t i) { return Hex16(Scramble(seed, i)); }
+
+// A value begins with a checksum (16 hex digits) of the key and the rest of the value.
+constexpr size_t kChecksumDigits = 16;
+
 uint64_t ValueChecksum(std::string_view key, std::string_view rest) {
-  return SeededChecksum64(rest.data(), rest.size(), Checksum64(key));
+  return XXH3_64bits_withSeed(rest.data(), rest.size(), XXH3_64bits(key.data(), key.size()));
 }
 
 void MakeValue(uint64_t seed, uint64_t i, const std::string& key, size_t size, std::string* out) {
   out->resize(size);
-  Random rnd(Mix(seed ^ (i * 31 + 7)));
-  size_t random_part = size / 2;
+  ToolRandom rnd(Scramble(seed ^ 0x5eed, i));
+  size_t random_part = size / 2;  // Half random, half compressible.
   for (size_t p = 0; p < size; p++) {
     (*out)[p] = p < random_part ? static_cast<char>(rnd.Next()) : static_cast<char>('a' + p % 7);
   }
-  if (size >= 8) EncodeFixed64(out->data(), ValueChecksum(key, std::string_view(*out).substr(8)));
+  if (size >= kChecksumDigits) {
+    std::string sum = Hex16(ValueChecksum(key, std::string_view(*out).substr(kChecksumDigits)));
+    out->replace(0, kChecksumDigits, sum);
+  }
 }
 
 // Reports whether a value read back is the one `bench write` made for key.
 bool ValueLooksRight(std::string_view key, std::string_view value) {
-  if (value.size() < 8) return true;
-  return DecodeFixed64(value.data()) == ValueChecksum(key, value.substr(8));
+  if (value.size() < kChecksumDigits) return true;
+  return value.substr(0, kChecksumDigits) ==
+         Hex16(ValueChecksum(key, value.substr(kChecksumDigits)));
 }
 
 double Seconds(Clock::time_point since) {
@@ -186,7 +189,7 @@ int RunRead(const BenchArgs& args) {
   auto start = Clock::now();
 
   auto reader = [&](int t) {
-    Random rnd(Mix(args.seed ^ (0x1234 + t)));
+    ToolRandom rnd(Scramble(args.seed ^ 0x1234, static_cast<uint64_t>(t)));
     std::string value;
     for (uint64_t n = t;; n += args.threads) {
       uint64_t i;

@@ -18,11 +18,11 @@
 #include <thread>
 #include <vector>
 
-#include "progress.h"
 #include "sett/db.h"
 #include "sett/logger.h"
 #include "sett/txn.h"
-#include "util/random.h"
+#include "tools/common/progress.h"
+#include "tools/common/tool_random.h"
 
 namespace sett::tools {
 namespace {
@@ -240,7 +240,7 @@ bool AppendLine(int fd, const std::string& text) {
   });
   maintenance.detach();  // It dies with the process.
 
-  Random rnd(seed);
+  ToolRandom rnd(seed);
   for (uint64_t t = state.next_t();; t++) {
     // Reads see the acknowledged state.
     uint32_t probe = rnd.Uniform(args.keys);
@@ -312,7 +312,7 @@ class CrashTest {
     bool resuming = log_offset_ > 0;
     if (resuming && !Verify("the state left by the last run")) return 1;
 
-    Random rnd(args_.seed);
+    ToolRandom rnd(args_.seed);
     auto start = Clock::now();
     Progress progress("crashtest", args_.iterations);
     uint64_t kills = 0;

@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "format.h"
-#include "progress.h"
 #include "sett/db.h"
 #include "sett/logger.h"
+#include "tools/common/format.h"
+#include "tools/common/progress.h"
 
 namespace sett::tools {
 namespace {

@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "format.h"
-#include "info_print.h"
 #include "sett/db.h"
 #include "sett/logger.h"
+#include "tools/common/format.h"
+#include "tools/common/info_print.h"
 
 namespace sett::tools {
 namespace {
@@ -37,7 +37,9 @@ int RunInfo(const InfoArgs& args) {
     std::printf("\nverifying %zu tables...\n", info.tables.size());
     s = db->VerifyChecksums();
     if (s.ok()) {
-      std::printf("verify: OK, every block and value-log entry checksum, key order and live value checked\n");
+      std::printf(
+          "verify: OK, every block and value-log entry checksum, key order and live value "
+          "checked\n");
     } else {
       std::printf("verify: FAILED: %s\n", s.ToString().c_str());
       code = 1;

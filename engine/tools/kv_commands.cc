@@ -2,9 +2,9 @@
 
 #include <cstdio>
 
-#include "format.h"
 #include "open_db.h"
-#include "progress.h"
+#include "tools/common/format.h"
+#include "tools/common/progress.h"
 
 namespace sett::tools {
 namespace {

@@ -8,10 +8,10 @@
 
 #include "core/checker.h"
 #include "core/summary.h"
-#include "format.h"
-#include "info_print.h"
-#include "progress.h"
 #include "settfs_store.h"
+#include "tools/common/format.h"
+#include "tools/common/info_print.h"
+#include "tools/common/progress.h"
 
 namespace settfs {
 namespace {

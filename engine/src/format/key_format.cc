@@ -13,14 +13,6 @@ size_t ValueStructSize(const ValueStruct& vs) {
   return 2 + VarintLength(vs.expires_at) + vs.value.size();
 }
 
-char* EncodeValueStruct(char* dst, const ValueStruct& vs) {
-  *dst++ = static_cast<char>(vs.meta);
-  *dst++ = static_cast<char>(vs.user_meta);
-  dst = EncodeVarint64(dst, vs.expires_at);
-  std::memcpy(dst, vs.value.data(), vs.value.size());
-  return dst + vs.value.size();
-}
-
 void AppendValueStruct(std::string* dst, const ValueStruct& vs) {
   dst->push_back(static_cast<char>(vs.meta));
   dst->push_back(static_cast<char>(vs.user_meta));

@@ -111,8 +111,6 @@ struct ValueStruct {
 
 void AppendValueStruct(std::string* dst, const ValueStruct& vs);
 size_t ValueStructSize(const ValueStruct& vs);
-// Writes vs at dst, which has room for ValueStructSize(vs) bytes; returns the end.
-char* EncodeValueStruct(char* dst, const ValueStruct& vs);
 // False when data is not a well-formed value struct. vs->value points into data.
 bool DecodeValueStruct(std::string_view data, ValueStruct* vs);
 

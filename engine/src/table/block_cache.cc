@@ -1,5 +1,7 @@
 #include "table/block_cache.h"
 
+#include "util/random.h"
+
 namespace sett {
 
 BlockCache::BlockCache(size_t capacity)
@@ -13,13 +15,8 @@ uint64_t BlockCache::NewCacheId() {
 }
 
 uint64_t BlockCache::Hash(uint64_t cache_id, uint64_t offset) {
-  // A 64-bit mix: the top bits pick the shard, the low bits the bucket.
-  uint64_t h = cache_id * 0x9e3779b97f4a7c15ULL ^ (offset + 0x632be59bd9b4e019ULL);
-  h ^= h >> 31;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 29;
-  h *= 0x94d049bb133111ebULL;
-  return h ^ (h >> 32);
+  // The top bits pick the shard, the low bits the bucket.
+  return Mix64(cache_id * 0x9e3779b97f4a7c15ULL ^ (offset + 0x632be59bd9b4e019ULL));
 }
 
 std::shared_ptr<const Block> BlockCache::Lookup(uint64_t cache_id, uint64_t offset) {

@@ -75,13 +75,6 @@ bool GetFixed32(std::string_view* input, uint32_t* v) {
   return true;
 }
 
-bool GetFixed64(std::string_view* input, uint64_t* v) {
-  if (input->size() < 8) return false;
-  *v = DecodeFixed64(input->data());
-  input->remove_prefix(8);
-  return true;
-}
-
 bool GetByte(std::string_view* input, uint8_t* v) {
   if (input->empty()) return false;
   *v = static_cast<uint8_t>((*input)[0]);

@@ -50,7 +50,6 @@ int VarintLength(uint64_t v);
 
 // Parse from the front of *input and advance it; false when input is too short or malformed.
 bool GetFixed32(std::string_view* input, uint32_t* v);
-bool GetFixed64(std::string_view* input, uint64_t* v);
 bool GetByte(std::string_view* input, uint8_t* v);
 bool GetVarint32(std::string_view* input, uint32_t* v);
 bool GetVarint64(std::string_view* input, uint64_t* v);

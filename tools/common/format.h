@@ -1,7 +1,7 @@
 // Formatting helpers for the tool's human-readable output.
 
-#ifndef SETT_TOOLS_FORMAT_H_
-#define SETT_TOOLS_FORMAT_H_
+#ifndef SETT_TOOLS_COMMON_FORMAT_H_
+#define SETT_TOOLS_COMMON_FORMAT_H_
 
 #include <cstdint>
 #include <string>
@@ -17,4 +17,4 @@ std::string EscapeKey(std::string_view key, size_t max_len = 40);
 
 }  // namespace sett::tools
 
-#endif  // SETT_TOOLS_FORMAT_H_
+#endif  // SETT_TOOLS_COMMON_FORMAT_H_

@@ -1,8 +1,8 @@
 // ProcIo reads this process's I/O counters from /proc/self/io: what the benchmarks report as
 // disk traffic and write amplification.
 
-#ifndef SETT_TOOLS_PROC_IO_H_
-#define SETT_TOOLS_PROC_IO_H_
+#ifndef SETT_TOOLS_COMMON_PROC_IO_H_
+#define SETT_TOOLS_COMMON_PROC_IO_H_
 
 #include <cstdint>
 
@@ -19,4 +19,4 @@ struct ProcIo {
 
 }  // namespace sett::tools
 
-#endif  // SETT_TOOLS_PROC_IO_H_
+#endif  // SETT_TOOLS_COMMON_PROC_IO_H_

@@ -1,8 +1,8 @@
 // Progress prints a one-line progress report for long commands, redrawn in place at most a few
 // times a second, and only when stderr is a terminal: piped or logged output stays quiet.
 
-#ifndef SETT_TOOLS_PROGRESS_H_
-#define SETT_TOOLS_PROGRESS_H_
+#ifndef SETT_TOOLS_COMMON_PROGRESS_H_
+#define SETT_TOOLS_COMMON_PROGRESS_H_
 
 #include <chrono>
 #include <cstdint>
@@ -32,4 +32,4 @@ class Progress {
 
 }  // namespace sett::tools
 
-#endif  // SETT_TOOLS_PROGRESS_H_
+#endif  // SETT_TOOLS_COMMON_PROGRESS_H_

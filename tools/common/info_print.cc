@@ -1,8 +1,8 @@
-#include "info_print.h"
+#include "tools/common/info_print.h"
 
 #include <cstdio>
 
-#include "format.h"
+#include "tools/common/format.h"
 
 namespace sett::tools {
 

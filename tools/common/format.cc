@@ -1,4 +1,4 @@
-#include "format.h"
+#include "tools/common/format.h"
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-#include "proc_io.h"
+#include "tools/common/proc_io.h"
 
 #include <fstream>
 #include <string>
