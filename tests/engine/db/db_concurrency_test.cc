@@ -34,6 +34,8 @@ TEST(DBConcurrencyTest, ReadersSeeWholeBatchesWhileTheTreeChanges) {
 
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0};
+  std::atomic<uint64_t> whole_groups_seen[2] = {{0}, {0}};  // By each reader.
+  std::atomic<uint64_t> tree_changes{0};
   std::vector<std::atomic<uint64_t>> generation(kWriters);
   std::vector<std::thread> threads;
 
@@ -72,6 +74,7 @@ TEST(DBConcurrencyTest, ReadersSeeWholeBatchesWhileTheTreeChanges) {
           }
           if (!it->status().ok()) failures++;
           if (count != 0 && count != kKeysPerGroup) failures++;
+          if (count == kKeysPerGroup) whole_groups_seen[r]++;
           if (gen < last_seen[w]) failures++;  // Went back in time.
           last_seen[w] = gen;
           std::string value;
@@ -84,6 +87,7 @@ TEST(DBConcurrencyTest, ReadersSeeWholeBatchesWhileTheTreeChanges) {
   threads.emplace_back([&] {
     while (!stop) {
       if (!db->Flush().ok() || !db->Compact().ok()) failures++;
+      tree_changes++;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
@@ -92,6 +96,10 @@ TEST(DBConcurrencyTest, ReadersSeeWholeBatchesWhileTheTreeChanges) {
   stop = true;
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
+  // Both readers checked whole batches, while flushes and compactions ran.
+  EXPECT_GT(whole_groups_seen[0].load(), 100u);
+  EXPECT_GT(whole_groups_seen[1].load(), 100u);
+  EXPECT_GT(tree_changes.load(), 10u);
 
   for (int w = 0; w < kWriters; w++) {
     EXPECT_GT(generation[w].load(), 100u);

@@ -101,20 +101,32 @@ TEST_F(DBDropTest, DropsUnderConcurrentWrites) {
   for (bool all : {false, true}) {
     std::atomic<bool> stop{false};
     std::atomic<uint64_t> gen{0};
+    std::atomic<bool> writer_failed{false};
     std::thread writer([&] {
       while (!stop) {
         uint64_t g = ++gen;
         WriteBatch batch;
         batch.Put("p/" + std::to_string(g), std::string(600, 'x'));
         batch.Put("q/" + std::to_string(g), "y");
-        ASSERT_OK(db_->Write(WriteOptions(), batch));
+        Status s = db_->Write(WriteOptions(), batch);
+        if (!s.ok()) {
+          ADD_FAILURE() << s.ToString();
+          writer_failed = true;
+          return;
+        }
       }
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // Enough acknowledged writes on both sides of the drop for the checks to mean something.
+    auto wait_for = [&](uint64_t n) {
+      while (gen.load() < n && !writer_failed) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    };
+    wait_for(500);
     uint64_t before = gen.load();
     ASSERT_OK(all ? db_->DropAll() : db_->DropPrefix({"p/"}));
     uint64_t after = gen.load() + 1;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    wait_for(after + 500);
     stop = true;
     writer.join();
     std::string value;

@@ -51,6 +51,7 @@ TEST(DBGcConcurrencyTest, ReadersAndWritersDuringGc) {
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0};
   std::atomic<int> collected{0};
+  std::atomic<uint64_t> values_checked[2] = {{0}, {0}};  // By each reader.
   std::vector<std::vector<uint64_t>> last(kWriters, std::vector<uint64_t>(kKeysPerWriter, 0));
   std::vector<std::thread> threads;
   for (int w = 0; w < kWriters; w++) {
@@ -76,12 +77,14 @@ TEST(DBGcConcurrencyTest, ReadersAndWritersDuringGc) {
           ADD_FAILURE() << Key(w, k) << ": " << s.ToString();
           failures++;
         }
+        if (s.ok()) values_checked[r]++;
         ReadOptions scan;
         scan.prefix = "w" + std::to_string(w) + "/";
         scan.prefetch_values = r == 1;
         auto it = db->NewIterator(scan);
         for (it->Rewind(); it->Valid(); it->Next()) {
           if (!ValueFits(std::string(it->key()), it->value(), &gen)) failures++;
+          values_checked[r]++;
         }
         if (!it->status().ok()) {
           ADD_FAILURE() << it->status().ToString();
@@ -108,6 +111,9 @@ TEST(DBGcConcurrencyTest, ReadersAndWritersDuringGc) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_GT(collected.load(), 10);
+  // The readers checked values while GC moved them (not only keys that were not there yet).
+  EXPECT_GT(values_checked[0].load(), 1000u);
+  EXPECT_GT(values_checked[1].load(), 1000u);
   std::printf("value-log files collected under load: %d\n", collected.load());
 
   for (int round = 0; round < 2; round++) {
