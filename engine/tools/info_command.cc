@@ -7,6 +7,7 @@
 #include "sett/logger.h"
 #include "tools/common/format.h"
 #include "tools/common/info_print.h"
+#include "tools/common/progress.h"
 
 namespace sett::tools {
 namespace {
@@ -35,7 +36,10 @@ int RunInfo(const InfoArgs& args) {
   int code = 0;
   if (args.verify) {
     std::printf("\nverifying %zu tables...\n", info.tables.size());
-    s = db->VerifyChecksums();
+    std::fflush(stdout);
+    PhasedProgress progress("verifying");
+    s = db->VerifyChecksums(progress.Callback());
+    progress.Finish();
     if (s.ok()) {
       std::printf(
           "verify: OK, every block and value-log entry checksum, key order and live value "

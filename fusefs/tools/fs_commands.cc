@@ -93,7 +93,9 @@ int RunFsck(const FsckArgs& args) {
   // live value (file data included) read through its pointer. Repair cannot bring damaged
   // bytes back, so damage found here is left (and named).
   std::string damage;
-  s = store->db()->VerifyChecksums();
+  sett::tools::PhasedProgress verifying("verifying");
+  s = store->db()->VerifyChecksums(verifying.Callback());
+  verifying.Finish();
   if (!s.ok()) damage = "damaged data: " + s.ToString();
   for (const std::string& problem : report.problems) std::printf("problem: %s\n", problem.c_str());
   if (!damage.empty()) std::printf("problem: %s\n", damage.c_str());

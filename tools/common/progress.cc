@@ -40,4 +40,15 @@ void Progress::Finish() {
   printed_ = false;
 }
 
+VerifyProgress PhasedProgress::Callback() {
+  return [this](std::string_view phase, uint64_t done, uint64_t total) {
+    if (line_ == nullptr || phase != phase_) {
+      phase_ = std::string(phase);
+      line_.reset();  // Clears the last phase's line first.
+      line_ = std::make_unique<Progress>(label_ + " " + phase_, total);
+    }
+    line_->Update(done);
+  };
+}
+
 }  // namespace sett::tools

@@ -6,7 +6,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
+
+#include "sett/db.h"
 
 namespace sett::tools {
 
@@ -28,6 +31,21 @@ class Progress {
   const std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_print_;
   bool printed_ = false;
+};
+
+// A VerifyProgress for DB::VerifyChecksums that shows each phase on a Progress line of its own,
+// labelled "<label> <phase>". The returned callback refers to *line, which must outlive it.
+class PhasedProgress {
+ public:
+  explicit PhasedProgress(std::string label) : label_(std::move(label)) {}
+  VerifyProgress Callback();
+  // Clears the line (before printing the outcome).
+  void Finish() { line_.reset(); }
+
+ private:
+  const std::string label_;
+  std::string phase_;
+  std::unique_ptr<Progress> line_;
 };
 
 }  // namespace sett::tools

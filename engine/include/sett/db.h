@@ -51,6 +51,10 @@ class Snapshot {
   virtual uint64_t read_ts() const = 0;
 };
 
+// How far DB::VerifyChecksums got: a phase, "tables" then "value log" (done and total in bytes
+// of the files read), then "live values" (done in values read; total 0, not known ahead).
+using VerifyProgress = std::function<void(std::string_view phase, uint64_t done, uint64_t total)>;
+
 class DB {
  public:
   // Opens (or with create_if_missing, creates) the database in options.dir. Fails with Busy
@@ -150,8 +154,10 @@ class DB {
 
   // Reads every block of every table and checks its checksum and order, and every table's
   // metadata; scans every value-log entry; reads every live value through its pointer.
-  // Corruption names the first damaged file and offset.
-  virtual Status VerifyChecksums() = 0;
+  // Corruption names the first damaged file and offset. progress, when set, hears how far it
+  // got (see VerifyProgress), on the calling thread.
+  virtual Status VerifyChecksums(const VerifyProgress& progress) = 0;
+  Status VerifyChecksums() { return VerifyChecksums(VerifyProgress()); }
 
   virtual DBInfo Info() = 0;
 

@@ -443,39 +443,62 @@ DBInfo DBImpl::Info() {
   return info;
 }
 
-Status DBImpl::VerifyChecksums() {
+Status DBImpl::VerifyChecksums(const VerifyProgress& progress) {
+  auto report = [&](std::string_view phase, uint64_t done, uint64_t total) {
+    if (progress) progress(phase, done, total);
+  };
   std::shared_ptr<const View> view = CurrentView();
   if (view == nullptr) return Status::Aborted(dir_ + " is closed");
   std::string problem = view->levels->CheckInvariants();
   if (!problem.empty()) return Status::Corruption(dir_ + ": " + problem);
+  uint64_t table_bytes = 0, verified = 0;
+  for (int level = 0; level < view->levels->num_levels(); level++) {
+    for (const auto& t : view->levels->tables(level)) table_bytes += t->file_size();
+  }
+  report("tables", 0, table_bytes);
   for (int level = 0; level < view->levels->num_levels(); level++) {
     for (const auto& t : view->levels->tables(level)) {
       Status s = t->Verify();
       if (!s.ok()) return s;
+      report("tables", verified += t->file_size(), table_bytes);
     }
   }
-  Status s = VerifyValueLog();
+  Status s = VerifyValueLog(progress);
   if (!s.ok()) return s;
   // Every live value, through the pointers that lead to it.
+  constexpr uint64_t kValuesPerReport = 4096;
+  uint64_t values = 0;
   std::unique_ptr<Iterator> it = NewIterator(ReadOptions());
   for (it->Rewind(); it->Valid(); it->Next()) {
+    if (++values % kValuesPerReport == 0) report("live values", values, 0);
   }
+  report("live values", values, 0);
   return it->status();
 }
 
-Status DBImpl::VerifyValueLog() {
+Status DBImpl::VerifyValueLog(const VerifyProgress& progress) {
+  constexpr uint64_t kBytesPerReport = 4 << 20;
   std::shared_ptr<const VlogSet> files = vlog_->files();
+  uint64_t total = 0, before = 0;  // Bytes in every file, and in those already scanned.
+  for (const auto& [id, file] : *files) total += vlog_->FileSize(id);
+  if (progress) progress("value log", 0, total);
   for (const auto& [id, file] : *files) {
     VlogScanner scanner(*file, vlog_->FileSize(id));
     VlogEntry entry;
-    uint64_t offset;
+    uint64_t offset, reported = 0;
     while (scanner.Next(&entry, &offset)) {
+      if (progress && offset - reported >= kBytesPerReport) {
+        reported = offset;
+        progress("value log", before + offset, total);
+      }
     }
     if (!scanner.status().ok()) return scanner.status();
     if (scanner.damaged()) {
       return Status::Corruption(file->path() + ": damaged entry at offset " +
                                 std::to_string(scanner.position()));
     }
+    before += vlog_->FileSize(id);
+    if (progress) progress("value log", before, total);
   }
   return Status::OK();
 }

@@ -114,9 +114,10 @@ class DBImpl : public DB, public TxnHost {
   Status Compact() override;
   Status Flatten(int workers) override;
   Status RunValueLogGC(double discard_ratio, ValueLogGCStats* stats) override;
-  Status VerifyChecksums() override;
+  using DB::VerifyChecksums;
+  Status VerifyChecksums(const VerifyProgress& progress) override;
   // Scans every value-log file's entries up to its intact size.
-  Status VerifyValueLog();
+  Status VerifyValueLog(const VerifyProgress& progress);
   DBInfo Info() override;
 
  private:

@@ -50,6 +50,47 @@ class DBTest : public ::testing::Test {
   std::unique_ptr<DB> db_;
 };
 
+// VerifyChecksums reports its phases in order and ends each at what the DB holds.
+TEST_F(DBTest, VerifyChecksumsReportsProgressThroughEachPhase) {
+  for (int i = 0; i < 3000; i++) {
+    ASSERT_OK(
+        db_->Put(WriteOptions(), "k" + std::to_string(i), std::string(i % 2 ? 2000 : 10, 'v')));
+  }
+  ASSERT_OK(db_->Flatten());
+  struct Report {
+    std::string phase;
+    uint64_t done, total;
+  };
+  std::vector<Report> reports;
+  ASSERT_OK(db_->VerifyChecksums([&](std::string_view phase, uint64_t done, uint64_t total) {
+    reports.push_back({std::string(phase), done, total});
+  }));
+  DBInfo info = db_->Info();
+  uint64_t table_bytes = 0, log_bytes = 0;
+  for (const TableInfo& t : info.tables) table_bytes += t.file_size;
+  for (const ValueLogFileInfo& f : info.value_log_files) log_bytes += f.size;
+  ASSERT_GT(table_bytes, 0u);
+  ASSERT_GT(log_bytes, 3000u * 1000);
+  std::vector<std::string> phases;
+  std::map<std::string, Report> last;
+  for (const Report& r : reports) {
+    if (phases.empty() || phases.back() != r.phase) phases.push_back(r.phase);
+    if (last.count(r.phase)) {
+      EXPECT_GE(r.done, last[r.phase].done) << r.phase;
+    }
+    if (r.total != 0) {
+      EXPECT_LE(r.done, r.total) << r.phase;
+    }
+    last[r.phase] = r;
+  }
+  EXPECT_EQ(phases, (std::vector<std::string>{"tables", "value log", "live values"}));
+  EXPECT_EQ(last["tables"].done, table_bytes);
+  EXPECT_EQ(last["tables"].total, table_bytes);
+  EXPECT_EQ(last["value log"].done, log_bytes);
+  EXPECT_EQ(last["value log"].total, log_bytes);
+  EXPECT_EQ(last["live values"].done, 3000u);
+}
+
 TEST_F(DBTest, PutGetDelete) {
   ASSERT_OK(db_->Put(WriteOptions(), "a", "1"));
   ASSERT_OK(db_->Put(WriteOptions(), "b", "2"));
