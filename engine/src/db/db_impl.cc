@@ -131,65 +131,48 @@ DBImpl::~DBImpl() {
   }
 }
 
-Status DBImpl::Recover() {
-  Status s;
+Status DBImpl::LockDir() {
   if (options_.read_only) {
     if (!env_->FileExists(dir_)) return Status::InvalidArgument(dir_ + " does not exist");
   } else if (options_.create_if_missing) {
-    s = env_->CreateDirIfMissing(dir_);
+    Status s = env_->CreateDirIfMissing(dir_);
     if (!s.ok()) return s;
   } else if (!env_->FileExists(dir_)) {
     return Status::InvalidArgument(dir_ + " does not exist (create_if_missing is off)");
   }
-  s = env_->LockFile(LockFileName(dir_), options_.read_only, &lock_);
-  if (!s.ok()) return s;
+  return env_->LockFile(LockFileName(dir_), options_.read_only, &lock_);
+}
 
+Status DBImpl::ListFiles(DirListing* listing) {
   std::vector<std::string> names;
-  s = env_->GetChildren(dir_, &names);
+  Status s = env_->GetChildren(dir_, &names);
   if (!s.ok()) return s;
-  std::vector<uint64_t> table_ids, wal_ids;
-  uint64_t max_id = 0;
   for (const std::string& name : names) {
     uint64_t id;
     FileType type = ParseFileName(name, &id);
-    if (type == FileType::kTable) table_ids.push_back(id);
-    if (type == FileType::kWal) wal_ids.push_back(id);
-    if (type == FileType::kTable || type == FileType::kWal) max_id = std::max(max_id, id);
+    if (type == FileType::kTable) listing->table_ids.push_back(id);
+    if (type == FileType::kWal) listing->wal_ids.push_back(id);
+    if (type == FileType::kTable || type == FileType::kWal) {
+      listing->max_id = std::max(listing->max_id, id);
+    }
   }
-  std::sort(wal_ids.begin(), wal_ids.end());
-
+  std::sort(listing->wal_ids.begin(), listing->wal_ids.end());
   bool exists = env_->FileExists(ManifestFileName(dir_));
   if (exists && options_.error_if_exists) {
     return Status::InvalidArgument(dir_ + " already holds a database (error_if_exists is set)");
   }
-  if (!exists && (!table_ids.empty() || !wal_ids.empty())) {
+  if (!exists && (!listing->table_ids.empty() || !listing->wal_ids.empty())) {
     return Status::Corruption(ManifestFileName(dir_) + " is missing, but the directory holds " +
-                              std::to_string(table_ids.size()) + " table and " +
-                              std::to_string(wal_ids.size()) + " log files");
+                              std::to_string(listing->table_ids.size()) + " table and " +
+                              std::to_string(listing->wal_ids.size()) + " log files");
   }
   if (!exists && !options_.create_if_missing) {
     return Status::InvalidArgument(dir_ + " holds no database (create_if_missing is off)");
   }
-  s = Manifest::Open(env_, dir_, options_.read_only, options_.create_if_missing,
-                     options_.max_levels, logger_, &manifest_);
-  if (!s.ok()) return s;
-  s = OpenTables();
-  if (!s.ok()) return s;
-  next_file_id_ = std::max(manifest_->state().next_file_id, max_id + 1);
-  vlog_ = std::make_unique<ValueLog>(env_, dir_, options_.value_log_file_size, logger_,
-                                     options_.value_log_mmap);
-  s = vlog_->Open(options_.read_only, manifest_->state().vlog_checkpoint);
-  if (!s.ok()) return s;
-  discard_ = std::make_unique<DiscardStats>(env_, dir_, logger_);
-  discard_->Load();
-  if (!options_.read_only) {
-    RemoveObsoleteFiles(table_ids, wal_ids);
-    s = discard_->Retain(vlog_->FileIds());
-    if (!s.ok()) return s;
-  }
-  s = ReplayWals(wal_ids);
-  if (!s.ok()) return s;
+  return Status::OK();
+}
 
+uint64_t DBImpl::RecoveredVersion() const {
   uint64_t last_version = 0;
   for (int level = 0; level < levels_->num_levels(); level++) {
     for (const auto& t : levels_->tables(level)) {
@@ -197,10 +180,46 @@ Status DBImpl::Recover() {
     }
   }
   for (const auto& imm : imms_) last_version = std::max(last_version, imm->max_version());
+  return last_version;
+}
+
+void DBImpl::StartBackgroundThreads() {
+  threads_.emplace_back([this] { FlusherLoop(); });
+  for (int i = 0; i < options_.num_compactors; i++) {
+    threads_.emplace_back([this] { CompactorLoop(); });
+  }
+  if (options_.value_log_gc_interval_seconds > 0) threads_.emplace_back([this] { GCLoop(); });
+}
+
+Status DBImpl::Recover() {
+  DirListing listing;
+  Status s = LockDir();
+  if (s.ok()) s = ListFiles(&listing);
+  if (s.ok()) {
+    s = Manifest::Open(env_, dir_, options_.read_only, options_.create_if_missing,
+                       options_.max_levels, logger_, &manifest_);
+  }
+  if (s.ok()) s = OpenTables();
+  if (!s.ok()) return s;
+  next_file_id_ = std::max(manifest_->state().next_file_id, listing.max_id + 1);
+  vlog_ = std::make_unique<ValueLog>(env_, dir_, options_.value_log_file_size, logger_,
+                                     options_.value_log_mmap);
+  s = vlog_->Open(options_.read_only, manifest_->state().vlog_checkpoint);
+  if (!s.ok()) return s;
+  discard_ = std::make_unique<DiscardStats>(env_, dir_, logger_);
+  discard_->Load();
+  if (!options_.read_only) {
+    RemoveObsoleteFiles(listing.table_ids, listing.wal_ids);
+    s = discard_->Retain(vlog_->FileIds());
+    if (!s.ok()) return s;
+  }
+  s = ReplayWals(listing.wal_ids);
+  if (!s.ok()) return s;
+
+  const uint64_t last_version = RecoveredVersion();
   visible_version_.store(last_version, std::memory_order_release);
   oracle_ = std::make_unique<Oracle>(options_.detect_conflicts, snapshots_.get());
   oracle_->Init(last_version);
-
   if (options_.read_only) {
     mem_ = NewMemTable(0);
   } else {
@@ -213,13 +232,7 @@ Status DBImpl::Recover() {
     std::lock_guard<std::mutex> lock(mu_);
     InstallView();
   }
-  if (!options_.read_only) {
-    threads_.emplace_back([this] { FlusherLoop(); });
-    for (int i = 0; i < options_.num_compactors; i++) {
-      threads_.emplace_back([this] { CompactorLoop(); });
-    }
-    if (options_.value_log_gc_interval_seconds > 0) threads_.emplace_back([this] { GCLoop(); });
-  }
+  if (!options_.read_only) StartBackgroundThreads();
   logger_->Log(LogLevel::kInfo, "opened " + dir_ + " at version " + std::to_string(last_version));
   std::lock_guard<std::mutex> lock(mu_);
   opened_ = true;

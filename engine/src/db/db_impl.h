@@ -269,8 +269,21 @@ class DBImpl : public DB, public TxnHost {
   Liveness Classify(std::string_view internal_key, const ValuePointer& here, uint64_t discard_ts,
                     Status* status);
   Status CollectFile(uint32_t file_id, ValueLogGCStats* stats);
+  // Retires a file whose live values CollectFile moved, and counts it.
+  void RetireCollected(const ValueLogGCStats& stats);
   void GCLoop();
 
+  // Recover's steps.
+  struct DirListing {
+    std::vector<uint64_t> table_ids, wal_ids;  // WALs in ascending order.
+    uint64_t max_id = 0;                       // The largest id of either.
+  };
+  Status LockDir();  // Creates the directory if asked to, and takes the LOCK file.
+  // Lists the tables and logs in the directory; fails when they and the MANIFEST disagree, or
+  // with the options (error_if_exists, create_if_missing).
+  Status ListFiles(DirListing* listing);
+  uint64_t RecoveredVersion() const;  // The newest version in tables and replayed memtables.
+  void StartBackgroundThreads();
   Status ReplayWals(const std::vector<uint64_t>& wal_ids);
   Status OpenTables();
   void RemoveObsoleteFiles(const std::vector<uint64_t>& table_ids,

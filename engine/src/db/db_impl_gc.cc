@@ -172,19 +172,22 @@ Status DBImpl::CollectFile(uint32_t file_id, ValueLogGCStats* stats) {
   // What made the other entries dead (newer writes, deletions) must be durable before their
   // values go: a power loss must not bring back an older state that points into this file.
   if (s.ok()) s = Sync();
-  if (!s.ok()) return s;
+  if (s.ok()) RetireCollected(*stats);
+  return s;
+}
+
+void DBImpl::RetireCollected(const ValueLogGCStats& stats) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    vlog_->Retire(file_id);
+    vlog_->Retire(stats.file_id);
     InstallView();
   }
   metrics_.gc_files_collected++;
-  metrics_.gc_bytes_reclaimed += end;
-  metrics_.gc_bytes_rewritten += stats->bytes_rewritten;
+  metrics_.gc_bytes_reclaimed += stats.file_size;
+  metrics_.gc_bytes_rewritten += stats.bytes_rewritten;
   // Should a reader keep the file past a crash, the next open finds it marked all garbage.
-  Status d = discard_->Set(file_id, end);
+  Status d = discard_->Set(stats.file_id, stats.file_size);
   if (!d.ok()) logger_->Log(LogLevel::kWarning, "recording a collected file: " + d.ToString());
-  return Status::OK();
 }
 
 void DBImpl::GCLoop() {
