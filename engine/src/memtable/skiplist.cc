@@ -67,33 +67,25 @@ int SkipList::RandomHeight() {
   return height;
 }
 
-SkipList::Node* SkipList::FindGreaterOrEqual(std::string_view key, Node** prev) const {
+SkipList::Node* SkipList::LastBefore(std::string_view key, Node** prev) const {
   Node* x = head_;
-  int level = max_height_.load(std::memory_order_relaxed) - 1;
-  while (true) {
-    Node* next = x->Next(level);
-    if (next != nullptr && CompareInternalKeys(next->key(), key) < 0) {
+  for (int level = max_height_.load(std::memory_order_relaxed) - 1;; level--) {
+    for (Node* next = x->Next(level); next != nullptr && CompareInternalKeys(next->key(), key) < 0;
+         next = x->Next(level)) {
       x = next;
-      continue;
     }
     if (prev != nullptr) prev[level] = x;
-    if (level == 0) return next;
-    level--;
+    if (level == 0) return x;
   }
 }
 
+SkipList::Node* SkipList::FindGreaterOrEqual(std::string_view key, Node** prev) const {
+  return LastBefore(key, prev)->Next(0);
+}
+
 SkipList::Node* SkipList::FindLessThan(std::string_view key) const {
-  Node* x = head_;
-  int level = max_height_.load(std::memory_order_relaxed) - 1;
-  while (true) {
-    Node* next = x->Next(level);
-    if (next != nullptr && CompareInternalKeys(next->key(), key) < 0) {
-      x = next;
-      continue;
-    }
-    if (level == 0) return x == head_ ? nullptr : x;
-    level--;
-  }
+  Node* x = LastBefore(key, nullptr);
+  return x == head_ ? nullptr : x;
 }
 
 const SkipList::Node* SkipList::FindGreaterOrEqualFrom(const Node* x, std::string_view key) const {

@@ -69,6 +69,9 @@ class SkipList {
   const char* CopyValue(std::string_view value);
   int RandomHeight();
   // First node with key >= key; fills prev[level] with the last node before it at each level.
+  // The last node before key (head_ when there is none), descending from the top level;
+  // with prev, the last node before key at each level goes to prev[level].
+  Node* LastBefore(std::string_view key, Node** prev) const;
   Node* FindGreaterOrEqual(std::string_view key, Node** prev) const;
   Node* FindLessThan(std::string_view key) const;
   // First node with key >= key, searching from x on. REQUIRES: x before key.

@@ -31,23 +31,31 @@ std::string Encode(uint64_t value) {
 
 }  // namespace
 
-Status SequenceImpl::LeaseLocked() {
+Status SequenceImpl::UpdateCounter(const std::function<Status(Txn*, uint64_t stored)>& body) {
   std::lock_guard<std::mutex> lease(*lease_lock_);
   WriteOptions sync;
   sync.sync = true;
   Status s;
   for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
     std::unique_ptr<Txn> txn = db_->NewTransaction(true);
-    uint64_t start;
-    s = ReadCounter(txn.get(), key_, &start);
-    if (s.ok()) s = txn->Set(key_, Encode(start + bandwidth_));
+    uint64_t stored = 0;
+    s = ReadCounter(txn.get(), key_, &stored);
+    if (s.ok()) s = body(txn.get(), stored);
     if (s.ok()) s = txn->Commit(sync);
-    if (s.ok()) {
-      next_ = start;
-      leased_ = start + bandwidth_;
-      return s;
-    }
     if (!s.IsConflict()) return s;
+  }
+  return s;
+}
+
+Status SequenceImpl::LeaseLocked() {
+  uint64_t start = 0;
+  Status s = UpdateCounter([&](Txn* txn, uint64_t stored) {
+    start = stored;
+    return txn->Set(key_, Encode(start + bandwidth_));
+  });
+  if (s.ok()) {
+    next_ = start;
+    leased_ = start + bandwidth_;
   }
   return s;
 }
@@ -65,21 +73,10 @@ Status SequenceImpl::Next(uint64_t* value) {
 Status SequenceImpl::Release() {
   std::lock_guard<std::mutex> lock(mu_);
   if (next_ >= leased_) return Status::OK();
-  std::lock_guard<std::mutex> lease(*lease_lock_);
-  WriteOptions sync;
-  sync.sync = true;
-  Status s;
-  for (int attempt = 0; attempt < kMaxAttempts; attempt++) {
-    std::unique_ptr<Txn> txn = db_->NewTransaction(true);
-    uint64_t stored;
-    s = ReadCounter(txn.get(), key_, &stored);
-    if (!s.ok()) return s;
-    // Give the rest back only if no one has leased after us.
-    if (stored != leased_) break;
-    s = txn->Set(key_, Encode(next_));
-    if (s.ok()) s = txn->Commit(sync);
-    if (!s.IsConflict()) break;
-  }
+  Status s = UpdateCounter([&](Txn* txn, uint64_t stored) {
+    // Give the rest back only if no one has leased after us (else commit nothing).
+    return stored == leased_ ? txn->Set(key_, Encode(next_)) : Status::OK();
+  });
   if (s.ok()) leased_ = next_;
   return s;
 }

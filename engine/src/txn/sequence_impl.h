@@ -7,6 +7,7 @@
 #ifndef SETT_TXN_SEQUENCE_IMPL_H_
 #define SETT_TXN_SEQUENCE_IMPL_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +28,9 @@ class SequenceImpl : public Sequence {
 
  private:
   Status LeaseLocked();
+  // Runs body on the stored counter in a synced transaction (under the lease lock), again
+  // while the commit conflicts.
+  Status UpdateCounter(const std::function<Status(Txn*, uint64_t stored)>& body);
 
   DB* const db_;
   const std::string key_;
