@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <random>
 #include <thread>
 
 #include "core/filesystem.h"
@@ -22,10 +23,9 @@ constexpr size_t kMaxWriteChunk = 1 << 20;
 // Waits a little longer after each lost conflict, with jitter so that two losers part ways.
 void Backoff(int attempt) {
   if (attempt < 2) return;
-  thread_local uint64_t seed = reinterpret_cast<uintptr_t>(&seed) ^ 0x9e3779b97f4a7c15ULL;
-  seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+  thread_local std::minstd_rand jitter(std::random_device{}());
   int64_t cap = std::min<int64_t>(10000, 20LL << std::min(attempt, 9));
-  std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(seed >> 33) % cap));
+  std::this_thread::sleep_for(std::chrono::microseconds(jitter() % cap));
 }
 
 }  // namespace
