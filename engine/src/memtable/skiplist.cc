@@ -67,24 +67,32 @@ int SkipList::RandomHeight() {
   return height;
 }
 
-SkipList::Node* SkipList::LastBefore(std::string_view key, Node** prev) const {
+SkipList::Node* SkipList::LastBefore(std::string_view key, Node** prev, Node** after) const {
   Node* x = head_;
   for (int level = max_height_.load(std::memory_order_relaxed) - 1;; level--) {
-    for (Node* next = x->Next(level); next != nullptr && CompareInternalKeys(next->key(), key) < 0;
-         next = x->Next(level)) {
+    Node* next = x->Next(level);
+    while (next != nullptr && CompareInternalKeys(next->key(), key) < 0) {
       x = next;
+      next = x->Next(level);
     }
     if (prev != nullptr) prev[level] = x;
-    if (level == 0) return x;
+    if (level == 0) {
+      // The successor as compared: reading x's link again could meet a node inserted since,
+      // which may sort before key.
+      if (after != nullptr) *after = next;
+      return x;
+    }
   }
 }
 
 SkipList::Node* SkipList::FindGreaterOrEqual(std::string_view key, Node** prev) const {
-  return LastBefore(key, prev)->Next(0);
+  Node* next;
+  LastBefore(key, prev, &next);
+  return next;
 }
 
 SkipList::Node* SkipList::FindLessThan(std::string_view key) const {
-  Node* x = LastBefore(key, nullptr);
+  Node* x = LastBefore(key, nullptr, nullptr);
   return x == head_ ? nullptr : x;
 }
 

@@ -67,26 +67,44 @@ TEST(DBConcurrencyTest, ReadersSeeWholeBatchesWhileTheTreeChanges) {
           auto it = db->NewIterator(ro);
           int count = 0;
           uint64_t gen = 0;
+          auto fail = [&](const std::string& what) {
+            ADD_FAILURE() << "reader " << r << ", writer " << w << ": " << what;
+            failures++;
+          };
           for (it->Rewind(); it->Valid(); it->Next(), count++) {
             uint64_t g = std::stoull(std::string(it->value()));
             if (count == 0) gen = g;
-            if (g != gen) failures++;  // Parts of two batches.
+            if (g != gen) {
+              fail("parts of two batches: " + std::to_string(gen) + " and " + std::to_string(g) +
+                   " at " + std::string(it->key()));
+            }
           }
-          if (!it->status().ok()) failures++;
-          if (count != 0 && count != kKeysPerGroup) failures++;
+          if (!it->status().ok()) fail(it->status().ToString());
+          if (count != 0 && count != kKeysPerGroup)
+            fail(std::to_string(count) + " keys of a batch");
           if (count == kKeysPerGroup) whole_groups_seen[r]++;
-          if (gen < last_seen[w]) failures++;  // Went back in time.
+          if (gen < last_seen[w]) {
+            fail("back in time: " + std::to_string(gen) + " after " + std::to_string(last_seen[w]));
+          }
           last_seen[w] = gen;
           std::string value;
           Status s = db->Get(ReadOptions(), GroupKey(w, 3), &value);
-          if (s.ok() && std::stoull(value) < gen) failures++;
+          if (s.ok() && std::stoull(value) < gen) {
+            fail("Get found generation " + value.substr(0, 8) + " after an iterator saw " +
+                 std::to_string(gen));
+          }
         }
       }
     });
   }
   threads.emplace_back([&] {
     while (!stop) {
-      if (!db->Flush().ok() || !db->Compact().ok()) failures++;
+      Status s = db->Flush();
+      if (s.ok()) s = db->Compact();
+      if (!s.ok()) {
+        ADD_FAILURE() << "flush or compaction: " << s.ToString();
+        failures++;
+      }
       tree_changes++;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

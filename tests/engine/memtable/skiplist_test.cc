@@ -154,5 +154,41 @@ TEST(SkipListTest, ConcurrentReadersSeeConsistentList) {
   EXPECT_EQ(failures.load(), 0);
 }
 
+// Searches racing inserts: a seek must land at or after its target and a backward seek at or
+// before it. Every insert here is a newer version of one key, so it lands right where the
+// searches for the versions before it look.
+TEST(SkipListTest, SeeksRacingInsertsLandOnTheRightSide) {
+  Arena arena;
+  SkipList list(&arena);
+  constexpr uint64_t kVersions = 300000;
+  std::atomic<uint64_t> published{0};
+  std::thread writer([&] {
+    for (uint64_t version = 1; version <= kVersions; version++) {
+      list.Insert(InternalKey("hot", version), "v");
+      published.store(version, std::memory_order_release);
+    }
+  });
+  std::vector<std::thread> readers;
+  std::atomic<uint64_t> seeks{0}, wrong{0};
+  for (int r = 0; r < 2; r++) {
+    readers.emplace_back([&] {
+      uint64_t version;
+      while ((version = published.load(std::memory_order_acquire)) < kVersions) {
+        std::string target = InternalKey("hot", version);
+        SkipList::Iterator it(&list);
+        it.Seek(target);
+        if (!it.Valid() || CompareInternalKeys(it.key(), target) < 0) wrong++;
+        it.SeekForPrev(target);
+        if (it.Valid() && CompareInternalKeys(it.key(), target) > 0) wrong++;
+        seeks++;
+      }
+    });
+  }
+  writer.join();
+  for (auto& t : readers) t.join();
+  EXPECT_GT(seeks.load(), 1000u);
+  EXPECT_EQ(wrong.load(), 0u);
+}
+
 }  // namespace
 }  // namespace sett
