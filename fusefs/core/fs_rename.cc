@@ -18,6 +18,7 @@ struct Filesystem::RenameParts {
   Dirent src, dst;           // The entries; dst only when dst_exists.
   Inode moved, target;       // The inodes they name.
   bool dst_exists = false;
+  bool same_file = false;  // Both entries name one inode: nothing to do.
   bool same_dir() const { return parent == newparent; }
   Inode& dst_dir() { return same_dir() ? src_dir : other_dir; }
 };
@@ -49,7 +50,7 @@ int Filesystem::Rename(uint64_t parent, std::string_view name, uint64_t newparen
     parts.exchange = flags & RENAME_EXCHANGE;
     int e = LoadRenameParts(txn, flags, &parts);
     if (e != 0) return e;
-    if (parts.dst_exists && parts.dst.ino == parts.src.ino) return 0;  // Two names of one file.
+    if (parts.same_file) return 0;
     e = CheckRenameTarget(txn, parts);
     if (e != 0) return e;
     Timestamp now = Now();
@@ -76,6 +77,8 @@ int Filesystem::LoadRenameParts(KvTxn* txn, unsigned flags, RenameParts* parts) 
   e = LoadDirent(txn, parts->newparent, parts->newname, &parts->dst);
   parts->dst_exists = e == 0;
   if (e != 0 && e != ENOENT) return e;
+  parts->same_file = parts->dst_exists && parts->dst.ino == parts->src.ino;
+  if (parts->same_file) return 0;
   if ((flags & RENAME_NOREPLACE) && parts->dst_exists) return EEXIST;
   if (parts->exchange && !parts->dst_exists) return ENOENT;
   e = LoadInode(txn, parts->src.ino, &parts->moved);

@@ -118,6 +118,13 @@ TEST_F(FilesystemTest, RenameRules) {
   EXPECT_EQ(fs_->Rename(kRootIno, "a", kRootIno, "f", 0), ENOTDIR);
   EXPECT_EQ(fs_->Rename(kRootIno, "nope", kRootIno, "x", 0), ENOENT);
   EXPECT_EQ(fs_->Rename(kRootIno, "f", kRootIno, "nope", RENAME_EXCHANGE), ENOENT);
+  // Two names of one file: nothing to do, whatever the flags ask of the target.
+  struct stat link_st;
+  ASSERT_EQ(fs_->Lookup(kRootIno, "f", &link_st), 0);
+  ASSERT_EQ(fs_->Link(link_st.st_ino, kRootIno, "f2", &link_st), 0);
+  EXPECT_EQ(fs_->Rename(kRootIno, "f", kRootIno, "f2", RENAME_NOREPLACE), 0);
+  EXPECT_EQ(fs_->Rename(kRootIno, "f", kRootIno, "f2", 0), 0);
+  ASSERT_EQ(fs_->Unlink(kRootIno, "f2"), 0);
   ASSERT_EQ(fs_->Rename(kRootIno, "f", kRootIno, "g", 0), 0);  // Replaces g.
   EXPECT_EQ(List(kRootIno), (std::vector<std::string>{".", "..", "a", "g"}));
   // A directory moves: link counts follow.
