@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,8 +52,9 @@ std::string Hex16(uint64_t x) {
 // Key i of a run: hex, in an order unrelated to i.
 std::string BenchKey(uint64_t seed, uint64_t i) { return Hex16(Scramble(seed, i)); }
 
-// A value begins with a checksum (16 hex digits) of the key and the rest of the value.
-constexpr size_t kChecksumDigits = 16;
+// A value of at least 8 bytes begins with a checksum of the key and the rest of the value, in
+// the machine's byte order (bench read checks what bench write wrote on the same machine).
+constexpr size_t kChecksumBytes = sizeof(uint64_t);
 
 uint64_t ValueChecksum(std::string_view key, std::string_view rest) {
   return XXH3_64bits_withSeed(rest.data(), rest.size(), XXH3_64bits(key.data(), key.size()));
@@ -65,17 +67,18 @@ void MakeValue(uint64_t seed, uint64_t i, const std::string& key, size_t size, s
   for (size_t p = 0; p < size; p++) {
     (*out)[p] = p < random_part ? static_cast<char>(rnd.Next()) : static_cast<char>('a' + p % 7);
   }
-  if (size >= kChecksumDigits) {
-    std::string sum = Hex16(ValueChecksum(key, std::string_view(*out).substr(kChecksumDigits)));
-    out->replace(0, kChecksumDigits, sum);
+  if (size >= kChecksumBytes) {
+    uint64_t sum = ValueChecksum(key, std::string_view(*out).substr(kChecksumBytes));
+    std::memcpy(out->data(), &sum, kChecksumBytes);
   }
 }
 
 // Reports whether a value read back is the one `bench write` made for key.
 bool ValueLooksRight(std::string_view key, std::string_view value) {
-  if (value.size() < kChecksumDigits) return true;
-  return value.substr(0, kChecksumDigits) ==
-         Hex16(ValueChecksum(key, value.substr(kChecksumDigits)));
+  if (value.size() < kChecksumBytes) return true;
+  uint64_t stored;
+  std::memcpy(&stored, value.data(), kChecksumBytes);
+  return stored == ValueChecksum(key, value.substr(kChecksumBytes));
 }
 
 double Seconds(Clock::time_point since) {
