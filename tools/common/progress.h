@@ -34,7 +34,8 @@ class Progress {
 };
 
 // A VerifyProgress for DB::VerifyChecksums that shows each phase on a Progress line of its own,
-// labelled "<label> <phase>". The returned callback refers to *line, which must outlive it.
+// labelled "<label> <phase>". The returned callback refers to this object, which must outlive
+// it.
 class PhasedProgress {
  public:
   explicit PhasedProgress(std::string label) : label_(std::move(label)) {}

@@ -6,7 +6,6 @@
 namespace sett {
 
 Status DBImpl::Stream(const StreamOptions& options, const StreamCallback& callback) {
-  if (options.num_workers < 1) return Status::InvalidArgument("num_workers must be at least 1");
   uint64_t read_ts;
   SnapshotList::Position position;
   if (options.read_ts != 0) {

@@ -86,7 +86,7 @@ SkipList::Node* SkipList::LastBefore(std::string_view key, Node** prev, Node** a
 }
 
 SkipList::Node* SkipList::FindGreaterOrEqual(std::string_view key, Node** prev) const {
-  Node* next;
+  Node* next = nullptr;
   LastBefore(key, prev, &next);
   return next;
 }

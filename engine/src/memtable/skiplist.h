@@ -68,11 +68,11 @@ class SkipList {
   Node* NewNode(std::string_view key, std::string_view value, int height);
   const char* CopyValue(std::string_view value);
   int RandomHeight();
-  // First node with key >= key; fills prev[level] with the last node before it at each level.
   // The last node before key (head_ when there is none), descending from the top level;
   // with prev, the last node before key at each level goes to prev[level]; with after, the
   // level-0 successor it compared against key (the first node at or after key then).
   Node* LastBefore(std::string_view key, Node** prev, Node** after) const;
+  // First node with key >= key; fills prev[level] with the last node before it at each level.
   Node* FindGreaterOrEqual(std::string_view key, Node** prev) const;
   Node* FindLessThan(std::string_view key) const;
   // First node with key >= key, searching from x on. REQUIRES: x before key.
