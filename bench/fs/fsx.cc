@@ -23,6 +23,7 @@
 #include <cstring>
 #include <deque>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -86,7 +87,7 @@ class Exerciser {
   std::string model_;  // What the file must hold.
   std::string buffer_;
   std::deque<std::string> history_;  // The last operations, for a failure report.
-  bool fallocate_ok_ = true;
+  std::set<int> refused_modes_;      // fallocate modes the filesystem does not support.
 };
 
 void Exerciser::FillRandom(std::string* data) {
@@ -146,10 +147,12 @@ bool Exerciser::DoMapWrite(uint64_t offset, uint64_t length) {
 }
 
 bool Exerciser::DoFallocate(int mode, uint64_t offset, uint64_t length) {
+  // A mode the filesystem refuses is left out from then on: a write takes its place.
+  if (refused_modes_.count(mode)) return DoWrite(offset, length);
   if (::fallocate(fd_, mode, static_cast<off_t>(offset), static_cast<off_t>(length)) != 0) {
     if (errno == EOPNOTSUPP) {
-      fallocate_ok_ = false;  // Not on this filesystem: leave it out from now on.
-      return true;
+      refused_modes_.insert(mode);
+      return DoWrite(offset, length);
     }
     return Fail("fallocate: " + std::string(strerror(errno)));
   }
@@ -223,8 +226,6 @@ bool Exerciser::Step(uint64_t n) {
                                 Op::kMapRead,  Op::kMapWrite,  Op::kTruncate,
                                 Op::kAllocate, Op::kPunchHole, Op::kZeroRange};
   Op op = kOps[Random(std::size(kOps))];
-  bool fallocate = op == Op::kAllocate || op == Op::kPunchHole || op == Op::kZeroRange;
-  if (fallocate && !fallocate_ok_) op = Op::kWrite;
   uint64_t offset = Random(config_.max_size);
   uint64_t length = 1 + Random(std::min<uint64_t>(config_.max_size / 4, 65536));
   length = std::min(length, config_.max_size - offset);

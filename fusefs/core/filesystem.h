@@ -48,7 +48,10 @@ struct Caller {
       : uid(u), gid(g), groups(std::move(more)) {}
   uint32_t uid = 0;
   uint32_t gid = 0;
-  std::vector<uint32_t> groups;  // Supplementary groups (only Access looks at them).
+  std::vector<uint32_t> groups;  // Supplementary groups (Access and SetAttr look at them).
+  bool cap_fsetid = false;       // May keep set-group-ID outside the group (root always may).
+
+  bool InGroup(uint32_t group) const;
 };
 
 // What SetAttr changes.
@@ -60,6 +63,10 @@ struct AttrChange {
   uint32_t mode = 0, uid = 0, gid = 0;
   uint64_t size = 0;
   Timestamp atime, mtime, ctime;
+  // Who asks. As on Linux, a new mode keeps set-group-ID only if they are in the file's group
+  // or privileged: the kernel clears the bit with a mode change when someone writes or
+  // truncates a file, but judges group membership by the execute bit alone.
+  Caller caller;
 };
 
 class Filesystem {
@@ -78,6 +85,7 @@ class Filesystem {
                    std::string* error);
 
   const Superblock& superblock() const { return sb_; }
+  Logger* logger() const { return logger_; }
 
   // Writes that would make the store grow (data, new inodes and names, attributes) fail with
   // ENOSPC once less than this is free, so that removing files, and the store's own upkeep,
@@ -89,6 +97,8 @@ class Filesystem {
   void set_conflict_timeout(std::chrono::milliseconds timeout) { conflict_timeout_ = timeout; }
 
   // Name space. Operations that return an entry (st) count a lookup of it.
+  // Lookup takes "." (the inode numbered parent itself) and ".." (directory parent's parent)
+  // too: the kernel asks so when it turns a file handle into an inode it no longer caches.
   int Lookup(uint64_t parent, std::string_view name, struct stat* st);
   void Forget(uint64_t ino, uint64_t nlookup);
   int GetAttr(uint64_t ino, struct stat* st);
@@ -118,6 +128,8 @@ class Filesystem {
   int Read(uint64_t ino, uint64_t offset, size_t size, std::string* data);
   int Write(uint64_t ino, uint64_t offset, std::string_view data);
   int Fsync(uint64_t ino);
+  // Only FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE: other modes promise space that a
+  // copy-on-write store cannot hold back (EOPNOTSUPP).
   int Fallocate(uint64_t ino, int mode, uint64_t offset, uint64_t length);
   // whence: SEEK_DATA or SEEK_HOLE.
   int Lseek(uint64_t ino, uint64_t offset, int whence, uint64_t* result);
@@ -169,6 +181,8 @@ class Filesystem {
   int StoreInode(KvTxn* txn, const Inode& inode) const;
   int LoadDirent(KvTxn* txn, uint64_t parent, std::string_view name, Dirent* d) const;
   int LoadDir(KvTxn* txn, uint64_t ino, Inode* inode) const;  // ENOTDIR if not a directory.
+  // A directory that takes new entries: ENOENT once it is removed (only its orphan is left).
+  int LoadLiveDir(KvTxn* txn, uint64_t ino, Inode* inode) const;
   // Loads directory parent and the inode its entry `name` names (an entry naming a missing
   // inode is damage: EIO, logged).
   int LoadChild(KvTxn* txn, uint64_t parent, std::string_view name, Inode* dir, Inode* child) const;
@@ -190,8 +204,9 @@ class Filesystem {
   static int MoveSubdirLink(Inode* from, Inode* to);
   // ENOTEMPTY unless directory ino has no entries (and makes a racing create conflict).
   int CheckEmptyDir(KvTxn* txn, uint64_t ino) const;
-  // Deletes an empty directory's records and its link from parent (stored by the caller).
-  int RemoveDirRecords(KvTxn* txn, uint64_t ino, Inode* parent) const;
+  // Unlinks empty directory dir from parent (stored by the caller): dir becomes an orphan, for
+  // the caller to pass to Orphaned after the commit.
+  int RemoveDir(KvTxn* txn, Inode* dir, Inode* parent, Timestamp now) const;
   // Rename's steps (fs_rename.cc).
   struct RenameParts;
   struct RenameOutcome;
@@ -206,7 +221,8 @@ class Filesystem {
   // Changes the size, deleting blocks beyond it in steps that are each consistent.
   int Truncate(uint64_t ino, uint64_t size);
   int WriteChunk(uint64_t ino, uint64_t offset, std::string_view data);
-  int ZeroRange(uint64_t ino, uint64_t offset, uint64_t length, bool extend);
+  // Zeros a range within the file's size, dropping the whole blocks inside it.
+  int PunchHole(uint64_t ino, uint64_t offset, uint64_t length);
   // Deletes an orphan's data and inode.
   int Reclaim(uint64_t ino);
   int ReclaimOrphans(std::string* error);

@@ -99,6 +99,11 @@ int Filesystem::LoadDir(KvTxn* txn, uint64_t ino, Inode* inode) const {
   return err;
 }
 
+int Filesystem::LoadLiveDir(KvTxn* txn, uint64_t ino, Inode* inode) const {
+  int err = LoadDir(txn, ino, inode);
+  return err == 0 && inode->nlink == 0 ? ENOENT : err;
+}
+
 int Filesystem::LoadChild(KvTxn* txn, uint64_t parent, std::string_view name, Inode* dir,
                           Inode* child) const {
   Dirent d;

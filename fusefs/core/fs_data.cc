@@ -208,7 +208,7 @@ int Filesystem::Truncate(uint64_t ino, uint64_t size) {
   }
 }
 
-int Filesystem::ZeroRange(uint64_t ino, uint64_t offset, uint64_t length, bool extend) {
+int Filesystem::PunchHole(uint64_t ino, uint64_t offset, uint64_t length) {
   const uint64_t bs = sb_.block_size;
   const uint64_t end = offset + length;
   // Whole blocks inside the range go (in batches); the edges are written as zeros.
@@ -237,8 +237,7 @@ int Filesystem::ZeroRange(uint64_t ino, uint64_t offset, uint64_t length, bool e
     if (err != 0) return err;
     index = stop;
   }
-  // The partial edges: zeros written over what is there (within the current size only,
-  // unless the size is to grow).
+  // The partial edges: zeros written over what is there, within the current size.
   uint64_t size = 0;
   int err = Run(false, [&](KvTxn* txn) {
     Inode inode;
@@ -247,7 +246,7 @@ int Filesystem::ZeroRange(uint64_t ino, uint64_t offset, uint64_t length, bool e
     return e;
   });
   if (err != 0) return err;
-  uint64_t limit = extend ? end : std::min(end, size);
+  uint64_t limit = std::min(end, size);
   auto zero_edge = [&](uint64_t from, uint64_t to) {
     if (from >= to) return 0;
     return WriteChunk(ino, from, std::string(to - from, '\0'));
@@ -255,20 +254,14 @@ int Filesystem::ZeroRange(uint64_t ino, uint64_t offset, uint64_t length, bool e
   uint64_t head_end = std::min(end, (offset + bs - 1) / bs * bs);  // Offset up to a block.
   uint64_t tail_start = std::max(head_end, end / bs * bs);         // End down to a block.
   err = zero_edge(offset, std::min(head_end, limit));
-  if (err == 0) err = zero_edge(tail_start, limit);
-  if (err == 0 && extend && end > size) {
-    err = Run(true, [&](KvTxn* txn) {
-      Inode inode;
-      int e = LoadInode(txn, ino, &inode);
-      if (e != 0) return e;
-      inode.size = std::max(inode.size, end);
-      return StoreInode(txn, inode);
-    });
-  }
-  return err;
+  return err != 0 ? err : zero_edge(tail_start, limit);
 }
 
 int Filesystem::Fallocate(uint64_t ino, int mode, uint64_t offset, uint64_t length) {
+  // Only punching holes: every write goes to new space (copy-on-write), so space set aside
+  // now would not keep a later write from ENOSPC. Allocating and zeroing, which promise that,
+  // are refused as on other copy-on-write filesystems (posix_fallocate then writes instead).
+  if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) return EOPNOTSUPP;
   if (length == 0) return EINVAL;
   if (offset + length > kMaxFileSize || offset + length < offset) return EFBIG;
   int err = Run(false, [&](KvTxn* txn) {
@@ -277,25 +270,7 @@ int Filesystem::Fallocate(uint64_t ino, int mode, uint64_t offset, uint64_t leng
     if (e == 0 && !inode.is_reg()) e = inode.is_dir() ? EISDIR : ENODEV;
     return e;
   });
-  if (err != 0) return err;
-  const bool keep_size = mode & FALLOC_FL_KEEP_SIZE;
-  mode &= ~FALLOC_FL_KEEP_SIZE;
-  if (mode == FALLOC_FL_PUNCH_HOLE) {
-    if (!keep_size) return EOPNOTSUPP;  // Linux requires both.
-    return ZeroRange(ino, offset, length, false);
-  }
-  if (mode == FALLOC_FL_ZERO_RANGE) return ZeroRange(ino, offset, length, !keep_size);
-  if (mode != 0) return EOPNOTSUPP;
-  if (keep_size) return 0;
-  // Blocks cost nothing until written: allocating only makes the file long enough.
-  return Run(true, [&](KvTxn* txn) {
-    Inode inode;
-    int e = LoadInode(txn, ino, &inode);
-    if (e != 0 || inode.size >= offset + length) return e;
-    inode.size = offset + length;
-    inode.ctime = inode.mtime = Now();
-    return StoreInode(txn, inode);
-  });
+  return err != 0 ? err : PunchHole(ino, offset, length);
 }
 
 int Filesystem::Lseek(uint64_t ino, uint64_t offset, int whence, uint64_t* result) {

@@ -1,6 +1,7 @@
 // Filesystem: directory listings. A handle holds a read-only transaction taken at OpenDir, so
 // that a listing shows one snapshot however the directory changes while it is read, and
-// remembers where the last call stopped so that paging on costs no rescan.
+// remembers where the last call stopped so that paging on costs no rescan. Reading from offset
+// 0 again (rewinddir) takes a new snapshot, as POSIX asks.
 
 #include <dirent.h>
 
@@ -18,6 +19,7 @@ struct Filesystem::DirHandle {
   std::unique_ptr<KvTxn> snapshot;
   uint64_t next_offset = 2;  // Where the listing stopped...
   std::string next_key;      // ...and the key of the entry that comes there ("" = the first).
+  bool read_once = false;    // The snapshot has been listed from.
 };
 
 int Filesystem::OpenDir(uint64_t ino, uint64_t* handle) {
@@ -49,6 +51,13 @@ int Filesystem::ReadDir(uint64_t handle, uint64_t offset, bool plus, const DirFi
     dir = it->second;
   }
   std::lock_guard<std::mutex> lock(dir->mu);
+  if (offset == 0 && dir->read_once) {
+    // A rewind: show the directory as it is now.
+    dir->snapshot = store_->Begin(false);
+    dir->next_offset = 2;
+    dir->next_key.clear();
+  }
+  dir->read_once = true;
   KvTxn* txn = dir->snapshot.get();
   auto dot = [&](const char* name, uint64_t ino, uint64_t next) {
     struct stat st = {};

@@ -10,6 +10,10 @@
 
 namespace settfs {
 
+bool Caller::InGroup(uint32_t group) const {
+  return gid == group || std::find(groups.begin(), groups.end(), group) != groups.end();
+}
+
 int Filesystem::CheckName(std::string_view name) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string_view::npos) {
     return EINVAL;
@@ -26,10 +30,21 @@ int Filesystem::AddSubdir(Inode* dir) {
 void Filesystem::DropSubdir(Inode* dir) { dir->nlink = dir->nlink > 2 ? dir->nlink - 1 : 2; }
 
 int Filesystem::Lookup(uint64_t parent, std::string_view name, struct stat* st) {
-  if (int err = CheckName(name); err != 0) return err;
+  const bool self = name == ".", up = name == "..";
+  if (!self && !up) {
+    if (int err = CheckName(name); err != 0) return err;
+  }
   int err = Run(false, [&](KvTxn* txn) {
     Inode dir, child;
-    int e = LoadChild(txn, parent, name, &dir, &child);
+    int e;
+    if (self) {
+      e = LoadInode(txn, parent, &child);
+    } else if (up) {
+      e = LoadDir(txn, parent, &dir);
+      if (e == 0) e = LoadInode(txn, dir.parent != 0 ? dir.parent : kRootIno, &child);
+    } else {
+      e = LoadChild(txn, parent, name, &dir, &child);
+    }
     return e != 0 ? e : Stat(txn, child, st);
   });
   if (err == 0) AddLookup(st->st_ino);
@@ -60,9 +75,13 @@ int Filesystem::SetAttr(uint64_t ino, const AttrChange& change, struct stat* st)
     int e = LoadInode(txn, ino, &inode);
     if (e != 0) return e;
     Timestamp now = Now();
-    if (change.set_mode) inode.mode = (inode.mode & S_IFMT) | (change.mode & 07777);
     if (change.set_uid) inode.uid = change.uid;
     if (change.set_gid) inode.gid = change.gid;
+    if (change.set_mode) {
+      inode.mode = (inode.mode & S_IFMT) | (change.mode & 07777);
+      const Caller& by = change.caller;
+      if (by.uid != 0 && !by.cap_fsetid && !by.InGroup(inode.gid)) inode.mode &= ~S_ISGID;
+    }
     if (change.set_atime) inode.atime = change.atime_now ? now : change.atime;
     if (change.set_mtime) inode.mtime = change.mtime_now ? now : change.mtime;
     inode.ctime = change.set_ctime ? change.ctime : now;
@@ -110,7 +129,7 @@ int Filesystem::CreateEntry(const Caller& caller, uint64_t parent, std::string_v
   err = Run(true, [&](KvTxn* txn) {
     Inode dir, child;
     Dirent existing;
-    int e = LoadDir(txn, parent, &dir);
+    int e = LoadLiveDir(txn, parent, &dir);
     if (e != 0) return e;
     e = LoadDirent(txn, parent, name, &existing);
     if (e == 0) return EEXIST;
@@ -187,11 +206,9 @@ int Filesystem::Access(const Caller& caller, uint64_t ino, int mask) {
       return (mask & X_OK) && !exec_ok ? EACCES : 0;
     }
     uint32_t granted;
-    bool in_group = caller.gid == inode.gid || std::find(caller.groups.begin(), caller.groups.end(),
-                                                         inode.gid) != caller.groups.end();
     if (caller.uid == inode.uid) {
       granted = (inode.mode >> 6) & 7;
-    } else if (in_group) {
+    } else if (caller.InGroup(inode.gid)) {
       granted = (inode.mode >> 3) & 7;
     } else {
       granted = inode.mode & 7;
@@ -212,7 +229,7 @@ int Filesystem::Link(uint64_t ino, uint64_t newparent, std::string_view newname,
     if (inode.is_dir()) return EPERM;
     if (inode.nlink == 0) return ENOENT;
     if (inode.nlink >= kLinkMax) return EMLINK;
-    e = LoadDir(txn, newparent, &dir);
+    e = LoadLiveDir(txn, newparent, &dir);
     if (e != 0) return e;
     e = LoadDirent(txn, newparent, newname, &existing);
     if (e == 0) return EEXIST;
@@ -282,11 +299,15 @@ int Filesystem::CheckEmptyDir(KvTxn* txn, uint64_t ino) const {
   return 0;
 }
 
-int Filesystem::RemoveDirRecords(KvTxn* txn, uint64_t ino, Inode* parent) const {
-  Status s = DeleteInodeRecords(txn, ino);
-  if (!s.ok()) return Fail(s, "removing directory " + std::to_string(ino));
+int Filesystem::RemoveDir(KvTxn* txn, Inode* dir, Inode* parent, Timestamp now) const {
+  // Its last link goes: like a file's, it stays until the kernel lets go of it (an open
+  // descriptor or a working directory may still stat and list it).
+  dir->nlink = 0;
+  dir->ctime = now;
+  Status s = txn->Set(OrphanKey(dir->ino), "");
+  if (!s.ok()) return Fail(s, "marking orphan " + std::to_string(dir->ino));
   DropSubdir(parent);
-  return 0;
+  return StoreInode(txn, *dir);
 }
 
 int Filesystem::Rmdir(uint64_t parent, std::string_view name) {
@@ -294,6 +315,7 @@ int Filesystem::Rmdir(uint64_t parent, std::string_view name) {
   if (name == ".") return EINVAL;
   if (name == "..") return ENOTEMPTY;
   if (int err = CheckName(name); err != 0) return err;
+  uint64_t removed = 0;
   int err = Run(true, [&](KvTxn* txn) {
     Inode dir, child;
     int e = LoadChild(txn, parent, name, &dir, &child);
@@ -303,11 +325,13 @@ int Filesystem::Rmdir(uint64_t parent, std::string_view name) {
     if (e != 0) return e;
     Status s = txn->Delete(DirentKey(parent, name));
     if (!s.ok()) return Fail(s, "removing an entry of directory " + std::to_string(parent));
-    e = RemoveDirRecords(txn, child.ino, &dir);
+    Timestamp now = Now();
+    e = RemoveDir(txn, &child, &dir, now);
     if (e == 0) e = StoreInode(txn, dir);
-    return e != 0 ? e : TouchDir(txn, parent, Now());
+    removed = child.ino;
+    return e != 0 ? e : TouchDir(txn, parent, now);
   });
-  if (err == 0) inodes_--;
+  if (err == 0) Orphaned(removed);
   return err;
 }
 

@@ -27,7 +27,6 @@ struct Filesystem::RenameParts {
 struct Filesystem::RenameOutcome {
   uint64_t victim = 0;  // The replaced inode, if any.
   bool orphaned = false;
-  bool dir_removed = false;
 };
 
 int Filesystem::Rename(uint64_t parent, std::string_view name, uint64_t newparent,
@@ -64,14 +63,13 @@ int Filesystem::Rename(uint64_t parent, std::string_view name, uint64_t newparen
     if (e == 0 && !parts.same_dir()) e = TouchDir(txn, newparent, now);
     return e;
   });
-  if (err == 0 && outcome.dir_removed) inodes_--;
   if (err == 0 && outcome.orphaned) Orphaned(outcome.victim);
   return err;
 }
 
 int Filesystem::LoadRenameParts(KvTxn* txn, unsigned flags, RenameParts* parts) const {
-  int e = LoadDir(txn, parts->parent, &parts->src_dir);
-  if (e == 0 && !parts->same_dir()) e = LoadDir(txn, parts->newparent, &parts->other_dir);
+  int e = LoadLiveDir(txn, parts->parent, &parts->src_dir);
+  if (e == 0 && !parts->same_dir()) e = LoadLiveDir(txn, parts->newparent, &parts->other_dir);
   if (e == 0) e = LoadDirent(txn, parts->parent, parts->name, &parts->src);
   if (e != 0) return e;
   e = LoadDirent(txn, parts->newparent, parts->newname, &parts->dst);
@@ -150,8 +148,8 @@ int Filesystem::MoveEntry(KvTxn* txn, RenameParts* parts, Timestamp now,
     outcome->victim = parts->target.ino;
     int e = 0;
     if (parts->target.is_dir()) {
-      e = RemoveDirRecords(txn, parts->target.ino, &parts->dst_dir());
-      outcome->dir_removed = e == 0;
+      e = RemoveDir(txn, &parts->target, &parts->dst_dir(), now);
+      outcome->orphaned = true;
     } else {
       e = DropLink(txn, &parts->target, now, &outcome->orphaned);
     }

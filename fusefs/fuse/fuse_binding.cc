@@ -3,10 +3,14 @@
 #include "fuse/fuse_binding.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -19,6 +23,33 @@ Filesystem* Fs(fuse_req_t req) { return Binding(req)->fs(); }
 Caller CallerOf(fuse_req_t req) {
   const fuse_ctx* ctx = fuse_req_ctx(req);
   return Caller(ctx->uid, ctx->gid);
+}
+
+// Whether process pid holds CAP_FSETID, from its effective capabilities in /proc.
+bool HasCapFsetid(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("CapEff:", 0) != 0) continue;
+    uint64_t caps = std::strtoull(line.c_str() + 7, nullptr, 16);
+    return (caps >> CAP_FSETID) & 1;
+  }
+  return false;
+}
+
+// The caller with its supplementary groups and privilege, for decisions that depend on them.
+Caller FullCallerOf(fuse_req_t req) {
+  Caller caller = CallerOf(req);
+  std::vector<gid_t> groups(64);
+  int n = fuse_req_getgroups(req, static_cast<int>(groups.size()), groups.data());
+  if (n > static_cast<int>(groups.size())) {
+    groups.resize(n);
+    n = fuse_req_getgroups(req, n, groups.data());
+  }
+  if (n > 0)
+    caller.groups.assign(groups.begin(), groups.begin() + std::min<size_t>(n, groups.size()));
+  caller.cap_fsetid = caller.uid == 0 || HasCapFsetid(fuse_req_ctx(req)->pid);
+  return caller;
 }
 
 fuse_entry_param EntryParam(fuse_req_t req, const struct stat& st) {
@@ -61,6 +92,9 @@ void OnInit(void* userdata, fuse_conn_info* conn) {
   if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   if (conn->capable & FUSE_CAP_CACHE_SYMLINKS) conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+  // File handles (open_by_handle_at, NFS export) outlive the kernel's cache: it may look an
+  // inode up by number ("." and ".." lookups).
+  if (conn->capable & FUSE_CAP_EXPORT_SUPPORT) conn->want |= FUSE_CAP_EXPORT_SUPPORT;
   // Locks stay in the kernel (see the header).
   conn->want &= ~(FUSE_CAP_POSIX_LOCKS | FUSE_CAP_FLOCK_LOCKS);
   conn->max_write = options.max_write;
@@ -128,6 +162,8 @@ void OnSetAttr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fu
   change.atime = ToTimestamp(attr->st_atim);
   change.mtime = ToTimestamp(attr->st_mtim);
   change.ctime = ToTimestamp(attr->st_ctim);
+  // Only a new mode with set-group-ID needs to know who asks (and in which groups).
+  if (change.set_mode && (change.mode & S_ISGID)) change.caller = FullCallerOf(req);
   struct stat st;
   int err = Fs(req)->SetAttr(ino, change, &st);
   if (err != 0) {
@@ -181,16 +217,7 @@ void OnRename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t ne
 }
 
 void OnAccess(fuse_req_t req, fuse_ino_t ino, int mask) {
-  Caller caller = CallerOf(req);
-  std::vector<gid_t> groups(64);
-  int n = fuse_req_getgroups(req, static_cast<int>(groups.size()), groups.data());
-  if (n > static_cast<int>(groups.size())) {
-    groups.resize(n);
-    n = fuse_req_getgroups(req, n, groups.data());
-  }
-  if (n > 0)
-    caller.groups.assign(groups.begin(), groups.begin() + std::min<size_t>(n, groups.size()));
-  fuse_reply_err(req, Fs(req)->Access(caller, ino, mask));
+  fuse_reply_err(req, Fs(req)->Access(FullCallerOf(req), ino, mask));
 }
 
 // Every open may keep the kernel's cached pages: nobody else writes the files.
@@ -233,13 +260,19 @@ void OnRead(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_in
 }
 
 void OnWrite(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off,
-             fuse_file_info*) {
+             fuse_file_info* fi) {
   int err = Fs(req)->Write(ino, static_cast<uint64_t>(off), std::string_view(buf, size));
   if (err != 0) {
     fuse_reply_err(req, err);
-  } else {
-    fuse_reply_write(req, size);
+    return;
   }
+  // Under the writeback cache, a write that is not the cache's own is a direct one. The kernel
+  // does not drop the pages it covers when an asynchronous one completes, and readers may have
+  // cached the old data meanwhile: drop them now, before the writer hears it is done.
+  if (Binding(req)->WaitsOnKernel() && !fi->writepage) {
+    Binding(req)->DropCachedPages(ino, off, static_cast<off_t>(size));
+  }
+  fuse_reply_write(req, size);
 }
 
 void OnFlush(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
@@ -370,6 +403,9 @@ void OnLseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, fuse_file_in
     fuse_reply_err(req, EINVAL);
     return;
   }
+  // Data the kernel still caches is invisible here: have it written back first, from off on
+  // (what SEEK_DATA and SEEK_HOLE look at).
+  if (Binding(req)->WaitsOnKernel()) Binding(req)->DropCachedPages(ino, off, 0);
   uint64_t result = 0;
   int err = Fs(req)->Lseek(ino, static_cast<uint64_t>(off), whence, &result);
   if (err != 0) {
@@ -437,6 +473,19 @@ fuse_lowlevel_ops MakeOperations() {
 }
 
 }  // namespace
+
+bool FuseBinding::WaitsOnKernel() const {
+  return session_ != nullptr && options_.writeback_cache && options_.threads > 1;
+}
+
+void FuseBinding::DropCachedPages(fuse_ino_t ino, off_t offset, off_t length) {
+  int err = fuse_lowlevel_notify_inval_inode(session_, ino, offset, length);
+  // ENOENT: the kernel no longer knows the inode, so it caches nothing of it.
+  if (err != 0 && err != -ENOENT) {
+    fs_->logger()->Log(LogLevel::kWarning, "settfs: dropping the cached pages of inode " +
+                                               std::to_string(ino) + ": " + std::strerror(-err));
+  }
+}
 
 const fuse_lowlevel_ops& FuseBinding::Operations() {
   static const fuse_lowlevel_ops ops = MakeOperations();

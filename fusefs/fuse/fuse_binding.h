@@ -27,6 +27,9 @@ struct FuseBindingOptions {
   bool writeback_cache = true;
   // The largest write the kernel sends in one request.
   unsigned max_write = 1 << 20;
+  // Requests served at once. With more than one, a handler may wait for the kernel to write
+  // back cached pages (which takes other handlers).
+  unsigned threads = 16;
 };
 
 class FuseBinding {
@@ -38,10 +41,20 @@ class FuseBinding {
 
   Filesystem* fs() const { return fs_; }
   const FuseBindingOptions& options() const { return options_; }
+  // The session serving the binding, for the notices settfs sends the kernel.
+  void set_session(fuse_session* session) { session_ = session; }
+
+  // Whether a handler may have the kernel write back and drop cached pages of a file (with
+  // the writeback cache on, a session, and more than one thread).
+  bool WaitsOnKernel() const;
+  // Has the kernel write back its dirty pages of ino from offset on (length bytes, 0: to the
+  // end) and forget them, and returns once it has.
+  void DropCachedPages(fuse_ino_t ino, off_t offset, off_t length);
 
  private:
   Filesystem* const fs_;
   const FuseBindingOptions options_;
+  fuse_session* session_ = nullptr;
 };
 
 }  // namespace settfs

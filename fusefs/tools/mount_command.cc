@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -30,6 +31,8 @@ namespace settfs {
 
 const char kMountOptionsHelp[] = R"(settfs options (-o, comma-separated):
   mkfs                make a filesystem if DBDIR holds none (as --mkfs)
+  remount             change the running mount at MOUNTPOINT (ro or rw, nosuid, nodev,
+                      noexec) instead of starting another: what mount -o remount asks
   commit=SECONDS      make committed changes durable at least this often (default 5;
                       0: only on fsync); fsync is always durable when it returns
   timeout=SECONDS     how long the kernel may cache names and attributes (default 3600)
@@ -60,6 +63,7 @@ struct MountOptions {
   unsigned gc_seconds = 10;
   unsigned gc_quiet_seconds = 30;
   std::string log_file;
+  bool remount = false;           // Change the flags of the running mount instead.
   std::vector<std::string> fuse;  // Handed to libfuse.
 };
 
@@ -84,6 +88,8 @@ bool ParseOptions(const std::vector<std::string>& lists, MountOptions* out, std:
       unsigned number = 0;
       if (opt == "mkfs") {
         out->mkfs = true;
+      } else if (opt == "remount") {
+        out->remount = true;
       } else if (name == "commit" || name == "timeout" || name == "threads" || name == "reserve" ||
                  name == "gc" || name == "gc_quiet") {
         unsigned max = name == "threads" ? 1024 : 86400 * 365;
@@ -378,9 +384,11 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   binding_options.entry_timeout = binding_options.attr_timeout = binding_options.negative_timeout =
       options.timeout;
   binding_options.writeback_cache = options.writeback_cache;
+  binding_options.threads = options.threads;
   FuseBinding binding(fs.get(), binding_options);
   fuse_session* se = NewSession(args, options, &binding);
   if (se == nullptr) return startup->Fail("invalid mount options (see settfs mount --help)");
+  binding.set_session(se);
   if (fuse_session_mount(se, args.mountpoint.c_str()) != 0) {
     fuse_session_destroy(se);
     return startup->Fail("cannot mount on " + args.mountpoint);
@@ -420,6 +428,70 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   return loop_result == 0 ? 0 : 1;
 }
 
+// Undoes the octal escapes (\040 for a space) of a path in /proc/self/mountinfo.
+std::string UnescapeMountPath(const std::string& field) {
+  std::string out;
+  for (size_t i = 0; i < field.size(); i++) {
+    auto octal = [&](size_t k) { return k < field.size() && field[k] >= '0' && field[k] <= '7'; };
+    if (field[i] == '\\' && octal(i + 1) && octal(i + 2) && octal(i + 3)) {
+      out.push_back(static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 +
+                                      (field[i + 3] - '0')));
+      i += 3;
+    } else {
+      out.push_back(field[i]);
+    }
+  }
+  return out;
+}
+
+// Whether a settfs filesystem is mounted on mountpoint now.
+bool IsSettfsMountPoint(const std::string& mountpoint) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - FSTYPE SOURCE SUPEROPTIONS
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point, field;
+    fields >> id >> parent >> dev >> root >> point;
+    while (fields >> field && field != "-") {
+    }
+    std::string fstype;
+    fields >> fstype;
+    if (fstype == "fuse.settfs" && UnescapeMountPath(point) == mountpoint) return true;
+  }
+  return false;
+}
+
+// `mount -o remount,...` through mount.fuse3: the running daemon keeps serving; only the
+// kernel's mount changes (read-only or not, and the per-mount flags).
+int Remount(const MountArgs& args, const MountOptions& options) {
+  if (!IsSettfsMountPoint(args.mountpoint)) {
+    std::fprintf(stderr, "settfs mount: cannot remount %s: no settfs filesystem is mounted there\n",
+                 args.mountpoint.c_str());
+    return 1;
+  }
+  unsigned long flags = MS_REMOUNT;
+  for (const std::string& opt : options.fuse) {  // The last of each pair counts.
+    struct {
+      const char *on, *off;
+      unsigned long flag;
+    } const kFlags[] = {{"ro", "rw", MS_RDONLY},
+                        {"nosuid", "suid", MS_NOSUID},
+                        {"nodev", "dev", MS_NODEV},
+                        {"noexec", "exec", MS_NOEXEC}};
+    for (const auto& f : kFlags) {
+      if (opt == f.on) flags |= f.flag;
+      if (opt == f.off) flags &= ~f.flag;
+    }
+  }
+  if (::mount(nullptr, args.mountpoint.c_str(), nullptr, flags, nullptr) != 0) {
+    std::fprintf(stderr, "settfs mount: remounting %s: %s\n", args.mountpoint.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunMount(const MountArgs& raw) {
@@ -437,6 +509,7 @@ int RunMount(const MountArgs& raw) {
     std::fprintf(stderr, "settfs mount: %s is not a directory\n", args.mountpoint.c_str());
     return 1;
   }
+  if (options.remount) return Remount(args, options);
   if (args.debug) args.foreground = true;
   int report_fd = -1;
   if (!args.foreground) {

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/checker.h"
 #include "core/keys.h"
 #include "fusefs/core/fs_test_fixture.h"
 
@@ -101,9 +102,13 @@ TEST_F(FilesystemTest, LargeTruncateAndPunch) {
   EXPECT_EQ(st.st_size, 5000);
   EXPECT_EQ(st.st_blocks, 8);  // Block 1 lies in the hole: only block 0 is left.
   EXPECT_EQ(ReadAll(f), std::string(100, 'x') + std::string(4900, '\0'));
-  EXPECT_EQ(fs_->Fallocate(f, 0, 0, 1 << 20), 0);
-  EXPECT_EQ(Stat(f).st_size, 1 << 20);
-  EXPECT_EQ(Stat(f).st_blocks, 8);  // Allocation is only a size here.
+  // Only punching holes: allocating and zeroing promise space that copy-on-write cannot keep.
+  EXPECT_EQ(fs_->Fallocate(f, 0, 0, 1 << 20), EOPNOTSUPP);
+  EXPECT_EQ(fs_->Fallocate(f, FALLOC_FL_KEEP_SIZE, 0, 1 << 20), EOPNOTSUPP);
+  EXPECT_EQ(fs_->Fallocate(f, FALLOC_FL_ZERO_RANGE, 0, 100), EOPNOTSUPP);
+  EXPECT_EQ(fs_->Fallocate(f, FALLOC_FL_PUNCH_HOLE, 0, 100), EOPNOTSUPP);
+  EXPECT_EQ(Stat(f).st_size, 5000);
+  EXPECT_EQ(Stat(f).st_blocks, 8);
 }
 
 TEST_F(FilesystemTest, RenameRules) {
@@ -146,8 +151,73 @@ TEST_F(FilesystemTest, RenameRules) {
   // An empty directory may be replaced by a directory.
   uint64_t c = Make(kRootIno, "c", S_IFDIR | 0755);
   ASSERT_EQ(fs_->Rename(a, "inner", kRootIno, "c", 0), 0);
-  EXPECT_EQ(fs_->GetAttr(c, &st), ENOENT);
   EXPECT_EQ(Stat(a).st_nlink, 2u);
+  // The replaced directory lasts, unlinked, until the kernel forgets it.
+  ASSERT_EQ(fs_->GetAttr(c, &st), 0);
+  EXPECT_EQ(st.st_nlink, 0u);
+  EXPECT_EQ(fs_->Mknod(caller_, c, "x", S_IFREG | 0644, 0, &st), ENOENT);
+  fs_->Forget(c, 1);
+  EXPECT_EQ(fs_->GetAttr(c, &st), ENOENT);
+}
+
+TEST_F(FilesystemTest, RemovedDirectoryLastsUntilForgotten) {
+  uint64_t d = Make(kRootIno, "d", S_IFDIR | 0750);
+  ASSERT_EQ(fs_->Rmdir(kRootIno, "d"), 0);
+  struct stat st;
+  ASSERT_EQ(fs_->GetAttr(d, &st), 0);
+  EXPECT_EQ(st.st_nlink, 0u);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(fs_->Mkdir(caller_, d, "sub", S_IFDIR | 0755, &st), ENOENT);
+  EXPECT_EQ(fs_->Link(Make(kRootIno, "f"), d, "l", &st), ENOENT);
+  EXPECT_EQ(fs_->Rename(kRootIno, "f", d, "f", 0), ENOENT);
+  EXPECT_EQ(Stat(kRootIno).st_nlink, 2u);
+  fs_->Forget(d, 1);
+  EXPECT_EQ(fs_->GetAttr(d, &st), ENOENT);
+  CheckReport report;
+  ASSERT_TRUE(Check(store_.get(), CheckOptions(), &report).ok());
+  EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+}
+
+// The kernel turns a file handle into an inode by looking up "." (and a directory's parent by
+// "..") once it no longer caches it.
+TEST_F(FilesystemTest, LookupByNumberForFileHandles) {
+  uint64_t d = Make(kRootIno, "d", S_IFDIR | 0755);
+  uint64_t f = Make(d, "f");
+  struct stat st;
+  ASSERT_EQ(fs_->Lookup(f, ".", &st), 0);
+  EXPECT_EQ(st.st_ino, f);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  ASSERT_EQ(fs_->Lookup(d, "..", &st), 0);
+  EXPECT_EQ(st.st_ino, kRootIno);
+  ASSERT_EQ(fs_->Lookup(kRootIno, "..", &st), 0);
+  EXPECT_EQ(st.st_ino, kRootIno);
+  EXPECT_EQ(fs_->Lookup(f, "..", &st), ENOTDIR);
+  ASSERT_EQ(fs_->Unlink(d, "f"), 0);
+  fs_->Forget(f, 3);
+  EXPECT_EQ(fs_->Lookup(f, ".", &st), ENOENT);
+}
+
+// As on Linux: a new mode keeps set-group-ID only for someone in the file's group or
+// privileged (the kernel sends such a mode change when an outsider writes a set-ID file).
+TEST_F(FilesystemTest, ModeChangeByAnOutsiderDropsSetgid) {
+  uint64_t f = Make(kRootIno, "f");
+  AttrChange change;
+  change.set_mode = true;
+  change.mode = 02666;
+  change.caller = Caller(2000, 2000);  // Not in the file's group (caller_'s).
+  struct stat st;
+  ASSERT_EQ(fs_->SetAttr(f, change, &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0666u);
+  change.caller.groups = {caller_.gid};
+  ASSERT_EQ(fs_->SetAttr(f, change, &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 02666u);
+  change.caller = Caller(2000, 2000);
+  change.caller.cap_fsetid = true;
+  ASSERT_EQ(fs_->SetAttr(f, change, &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 02666u);
+  change.caller = Caller();  // Root.
+  ASSERT_EQ(fs_->SetAttr(f, change, &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 02666u);
 }
 
 // Every operation that takes a name refuses the same names: a '/' would make an entry that no
@@ -169,7 +239,12 @@ TEST_F(FilesystemTest, EveryOperationRefusesTheSameNames) {
     if (bad != "." && bad != "..") {
       EXPECT_EQ(fs_->Rmdir(kRootIno, bad), want);
     }
-    EXPECT_EQ(fs_->Lookup(kRootIno, bad, &st), want);
+    if (bad == "." || bad == "..") {
+      EXPECT_EQ(fs_->Lookup(kRootIno, bad, &st), 0);  // By number, for file handles.
+      EXPECT_EQ(st.st_ino, kRootIno);
+    } else {
+      EXPECT_EQ(fs_->Lookup(kRootIno, bad, &st), want);
+    }
   }
   EXPECT_EQ(fs_->Rmdir(kRootIno, "."), EINVAL);
   EXPECT_EQ(fs_->Rmdir(kRootIno, ".."), ENOTEMPTY);

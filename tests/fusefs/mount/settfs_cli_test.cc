@@ -155,6 +155,70 @@ TEST_F(SettfsCliTest, BackgroundMountStopsOnSignalsWithNothingLost) {
   }
 }
 
+// mount -o remount changes the running mount (one daemon throughout): read-only refuses
+// writes with EROFS and keeps what is there readable; read-write again takes writes.
+TEST_F(SettfsCliTest, RemountThroughTheHelperChangesTheRunningMount) {
+  std::string bin_dir = sett::test::SettfsBinary();
+  bin_dir = ::dirname(bin_dir.data());
+  std::string script =
+      "set -e\n"
+      "mount --make-rprivate /\n"
+      "mount --bind " +
+      bin_dir +
+      " /usr/local/bin\n"
+      "mount -t fuse.settfs " +
+      db_ + " " + mnt_ +
+      " -o allow_other\n"
+      "echo before > " +
+      mnt_ +
+      "/f\n"
+      "mount -o remount,ro " +
+      mnt_ +
+      "\n"
+      "grep ' " +
+      mnt_ +
+      " ' /proc/self/mountinfo | grep -q ' ro,'\n"
+      "if touch " +
+      mnt_ +
+      "/g 2>/dev/null; then echo wrote-while-ro; fi\n"
+      "touch " +
+      mnt_ +
+      "/g 2>&1 | grep -q 'Read-only file system'\n"
+      "cat " +
+      mnt_ +
+      "/f\n"
+      "mount -o remount,rw " +
+      mnt_ +
+      "\n"
+      "echo after > " +
+      mnt_ +
+      "/g\n"
+      "echo daemons $(pgrep -c -f '[s]ettfs .*" +
+      db_ +
+      " ')\n"
+      "umount " +
+      mnt_ +
+      "\n"
+      "while pgrep -f '[s]ettfs .*" +
+      db_ + " ' >/dev/null; do sleep 0.05; done\n";
+  sett::test::WriteFile(dir_.Join("remount.sh"), script);
+  std::string out;
+  int status = Shell("unshare --mount sh " + dir_.Join("remount.sh"), &out);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("before"), std::string::npos) << out;
+  EXPECT_NE(out.find("daemons 1"), std::string::npos) << out;
+  EXPECT_EQ(out.find("wrote-while-ro"), std::string::npos) << out;
+  sett::test::SettfsMount again(db_, mnt_);
+  ASSERT_TRUE(again.mounted());
+  EXPECT_EQ(sett::test::ReadFile(again.Join("g")), "after\n");
+  EXPECT_EQ(again.Unmount(), 0);
+  // A remount where nothing is mounted says so.
+  int code = 0;
+  std::string refusal = Settfs(db_ + " " + mnt_ + " -o remount,ro", &code);
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(refusal.find("no settfs filesystem is mounted there"), std::string::npos) << refusal;
+}
+
 TEST_F(SettfsCliTest, MountThroughMountHelperAndFstab) {
   // In a private mount namespace, with this build's settfs where mount.fuse3 looks for it.
   std::string bin_dir = sett::test::SettfsBinary();

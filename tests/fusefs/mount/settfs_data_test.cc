@@ -1,4 +1,4 @@
-// File contents through a real mount: large and unaligned I/O, holes, fallocate, SEEK_DATA and
+// File contents through a real mount: large and unaligned I/O, holes, punching them, SEEK_DATA and
 // SEEK_HOLE, copy_file_range, shared writable mmap, fsync, and files unlinked while open.
 
 #include <fcntl.h>
@@ -102,13 +102,10 @@ TEST_F(SettfsDataTest, SeekDataAndHole) {
   ::close(fd);
 }
 
-TEST_F(SettfsDataTest, FallocateAllocateKeepSizeAndPunch) {
+TEST_F(SettfsDataTest, FallocatePunchesHoles) {
   int fd = ::open(P("f").c_str(), O_RDWR | O_CREAT, 0644);
   ASSERT_GE(fd, 0);
-  ASSERT_EQ(::fallocate(fd, 0, 0, 100000), 0);
-  EXPECT_EQ(Fstat(fd).st_size, 100000);
-  ASSERT_EQ(::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 500000), 0);
-  EXPECT_EQ(Fstat(fd).st_size, 100000);
+  ASSERT_EQ(::ftruncate(fd, 100000), 0);
   std::string data = RandomBytes(64 << 10, 3);
   Pwrite(fd, data, 0);
   // The kernel refreshes st_blocks once cached writes are flushed, at the latest on close.
@@ -124,7 +121,7 @@ TEST_F(SettfsDataTest, FallocateAllocateKeepSizeAndPunch) {
   expect.replace(1000, 40000, std::string(40000, '\0'));
   EXPECT_EQ(Pread(fd, data.size(), 0), expect);
   EXPECT_EQ(ERRNO_OF(::fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, 10)), EOPNOTSUPP);
-  EXPECT_EQ(ERRNO_OF(::fallocate(fd, 0, 0, 0)), EINVAL);
+  EXPECT_EQ(ERRNO_OF(::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 0)), EINVAL);
   ::close(fd);
 }
 
