@@ -272,15 +272,19 @@ TEST_F(SettfsPosixEdgesTest, FileHandlesOutliveTheKernelCacheAndARemount) {
   int mount_fd = ::open(mountpoint().c_str(), O_RDONLY | O_DIRECTORY);
   ASSERT_GE(mount_fd, 0);
   int fd = ::open_by_handle_at(mount_fd, &file.header, O_RDONLY);
-  ASSERT_GE(fd, 0) << strerror(errno);
-  char buf[32] = {};
-  EXPECT_EQ(::read(fd, buf, sizeof(buf)), 9);
-  EXPECT_STREQ(buf, "by handle");
-  ::close(fd);
+  EXPECT_GE(fd, 0) << strerror(errno);
+  if (fd >= 0) {
+    char buf[32] = {};
+    EXPECT_EQ(::read(fd, buf, sizeof(buf)), 9);
+    EXPECT_STREQ(buf, "by handle");
+    ::close(fd);
+  }
   fd = ::open_by_handle_at(mount_fd, &dir.header, O_RDONLY | O_DIRECTORY);
-  ASSERT_GE(fd, 0) << strerror(errno);
-  EXPECT_EQ(::faccessat(fd, "file", R_OK, 0), 0);
-  ::close(fd);
+  EXPECT_GE(fd, 0) << strerror(errno);
+  if (fd >= 0) {
+    EXPECT_EQ(::faccessat(fd, "file", R_OK, 0), 0);
+    ::close(fd);
+  }
   EXPECT_EQ(ERRNO_OF(::open_by_handle_at(mount_fd, &gone.header, O_RDONLY)), ESTALE);
   ::close(mount_fd);
 }
