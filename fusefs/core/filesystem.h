@@ -112,9 +112,10 @@ class Filesystem {
   int Link(uint64_t ino, uint64_t newparent, std::string_view newname, struct stat* st);
   int Unlink(uint64_t parent, std::string_view name);
   int Rmdir(uint64_t parent, std::string_view name);
-  // flags: RENAME_NOREPLACE, RENAME_EXCHANGE.
+  // flags: RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT (the old name then holds a
+  // whiteout, a character device 0:0, owned by caller).
   int Rename(uint64_t parent, std::string_view name, uint64_t newparent, std::string_view newname,
-             unsigned flags);
+             unsigned flags, const Caller& caller = Caller());
   int Readlink(uint64_t ino, std::string* target);
   // access(2): may caller read, write or search ino (mask of R_OK, W_OK, X_OK; F_OK: does it
   // exist)? Under default_permissions the kernel checks by itself and never asks.
@@ -191,6 +192,8 @@ class Filesystem {
   // Fills st from inode (and, for a directory, its times key).
   int Stat(KvTxn* txn, const Inode& inode, struct stat* st) const;
   int NewInode(const Caller& caller, const Inode& parent, uint32_t mode, Inode* inode);
+  // A number no inode had (numbers are never reused).
+  int NewInodeNumber(uint64_t* ino);
   // Creates an entry for a new inode (mknod, mkdir, symlink, create).
   int CreateEntry(const Caller& caller, uint64_t parent, std::string_view name, uint32_t mode,
                   uint64_t rdev, std::string_view target, struct stat* st);
@@ -216,6 +219,8 @@ class Filesystem {
   int CheckRenameTarget(KvTxn* txn, const RenameParts& parts) const;
   int ExchangeEntries(KvTxn* txn, RenameParts* parts, Timestamp now) const;
   int MoveEntry(KvTxn* txn, RenameParts* parts, Timestamp now, RenameOutcome* outcome) const;
+  int LeaveWhiteout(KvTxn* txn, const Caller& caller, uint64_t ino, const RenameParts& parts,
+                    Timestamp now);
   // Drops one link of inode (an entry to it was removed in txn); *orphaned when it was the last.
   int DropLink(KvTxn* txn, Inode* inode, Timestamp now, bool* orphaned) const;
   // Changes the size, deleting blocks beyond it in steps that are each consistent.

@@ -115,6 +115,15 @@ int Filesystem::NewInode(const Caller& caller, const Inode& parent, uint32_t mod
   return 0;
 }
 
+int Filesystem::NewInodeNumber(uint64_t* ino) {
+  *ino = 0;
+  while (*ino <= kRootIno) {
+    Status s = store_->NextId(ino);
+    if (!s.ok()) return Fail(s, "allocating an inode number");
+  }
+  return 0;
+}
+
 int Filesystem::CreateEntry(const Caller& caller, uint64_t parent, std::string_view name,
                             uint32_t mode, uint64_t rdev, std::string_view target,
                             struct stat* st) {
@@ -122,10 +131,8 @@ int Filesystem::CreateEntry(const Caller& caller, uint64_t parent, std::string_v
   if (err == 0) err = CheckSpace(0);
   if (err != 0) return err;
   uint64_t ino = 0;
-  while (ino <= kRootIno) {
-    Status s = store_->NextId(&ino);
-    if (!s.ok()) return Fail(s, "allocating an inode number");
-  }
+  err = NewInodeNumber(&ino);
+  if (err != 0) return err;
   err = Run(true, [&](KvTxn* txn) {
     Inode dir, child;
     Dirent existing;

@@ -30,14 +30,20 @@ struct Filesystem::RenameOutcome {
 };
 
 int Filesystem::Rename(uint64_t parent, std::string_view name, uint64_t newparent,
-                       std::string_view newname, unsigned flags) {
-  if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) != 0 ||
-      ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE))) {
+                       std::string_view newname, unsigned flags, const Caller& caller) {
+  const unsigned known = RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT;
+  if ((flags & ~known) != 0 || ((flags & RENAME_EXCHANGE) && (flags & ~RENAME_EXCHANGE))) {
     return EINVAL;
   }
   int err = CheckName(name);
   if (err == 0) err = CheckName(newname);
   if (err != 0) return err;
+  uint64_t whiteout = 0;  // The inode number of the whiteout to leave, if asked for one.
+  if (flags & RENAME_WHITEOUT) {
+    err = CheckSpace(0);
+    if (err == 0) err = NewInodeNumber(&whiteout);
+    if (err != 0) return err;
+  }
   RenameOutcome outcome;
   err = Run(true, [&](KvTxn* txn) {
     outcome = RenameOutcome();
@@ -54,6 +60,7 @@ int Filesystem::Rename(uint64_t parent, std::string_view name, uint64_t newparen
     if (e != 0) return e;
     Timestamp now = Now();
     e = parts.exchange ? ExchangeEntries(txn, &parts, now) : MoveEntry(txn, &parts, now, &outcome);
+    if (e == 0 && whiteout != 0) e = LeaveWhiteout(txn, caller, whiteout, parts, now);
     if (e != 0) return e;
     parts.moved.ctime = now;
     e = StoreInode(txn, parts.moved);
@@ -63,8 +70,23 @@ int Filesystem::Rename(uint64_t parent, std::string_view name, uint64_t newparen
     if (e == 0 && !parts.same_dir()) e = TouchDir(txn, newparent, now);
     return e;
   });
+  if (err == 0 && whiteout != 0) inodes_++;
   if (err == 0 && outcome.orphaned) Orphaned(outcome.victim);
   return err;
+}
+
+int Filesystem::LeaveWhiteout(KvTxn* txn, const Caller& caller, uint64_t ino,
+                              const RenameParts& parts, Timestamp now) {
+  // What overlayfs reads as "deleted in this layer": a character device 0:0 in the old place.
+  Inode whiteout;
+  whiteout.ino = ino;
+  NewInode(caller, parts.src_dir, S_IFCHR, &whiteout);
+  whiteout.atime = whiteout.mtime = whiteout.ctime = now;
+  int e = StoreInode(txn, whiteout);
+  if (e != 0) return e;
+  Status s = txn->Set(DirentKey(parts.parent, parts.name),
+                      EncodeDirent(Dirent{ino, DirentType(whiteout.mode)}));
+  return s.ok() ? 0 : Fail(s, "leaving a whiteout in directory " + std::to_string(parts.parent));
 }
 
 int Filesystem::LoadRenameParts(KvTxn* txn, unsigned flags, RenameParts* parts) const {

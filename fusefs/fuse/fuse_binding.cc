@@ -56,7 +56,8 @@ fuse_entry_param EntryParam(fuse_req_t req, const struct stat& st) {
   const FuseBindingOptions& options = Binding(req)->options();
   fuse_entry_param e = {};
   e.ino = st.st_ino;
-  e.generation = 1;  // Inode numbers are never reused.
+  // Inode numbers are never reused, so one generation serves; the kernel wants the root's 0.
+  e.generation = st.st_ino == FUSE_ROOT_ID ? 0 : 1;
   e.attr = st;
   e.attr_timeout = options.attr_timeout;
   e.entry_timeout = options.entry_timeout;
@@ -213,7 +214,7 @@ void OnRmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
 
 void OnRename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
               const char* newname, unsigned int flags) {
-  fuse_reply_err(req, Fs(req)->Rename(parent, name, newparent, newname, flags));
+  fuse_reply_err(req, Fs(req)->Rename(parent, name, newparent, newname, flags, CallerOf(req)));
 }
 
 void OnAccess(fuse_req_t req, fuse_ino_t ino, int mask) {

@@ -160,6 +160,29 @@ TEST_F(FilesystemTest, RenameRules) {
   EXPECT_EQ(fs_->GetAttr(c, &st), ENOENT);
 }
 
+TEST_F(FilesystemTest, RenameWhiteoutLeavesACharacterDeviceZeroZero) {
+  uint64_t f = Make(kRootIno, "f");
+  Make(kRootIno, "d", S_IFDIR | 0755);
+  ASSERT_EQ(fs_->Rename(kRootIno, "f", kRootIno, "g", RENAME_WHITEOUT, Caller(7, 8)), 0);
+  struct stat st;
+  ASSERT_EQ(fs_->Lookup(kRootIno, "g", &st), 0);
+  EXPECT_EQ(st.st_ino, f);
+  ASSERT_EQ(fs_->Lookup(kRootIno, "f", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(st.st_rdev, 0u);
+  EXPECT_EQ(st.st_uid, 7u);
+  EXPECT_EQ(st.st_gid, 8u);
+  // With NOREPLACE too; never with EXCHANGE.
+  EXPECT_EQ(fs_->Rename(kRootIno, "g", kRootIno, "d", RENAME_WHITEOUT | RENAME_NOREPLACE), EEXIST);
+  EXPECT_EQ(fs_->Rename(kRootIno, "g", kRootIno, "d", RENAME_WHITEOUT | RENAME_EXCHANGE), EINVAL);
+  ASSERT_EQ(fs_->Rename(kRootIno, "d", kRootIno, "e", RENAME_WHITEOUT | RENAME_NOREPLACE), 0);
+  EXPECT_EQ(List(kRootIno), (std::vector<std::string>{".", "..", "d", "e", "f", "g"}));
+  EXPECT_EQ(Stat(kRootIno).st_nlink, 3u);  // e only: d is now a device.
+  CheckReport report;
+  ASSERT_TRUE(Check(store_.get(), CheckOptions(), &report).ok());
+  EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+}
+
 TEST_F(FilesystemTest, RemovedDirectoryLastsUntilForgotten) {
   uint64_t d = Make(kRootIno, "d", S_IFDIR | 0750);
   ASSERT_EQ(fs_->Rmdir(kRootIno, "d"), 0);

@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <linux/aio_abi.h>
 #include <linux/falloc.h>
+#include <linux/fs.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -287,6 +289,43 @@ TEST_F(SettfsPosixEdgesTest, FileHandlesOutliveTheKernelCacheAndARemount) {
   }
   EXPECT_EQ(ERRNO_OF(::open_by_handle_at(mount_fd, &gone.header, O_RDONLY)), ESTALE);
   ::close(mount_fd);
+}
+
+TEST_F(SettfsPosixEdgesTest, RenameWhiteoutAndOverlayfsUpperLayer) {
+  sett::test::WriteFile(P("f"), "data");
+  ASSERT_EQ(::renameat2(AT_FDCWD, P("f").c_str(), AT_FDCWD, P("g").c_str(), RENAME_WHITEOUT), 0)
+      << strerror(errno);
+  struct stat st = Stat(P("f"));
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(st.st_rdev, 0u);
+  EXPECT_EQ(sett::test::ReadFile(P("g")), "data");
+
+  // settfs as the upper layer of an overlay: deleting and renaming lower files leaves
+  // whiteouts in settfs, and the merged view hides them.
+  sett::test::TempDir lower_dir;
+  const std::string lower = lower_dir.path(), merged = dir_.Join("merged");
+  sett::test::WriteFile(lower + "/a", "lower a");
+  ASSERT_EQ(::mkdir((lower + "/dir").c_str(), 0755), 0);
+  sett::test::WriteFile(lower + "/dir/b", "lower b");
+  ASSERT_EQ(::mkdir(P("upper").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir(P("work").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir(merged.c_str(), 0755), 0);
+  const std::string options =
+      "lowerdir=" + lower + ",upperdir=" + P("upper") + ",workdir=" + P("work");
+  ASSERT_EQ(::mount("overlay", merged.c_str(), "overlay", 0, options.c_str()), 0)
+      << strerror(errno);
+  EXPECT_EQ(::unlink((merged + "/a").c_str()), 0);
+  EXPECT_EQ(::rename((merged + "/dir/b").c_str(), (merged + "/dir/c").c_str()), 0)
+      << strerror(errno);
+  EXPECT_EQ(sett::test::ReadFile(merged + "/dir/c"), "lower b");
+  struct stat gone;
+  EXPECT_NE(::stat((merged + "/a").c_str(), &gone), 0);
+  EXPECT_NE(::stat((merged + "/dir/b").c_str(), &gone), 0);
+  EXPECT_EQ(::umount(merged.c_str()), 0) << strerror(errno);
+  for (const char* name : {"upper/a", "upper/dir/b"}) {
+    st = Stat(P(name));
+    EXPECT_TRUE(S_ISCHR(st.st_mode) && st.st_rdev == 0) << name << " is no whiteout";
+  }
 }
 
 }  // namespace
