@@ -154,6 +154,12 @@ class Filesystem {
   int ListXattr(uint64_t ino, std::string* names);
   int RemoveXattr(uint64_t ino, std::string_view name);
 
+  // chattr's flags (FS_*_FL of linux/fs.h). Kept: immutable and append-only, enforced for
+  // everyone (EPERM), and no-dump and no-atime; SetFlags refuses others with EOPNOTSUPP. Who
+  // may change them is the kernel's to check (CAP_LINUX_IMMUTABLE).
+  int GetFlags(uint64_t ino, uint32_t* flags);
+  int SetFlags(uint64_t ino, uint32_t flags);
+
   int StatFs(struct statvfs* st);
   // Makes everything durable.
   int SyncAll();
@@ -197,6 +203,11 @@ class Filesystem {
   // Creates an entry for a new inode (mknod, mkdir, symlink, create).
   int CreateEntry(const Caller& caller, uint64_t parent, std::string_view name, uint32_t mode,
                   uint64_t rdev, std::string_view target, struct stat* st);
+  // EPERM when inode's flags forbid changing it: an immutable inode never changes; an
+  // append-only one only grows (appending: the change only adds, as a write or a new entry).
+  static int RefuseIfLocked(const Inode& inode, bool appending);
+  // EPERM when child's entry in dir may not go (as unlink, rmdir, rename's source or victim).
+  static int RefuseToRemove(const Inode& dir, const Inode& child);
   // Why name cannot be an entry's (EINVAL, ENAMETOOLONG), or 0: every operation that takes a
   // name checks it here.
   static int CheckName(std::string_view name);

@@ -31,7 +31,12 @@ int Filesystem::Open(uint64_t ino, int flags) {
   int err = Run(false, [&](KvTxn* txn) {
     Inode inode;
     int e = LoadInode(txn, ino, &inode);
-    if (e == 0 && inode.is_dir() && (flags & O_ACCMODE) != O_RDONLY) e = EISDIR;
+    if (e != 0) return e;
+    const bool writing = (flags & O_ACCMODE) != O_RDONLY;
+    if (inode.is_dir() && writing) return EISDIR;
+    if (writing || (flags & O_TRUNC)) {
+      e = RefuseIfLocked(inode, (flags & O_APPEND) && !(flags & O_TRUNC));
+    }
     return e;
   });
   if (err == 0 && (flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY) err = Truncate(ino, 0);
@@ -45,20 +50,21 @@ int Filesystem::Open(uint64_t ino, int flags) {
 int Filesystem::Create(const Caller& caller, uint64_t parent, std::string_view name, uint32_t mode,
                        int flags, struct stat* st) {
   int err = CreateEntry(caller, parent, name, S_IFREG | (mode & 07777), 0, "", st);
-  if (err == EEXIST && !(flags & O_EXCL)) {
-    // Created by someone else meanwhile: open that one, as open(2) without O_EXCL would.
-    err = Lookup(parent, name, st);
-    if (err == 0 && S_ISDIR(st->st_mode)) {
-      Forget(st->st_ino, 1);
-      return EISDIR;
-    }
-    if (err == 0 && (flags & O_TRUNC)) err = Truncate(st->st_ino, 0);
-    if (err == 0) err = GetAttr(st->st_ino, st);
-  }
   if (err == 0) {
     std::lock_guard<std::mutex> lock(nodes_mu_);
     nodes_[st->st_ino].opens++;
+    return 0;
   }
+  if (err != EEXIST || (flags & O_EXCL)) return err;
+  // Created by someone else meanwhile: open that one, as open(2) without O_EXCL would.
+  err = Lookup(parent, name, st);
+  if (err != 0) return err;
+  err = S_ISDIR(st->st_mode) ? EISDIR : Open(st->st_ino, flags);
+  if (err == 0) {
+    err = GetAttr(st->st_ino, st);  // After an O_TRUNC.
+    if (err != 0) Release(st->st_ino);
+  }
+  if (err != 0) Forget(st->st_ino, 1);
   return err;
 }
 
@@ -111,6 +117,8 @@ int Filesystem::WriteChunk(uint64_t ino, uint64_t offset, std::string_view data)
     int e = LoadInode(txn, ino, &inode);
     if (e != 0) return e;
     if (!inode.is_reg()) return inode.is_dir() ? EISDIR : EINVAL;
+    e = RefuseIfLocked(inode, /*appending=*/true);
+    if (e != 0) return e;
     uint64_t first = offset / bs, last = (end - 1) / bs;
     // Which blocks exist, without reading them: only partly written ones are read.
     std::vector<uint64_t> present;
@@ -268,7 +276,7 @@ int Filesystem::Fallocate(uint64_t ino, int mode, uint64_t offset, uint64_t leng
     Inode inode;
     int e = LoadInode(txn, ino, &inode);
     if (e == 0 && !inode.is_reg()) e = inode.is_dir() ? EISDIR : ENODEV;
-    return e;
+    return e != 0 ? e : RefuseIfLocked(inode, /*appending=*/false);
   });
   return err != 0 ? err : PunchHole(ino, offset, length);
 }

@@ -65,7 +65,7 @@ int Filesystem::SetAttr(uint64_t ino, const AttrChange& change, struct stat* st)
       Inode inode;
       int e = LoadInode(txn, ino, &inode);
       if (e == 0 && !inode.is_reg()) e = inode.is_dir() ? EISDIR : EINVAL;
-      return e;
+      return e != 0 ? e : RefuseIfLocked(inode, /*appending=*/false);
     });
     if (err == 0) err = Truncate(ino, change.size);
     if (err != 0) return err;
@@ -74,6 +74,11 @@ int Filesystem::SetAttr(uint64_t ino, const AttrChange& change, struct stat* st)
     Inode inode;
     int e = LoadInode(txn, ino, &inode);
     if (e != 0) return e;
+    if (change.set_mode || change.set_uid || change.set_gid || change.set_atime ||
+        change.set_mtime) {
+      e = RefuseIfLocked(inode, /*appending=*/false);
+      if (e != 0) return e;
+    }
     Timestamp now = Now();
     if (change.set_uid) inode.uid = change.uid;
     if (change.set_gid) inode.gid = change.gid;
@@ -137,6 +142,7 @@ int Filesystem::CreateEntry(const Caller& caller, uint64_t parent, std::string_v
     Inode dir, child;
     Dirent existing;
     int e = LoadLiveDir(txn, parent, &dir);
+    if (e == 0) e = RefuseIfLocked(dir, /*appending=*/true);
     if (e != 0) return e;
     e = LoadDirent(txn, parent, name, &existing);
     if (e == 0) return EEXIST;
@@ -236,7 +242,9 @@ int Filesystem::Link(uint64_t ino, uint64_t newparent, std::string_view newname,
     if (inode.is_dir()) return EPERM;
     if (inode.nlink == 0) return ENOENT;
     if (inode.nlink >= kLinkMax) return EMLINK;
-    e = LoadLiveDir(txn, newparent, &dir);
+    e = RefuseIfLocked(inode, /*appending=*/false);
+    if (e == 0) e = LoadLiveDir(txn, newparent, &dir);
+    if (e == 0) e = RefuseIfLocked(dir, /*appending=*/true);
     if (e != 0) return e;
     e = LoadDirent(txn, newparent, newname, &existing);
     if (e == 0) return EEXIST;
@@ -277,6 +285,8 @@ int Filesystem::Unlink(uint64_t parent, std::string_view name) {
     int e = LoadChild(txn, parent, name, &dir, &child);
     if (e != 0) return e;
     if (child.is_dir()) return EISDIR;
+    e = RefuseToRemove(dir, child);
+    if (e != 0) return e;
     Timestamp now = Now();
     Status s = txn->Delete(DirentKey(parent, name));
     if (!s.ok()) return Fail(s, "removing an entry of directory " + std::to_string(parent));
@@ -328,7 +338,8 @@ int Filesystem::Rmdir(uint64_t parent, std::string_view name) {
     int e = LoadChild(txn, parent, name, &dir, &child);
     if (e != 0) return e;
     if (!child.is_dir()) return ENOTDIR;
-    e = CheckEmptyDir(txn, child.ino);
+    e = RefuseToRemove(dir, child);
+    if (e == 0) e = CheckEmptyDir(txn, child.ino);
     if (e != 0) return e;
     Status s = txn->Delete(DirentKey(parent, name));
     if (!s.ok()) return Fail(s, "removing an entry of directory " + std::to_string(parent));

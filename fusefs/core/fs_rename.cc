@@ -21,6 +21,7 @@ struct Filesystem::RenameParts {
   bool same_file = false;  // Both entries name one inode: nothing to do.
   bool same_dir() const { return parent == newparent; }
   Inode& dst_dir() { return same_dir() ? src_dir : other_dir; }
+  const Inode& dst_dir() const { return same_dir() ? src_dir : other_dir; }
 };
 
 // What a rename did that the caller finishes after the commit.
@@ -123,9 +124,12 @@ int Filesystem::IsWithin(KvTxn* txn, uint64_t dir, uint64_t place, bool* within)
 }
 
 int Filesystem::CheckRenameTarget(KvTxn* txn, const RenameParts& parts) const {
+  int e = RefuseToRemove(parts.src_dir, parts.moved);
+  if (e == 0 && parts.dst_exists) e = RefuseToRemove(parts.dst_dir(), parts.target);
+  if (e == 0 && !parts.dst_exists) e = RefuseIfLocked(parts.dst_dir(), /*appending=*/true);
+  if (e != 0) return e;
   // A directory may not move into its own subtree: walk up from where it goes.
   bool loop = false;
-  int e = 0;
   if (parts.moved.is_dir() && !parts.same_dir()) {
     e = IsWithin(txn, parts.moved.ino, parts.newparent, &loop);
   }

@@ -33,6 +33,7 @@ int Filesystem::SetXattr(uint64_t ino, std::string_view name, std::string_view v
   return Run(true, [&](KvTxn* txn) {
     Inode inode;
     int e = LoadInode(txn, ino, &inode);
+    if (e == 0) e = RefuseIfLocked(inode, /*appending=*/false);
     if (e != 0) return e;
     std::string existing;
     Status s = txn->Get(XattrKey(ino, name), &existing);
@@ -83,6 +84,8 @@ int Filesystem::RemoveXattr(uint64_t ino, std::string_view name) {
     int e = LoadInode(txn, ino, &inode);
     if (e != 0) return e;
     if (IsSystemName(name)) return ENODATA;
+    e = RefuseIfLocked(inode, /*appending=*/false);
+    if (e != 0) return e;
     std::string existing;
     Status s = txn->Get(XattrKey(ino, name), &existing);
     if (s.IsNotFound()) return ENODATA;

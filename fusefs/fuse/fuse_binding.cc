@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/fs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -432,6 +433,62 @@ void OnCopyFileRange(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, fuse_file_
   }
 }
 
+// chattr's flags and their FS_IOC_FSGETXATTR spelling, for the flags settfs keeps.
+constexpr struct {
+  uint32_t flag, xflag;
+} kFlagPairs[] = {{FS_IMMUTABLE_FL, FS_XFLAG_IMMUTABLE},
+                  {FS_APPEND_FL, FS_XFLAG_APPEND},
+                  {FS_NODUMP_FL, FS_XFLAG_NODUMP},
+                  {FS_NOATIME_FL, FS_XFLAG_NOATIME}};
+
+// The kernel turns FS_IOC_GETFLAGS/SETFLAGS (chattr, lsattr) and FS_IOC_FSGETXATTR/FSSETXATTR
+// into these requests, with the argument's bytes in in_buf.
+void OnIoctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void*, fuse_file_info*, unsigned,
+             const void* in_buf, size_t in_bufsz, size_t out_bufsz) {
+  const bool get_flags = cmd == FS_IOC_GETFLAGS || cmd == FS_IOC32_GETFLAGS;
+  const bool set_flags = cmd == FS_IOC_SETFLAGS || cmd == FS_IOC32_SETFLAGS;
+  const bool get_x = cmd == FS_IOC_FSGETXATTR, set_x = cmd == FS_IOC_FSSETXATTR;
+  const size_t need = get_flags || set_flags ? sizeof(uint32_t) : sizeof(fsxattr);
+  if (!get_flags && !set_flags && !get_x && !set_x) {
+    fuse_reply_err(req, ENOTTY);
+    return;
+  }
+  if ((get_flags || get_x) ? out_bufsz < need : in_bufsz < need) {
+    fuse_reply_err(req, EINVAL);
+    return;
+  }
+  uint32_t flags = 0;
+  fsxattr x = {};
+  int err = 0;
+  if (set_flags) {
+    std::memcpy(&flags, in_buf, sizeof(flags));
+    err = Fs(req)->SetFlags(ino, flags);
+  } else if (set_x) {
+    std::memcpy(&x, in_buf, sizeof(x));
+    uint32_t known = 0;
+    for (const auto& pair : kFlagPairs) {
+      if (x.fsx_xflags & pair.xflag) flags |= pair.flag;
+      known |= pair.xflag;
+    }
+    bool unsupported = (x.fsx_xflags & ~known) || x.fsx_extsize || x.fsx_projid || x.fsx_cowextsize;
+    err = unsupported ? EOPNOTSUPP : Fs(req)->SetFlags(ino, flags);
+  } else {
+    err = Fs(req)->GetFlags(ino, &flags);
+    for (const auto& pair : kFlagPairs) {
+      if (flags & pair.flag) x.fsx_xflags |= pair.xflag;
+    }
+  }
+  if (err != 0) {
+    fuse_reply_err(req, err);
+  } else if (set_flags || set_x) {
+    fuse_reply_ioctl(req, 0, nullptr, 0);  // Nothing comes back: the kernel expects none.
+  } else if (get_flags) {
+    fuse_reply_ioctl(req, 0, &flags, sizeof(flags));
+  } else {
+    fuse_reply_ioctl(req, 0, &x, sizeof(x));
+  }
+}
+
 fuse_lowlevel_ops MakeOperations() {
   fuse_lowlevel_ops ops = {};
   ops.init = OnInit;
@@ -470,6 +527,7 @@ fuse_lowlevel_ops MakeOperations() {
   ops.fallocate = OnFallocate;
   ops.lseek = OnLseek;
   ops.copy_file_range = OnCopyFileRange;
+  ops.ioctl = OnIoctl;
   return ops;
 }
 

@@ -9,9 +9,11 @@
 #include <linux/aio_abi.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -326,6 +328,80 @@ TEST_F(SettfsPosixEdgesTest, RenameWhiteoutAndOverlayfsUpperLayer) {
     st = Stat(P(name));
     EXPECT_TRUE(S_ISCHR(st.st_mode) && st.st_rdev == 0) << name << " is no whiteout";
   }
+}
+
+int GetFlags(const std::string& path, int* flags) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
+  if (fd < 0) return errno;
+  int err = ::ioctl(fd, FS_IOC_GETFLAGS, flags) < 0 ? errno : 0;
+  ::close(fd);
+  return err;
+}
+
+// As chattr(1) does it: read the flags, change them, write them back.
+int ChangeFlags(const std::string& path, int add, int remove) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
+  if (fd < 0) return errno;
+  int flags = 0;
+  int err = ::ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 ? errno : 0;
+  flags = (flags | add) & ~remove;
+  if (err == 0) err = ::ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0 ? errno : 0;
+  ::close(fd);
+  return err;
+}
+
+TEST_F(SettfsPosixEdgesTest, ImmutableAndAppendOnlyHoldForRootToo) {
+  sett::test::WriteFile(P("f"), "kept");
+  ASSERT_EQ(::mkdir(P("d").c_str(), 0777), 0);
+  sett::test::WriteFile(P("d/inner"), "x");
+  ASSERT_EQ(ChangeFlags(P("f"), FS_IMMUTABLE_FL, 0), 0);
+  ASSERT_EQ(ChangeFlags(P("d"), FS_IMMUTABLE_FL, 0), 0);
+  int flags = 0;
+  ASSERT_EQ(GetFlags(P("f"), &flags), 0);
+  EXPECT_EQ(flags, FS_IMMUTABLE_FL);
+  // Root may neither change nor remove an immutable file, nor anything in an immutable
+  // directory.
+  EXPECT_EQ(ERRNO_OF(::open(P("f").c_str(), O_WRONLY)), EPERM);
+  EXPECT_EQ(ERRNO_OF(::open(P("f").c_str(), O_WRONLY | O_APPEND)), EPERM);
+  EXPECT_EQ(ERRNO_OF(::truncate(P("f").c_str(), 0)), EPERM);
+  EXPECT_EQ(ERRNO_OF(::unlink(P("f").c_str())), EPERM);
+  EXPECT_EQ(ERRNO_OF(::rename(P("f").c_str(), P("g").c_str())), EPERM);
+  EXPECT_EQ(ERRNO_OF(::link(P("f").c_str(), P("g").c_str())), EPERM);
+  EXPECT_EQ(ERRNO_OF(::chmod(P("f").c_str(), 0600)), EPERM);
+  EXPECT_EQ(ERRNO_OF(::chown(P("f").c_str(), 1, 1)), EPERM);
+  EXPECT_EQ(ERRNO_OF(::setxattr(P("f").c_str(), "user.k", "v", 1, 0)), EPERM);
+  EXPECT_EQ(ERRNO_OF(::unlink(P("d/inner").c_str())), EPERM);
+  EXPECT_EQ(ERRNO_OF(::open(P("d/new").c_str(), O_CREAT | O_WRONLY, 0644)), EPERM);
+  EXPECT_EQ(ERRNO_OF(::mkdir(P("d/sub").c_str(), 0755)), EPERM);
+  EXPECT_EQ(sett::test::ReadFile(P("f")), "kept");
+  // Only a privileged user may set or clear the flags (the kernel checks CAP_LINUX_IMMUTABLE).
+  EXPECT_EQ(
+      sett::test::RunAs(kNobody, kNogroup, [&] { return ChangeFlags(P("f"), 0, FS_IMMUTABLE_FL); }),
+      EPERM);
+
+  // Append-only: writes only at the end, no truncation, no removal; new entries in a directory.
+  ASSERT_EQ(ChangeFlags(P("f"), FS_APPEND_FL, FS_IMMUTABLE_FL), 0);
+  ASSERT_EQ(ChangeFlags(P("d"), FS_APPEND_FL, FS_IMMUTABLE_FL), 0);
+  EXPECT_EQ(ERRNO_OF(::open(P("f").c_str(), O_WRONLY)), EPERM);
+  EXPECT_EQ(ERRNO_OF(::open(P("f").c_str(), O_WRONLY | O_APPEND | O_TRUNC)), EPERM);
+  int fd = ::open(P("f").c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0) << strerror(errno);
+  EXPECT_EQ(::write(fd, "+more", 5), 5);
+  ::close(fd);
+  EXPECT_EQ(sett::test::ReadFile(P("f")), "kept+more");
+  EXPECT_EQ(ERRNO_OF(::unlink(P("f").c_str())), EPERM);
+  EXPECT_EQ(ERRNO_OF(::unlink(P("d/inner").c_str())), EPERM);
+  sett::test::WriteFile(P("d/new"), "appended entry");
+  EXPECT_EQ(ERRNO_OF(::rename(P("d/new").c_str(), P("d/renamed").c_str())), EPERM);
+
+  // Cleared, everything goes again; other flags settfs does not keep are refused.
+  ASSERT_EQ(ChangeFlags(P("f"), 0, FS_APPEND_FL), 0);
+  ASSERT_EQ(ChangeFlags(P("d"), 0, FS_APPEND_FL), 0);
+  EXPECT_EQ(ChangeFlags(P("f"), FS_COMPR_FL, 0), EOPNOTSUPP);
+  EXPECT_EQ(::unlink(P("f").c_str()), 0);
+  EXPECT_EQ(::unlink(P("d/inner").c_str()), 0);
+  EXPECT_EQ(::unlink(P("d/new").c_str()), 0);
+  EXPECT_EQ(::rmdir(P("d").c_str()), 0);
 }
 
 }  // namespace
