@@ -9,7 +9,7 @@ packages=(
   libfuse3-dev fuse3
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   clang-format
-  tar diffutils findutils mount util-linux bc
+  tar diffutils findutils mount util-linux bc acl e2fsprogs
 )
 
 missing=()

@@ -10,6 +10,9 @@
 namespace settfs {
 
 inline void PutU8(std::string* out, uint8_t v) { out->push_back(static_cast<char>(v)); }
+inline void PutU16(std::string* out, uint16_t v) {
+  for (int i = 0; i < 2; i++) out->push_back(static_cast<char>(v >> (8 * i)));
+}
 inline void PutU32(std::string* out, uint32_t v) {
   for (int i = 0; i < 4; i++) out->push_back(static_cast<char>(v >> (8 * i)));
 }
@@ -27,6 +30,7 @@ class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
   uint8_t U8() { return static_cast<uint8_t>(Fixed(1)); }
+  uint16_t U16() { return static_cast<uint16_t>(Fixed(2)); }
   uint32_t U32() { return static_cast<uint32_t>(Fixed(4)); }
   uint64_t U64() { return Fixed(8); }
   std::string_view Bytes() {

@@ -50,6 +50,7 @@ struct Caller {
   uint32_t gid = 0;
   std::vector<uint32_t> groups;  // Supplementary groups (Access and SetAttr look at them).
   bool cap_fsetid = false;       // May keep set-group-ID outside the group (root always may).
+  uint32_t umask = 0;            // Of a creation: settfs applies it, after default ACLs.
 
   bool InGroup(uint32_t group) const;
 };
@@ -91,6 +92,11 @@ class Filesystem {
   // ENOSPC once less than this is free, so that removing files, and the store's own upkeep,
   // always have room. 0 by default.
   void set_space_reserve(uint64_t bytes) { reserve_ = bytes; }
+
+  // Keep POSIX ACLs (system.posix_acl_access and _default, which the kernel then enforces):
+  // chmod rewrites them, new files inherit their directory's default ACL, and a creation's
+  // umask applies only where there is none. Off: those attributes are refused (EOPNOTSUPP).
+  void set_posix_acls(bool on) { posix_acls_ = on; }
 
   // An operation whose commit keeps losing to concurrent writers is run again for this long,
   // then fails with EAGAIN (logged). 10 s by default.
@@ -234,6 +240,11 @@ class Filesystem {
                     Timestamp now);
   // Drops one link of inode (an entry to it was removed in txn); *orphaned when it was the last.
   int DropLink(KvTxn* txn, Inode* inode, Timestamp now, bool* orphaned) const;
+  // ACLs (fs_xattr.cc): set one; rewrite inode's access ACL after a chmod; give a new child of
+  // dir its ACLs and mode from dir's default ACL, or apply the caller's umask without one.
+  int SetAcl(uint64_t ino, std::string_view name, std::string_view value);
+  int ChmodAcl(KvTxn* txn, const Inode& inode) const;
+  int InheritAcl(KvTxn* txn, const Caller& caller, const Inode& dir, Inode* child) const;
   // Changes the size, deleting blocks beyond it in steps that are each consistent.
   int Truncate(uint64_t ino, uint64_t size);
   int WriteChunk(uint64_t ino, uint64_t offset, std::string_view data);
@@ -268,6 +279,7 @@ class Filesystem {
   uint64_t next_dir_handle_ = 1;
   std::atomic<int64_t> inodes_{0};  // Live inodes, for statfs.
   std::atomic<uint64_t> reserve_{0};
+  std::atomic<bool> posix_acls_{false};
   std::chrono::milliseconds conflict_timeout_{10000};
 };
 

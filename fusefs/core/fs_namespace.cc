@@ -86,6 +86,8 @@ int Filesystem::SetAttr(uint64_t ino, const AttrChange& change, struct stat* st)
       inode.mode = (inode.mode & S_IFMT) | (change.mode & 07777);
       const Caller& by = change.caller;
       if (by.uid != 0 && !by.cap_fsetid && !by.InGroup(inode.gid)) inode.mode &= ~S_ISGID;
+      e = ChmodAcl(txn, inode);
+      if (e != 0) return e;
     }
     if (change.set_atime) inode.atime = change.atime_now ? now : change.atime;
     if (change.set_mtime) inode.mtime = change.mtime_now ? now : change.mtime;
@@ -149,6 +151,8 @@ int Filesystem::CreateEntry(const Caller& caller, uint64_t parent, std::string_v
     if (e != ENOENT) return e;
     child.ino = ino;
     NewInode(caller, dir, mode, &child);
+    e = InheritAcl(txn, caller, dir, &child);
+    if (e != 0) return e;
     child.rdev = rdev;
     child.target.assign(target.data(), target.size());
     if (child.is_symlink()) child.size = target.size();

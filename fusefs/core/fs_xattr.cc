@@ -1,13 +1,14 @@
-// Filesystem: extended attributes (key X ino name).
+// Filesystem: extended attributes (key X ino name), and POSIX ACLs among them.
 //
-// Names in the system namespace are refused: the kernel would hand settfs POSIX ACLs there to
-// keep as opaque bytes, which programs (cp -a, tar) would then take as applied ACLs and skip
-// setting the mode.
+// In the system namespace only the two ACL names are taken, and only while ACLs are on (the
+// kernel then enforces them): without that, settfs would keep ACLs as opaque bytes that
+// programs (cp -a, tar) take for applied ones, skipping the mode.
 
 #include <sys/xattr.h>
 
 #include <cerrno>
 
+#include "core/acl.h"
 #include "core/filesystem.h"
 #include "core/keys.h"
 
@@ -26,8 +27,9 @@ bool IsSystemName(std::string_view name) { return name.substr(0, 7) == "system."
 int Filesystem::SetXattr(uint64_t ino, std::string_view name, std::string_view value, int flags) {
   int err = CheckXattrName(name);
   if (err != 0) return err;
-  if (IsSystemName(name)) return EOPNOTSUPP;
   if (value.size() > kXattrSizeMax) return E2BIG;
+  if (PosixAcl::IsAclName(name) && posix_acls_) return SetAcl(ino, name, value);
+  if (IsSystemName(name)) return EOPNOTSUPP;
   err = CheckSpace(value.size());
   if (err != 0) return err;
   return Run(true, [&](KvTxn* txn) {
@@ -54,7 +56,7 @@ int Filesystem::GetXattr(uint64_t ino, std::string_view name, std::string* value
     Inode inode;
     int e = LoadInode(txn, ino, &inode);
     if (e != 0) return e;
-    if (IsSystemName(name)) return ENODATA;
+    if (IsSystemName(name) && !(PosixAcl::IsAclName(name) && posix_acls_)) return ENODATA;
     Status s = txn->Get(XattrKey(ino, name), value);
     if (s.IsNotFound()) return ENODATA;
     return s.ok() ? 0 : Fail(s, "reading an attribute of inode " + std::to_string(ino));
@@ -68,7 +70,9 @@ int Filesystem::ListXattr(uint64_t ino, std::string* names) {
     if (e != 0) return e;
     names->clear();
     Status s = txn->Scan(XattrPrefix(ino), "", true, [&](std::string_view key, std::string_view) {
-      names->append(KeyName(key));
+      std::string_view name = KeyName(key);
+      if (IsSystemName(name) && !posix_acls_) return true;  // Kept from a mount with ACLs.
+      names->append(name);
       names->push_back('\0');
       return true;
     });
@@ -83,7 +87,7 @@ int Filesystem::RemoveXattr(uint64_t ino, std::string_view name) {
     Inode inode;
     int e = LoadInode(txn, ino, &inode);
     if (e != 0) return e;
-    if (IsSystemName(name)) return ENODATA;
+    if (IsSystemName(name) && !(PosixAcl::IsAclName(name) && posix_acls_)) return ENODATA;
     e = RefuseIfLocked(inode, /*appending=*/false);
     if (e != 0) return e;
     std::string existing;
@@ -94,6 +98,71 @@ int Filesystem::RemoveXattr(uint64_t ino, std::string_view name) {
     inode.ctime = Now();
     return StoreInode(txn, inode);
   });
+}
+
+int Filesystem::SetAcl(uint64_t ino, std::string_view name, std::string_view value) {
+  PosixAcl acl;
+  if (!PosixAcl::Parse(value, &acl)) return EINVAL;
+  const bool access = name == PosixAcl::kAccessName;
+  int err = CheckSpace(value.size());
+  if (err != 0) return err;
+  return Run(true, [&](KvTxn* txn) {
+    Inode inode;
+    int e = LoadInode(txn, ino, &inode);
+    if (e == 0) e = RefuseIfLocked(inode, /*appending=*/false);
+    if (e != 0) return e;
+    if (!access && !inode.is_dir()) return EACCES;  // Only directories have defaults.
+    Status s;
+    if (access) {
+      // The mode shows the ACL's owner, mask and other bits; an ACL the mode says all of is
+      // not kept, as elsewhere on Linux.
+      inode.mode = (inode.mode & ~0777u) | acl.ModeBits();
+      s = acl.IsMinimal() ? txn->Delete(XattrKey(ino, name))
+                          : txn->Set(XattrKey(ino, name), acl.Encode());
+    } else {
+      s = txn->Set(XattrKey(ino, name), acl.Encode());
+    }
+    if (!s.ok()) return Fail(s, "writing an ACL of inode " + std::to_string(ino));
+    inode.ctime = Now();
+    return StoreInode(txn, inode);
+  });
+}
+
+int Filesystem::ChmodAcl(KvTxn* txn, const Inode& inode) const {
+  if (!posix_acls_) return 0;
+  const std::string key = XattrKey(inode.ino, PosixAcl::kAccessName);
+  std::string value;
+  Status s = txn->Get(key, &value);
+  if (s.IsNotFound()) return 0;
+  if (!s.ok()) return Fail(s, "reading the ACL of inode " + std::to_string(inode.ino));
+  PosixAcl acl;
+  if (!PosixAcl::Parse(value, &acl)) {
+    return Fail(
+        Status::Corruption("the ACL of inode " + std::to_string(inode.ino) + " is malformed"),
+        "changing a mode");
+  }
+  acl.Chmod(inode.mode);
+  s = txn->Set(key, acl.Encode());
+  return s.ok() ? 0 : Fail(s, "writing the ACL of inode " + std::to_string(inode.ino));
+}
+
+int Filesystem::InheritAcl(KvTxn* txn, const Caller& caller, const Inode& dir, Inode* child) const {
+  if (child->is_symlink()) return 0;  // Links have neither ACLs nor a mode that counts.
+  std::string value;
+  Status s = posix_acls_ ? txn->Get(XattrKey(dir.ino, PosixAcl::kDefaultName), &value)
+                         : Status::NotFound("ACLs are off");
+  PosixAcl inherited;
+  if (s.IsNotFound() || (s.ok() && !PosixAcl::Parse(value, &inherited))) {
+    // No default ACL (or a damaged one, which grants nothing): the umask decides.
+    child->mode &= ~(caller.umask & 0777);
+    return 0;
+  }
+  if (!s.ok()) return Fail(s, "reading the default ACL of directory " + std::to_string(dir.ino));
+  PosixAcl access = inherited.ForNewFile(&child->mode);
+  if (!access.IsMinimal())
+    s = txn->Set(XattrKey(child->ino, PosixAcl::kAccessName), access.Encode());
+  if (s.ok() && child->is_dir()) s = txn->Set(XattrKey(child->ino, PosixAcl::kDefaultName), value);
+  return s.ok() ? 0 : Fail(s, "writing the ACLs of new inode " + std::to_string(child->ino));
 }
 
 }  // namespace settfs

@@ -23,7 +23,9 @@ Filesystem* Fs(fuse_req_t req) { return Binding(req)->fs(); }
 
 Caller CallerOf(fuse_req_t req) {
   const fuse_ctx* ctx = fuse_req_ctx(req);
-  return Caller(ctx->uid, ctx->gid);
+  Caller caller(ctx->uid, ctx->gid);
+  caller.umask = ctx->umask;
+  return caller;
 }
 
 // Whether process pid holds CAP_FSETID, from its effective capabilities in /proc.
@@ -97,6 +99,13 @@ void OnInit(void* userdata, fuse_conn_info* conn) {
   // File handles (open_by_handle_at, NFS export) outlive the kernel's cache: it may look an
   // inode up by number ("." and ".." lookups).
   if (conn->capable & FUSE_CAP_EXPORT_SUPPORT) conn->want |= FUSE_CAP_EXPORT_SUPPORT;
+  // ACLs: the kernel enforces them and leaves the umask to settfs, which applies it only where
+  // no default ACL is inherited.
+  const uint64_t acl_caps = FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK;
+  if (options.posix_acl && (conn->capable & acl_caps) == acl_caps) {
+    conn->want |= acl_caps;
+    binding->fs()->set_posix_acls(true);
+  }
   // Locks stay in the kernel (see the header).
   conn->want &= ~(FUSE_CAP_POSIX_LOCKS | FUSE_CAP_FLOCK_LOCKS);
   conn->max_write = options.max_write;

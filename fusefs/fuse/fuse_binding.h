@@ -25,6 +25,8 @@ struct FuseBindingOptions {
   double attr_timeout = 3600;
   // Let the kernel cache writes and send them in large pieces (FUSE_CAP_WRITEBACK_CACHE).
   bool writeback_cache = true;
+  // Keep POSIX ACLs for the kernel to enforce (FUSE_CAP_POSIX_ACL).
+  bool posix_acl = true;
   // The largest write the kernel sends in one request.
   unsigned max_write = 1 << 20;
   // Requests served at once. With more than one, a handler may wait for the kernel to write

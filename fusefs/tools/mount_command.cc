@@ -37,6 +37,7 @@ const char kMountOptionsHelp[] = R"(settfs options (-o, comma-separated):
                       0: only on fsync); fsync is always durable when it returns
   timeout=SECONDS     how long the kernel may cache names and attributes (default 3600)
   no_writeback_cache  send each write to settfs as it is made, uncached by the kernel
+  noacl               no POSIX ACLs (setfacl fails with EOPNOTSUPP; modes alone decide)
   threads=N           serve at most N requests at a time (default 16)
   reserve=MIB         refuse new data with ENOSPC once less than this is free on the disk
                       holding DBDIR, so that removing files and the engine's upkeep always
@@ -58,6 +59,7 @@ struct MountOptions {
   unsigned commit_seconds = 5;
   double timeout = 3600;
   bool writeback_cache = true;
+  bool posix_acl = true;
   unsigned threads = 16;
   unsigned reserve_mib = 64;
   unsigned gc_seconds = 10;
@@ -107,6 +109,8 @@ bool ParseOptions(const std::vector<std::string>& lists, MountOptions* out, std:
         out->writeback_cache = false;
       } else if (opt == "writeback_cache") {
         out->writeback_cache = true;
+      } else if (opt == "noacl" || opt == "acl") {
+        out->posix_acl = opt == "acl";
       } else if (name == "log") {
         out->log_file = value;
       } else if (opt == "defaults" || opt == "auto" || opt == "noauto" || opt == "user" ||
@@ -385,6 +389,7 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
       options.timeout;
   binding_options.writeback_cache = options.writeback_cache;
   binding_options.threads = options.threads;
+  binding_options.posix_acl = options.posix_acl;
   FuseBinding binding(fs.get(), binding_options);
   fuse_session* se = NewSession(args, options, &binding);
   if (se == nullptr) return startup->Fail("invalid mount options (see settfs mount --help)");

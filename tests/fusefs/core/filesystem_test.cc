@@ -14,8 +14,11 @@
 #include <chrono>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
+#include "core/acl.h"
 #include "core/checker.h"
+#include "core/codec.h"
 #include "core/keys.h"
 #include "fusefs/core/fs_test_fixture.h"
 
@@ -181,6 +184,79 @@ TEST_F(FilesystemTest, RenameWhiteoutLeavesACharacterDeviceZeroZero) {
   CheckReport report;
   ASSERT_TRUE(Check(store_.get(), CheckOptions(), &report).ok());
   EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+}
+
+// An access ACL of owner rw, user 1234 r, group r, mask r, other none.
+std::string SomeAcl() {
+  std::string v;
+  PutU32(&v, 2);
+  for (auto [tag, perm, id] :
+       std::vector<std::tuple<uint16_t, uint16_t, uint32_t>>{{PosixAcl::kUserObj, 6, UINT32_MAX},
+                                                             {PosixAcl::kUser, 4, 1234},
+                                                             {PosixAcl::kGroupObj, 4, UINT32_MAX},
+                                                             {PosixAcl::kMask, 4, UINT32_MAX},
+                                                             {PosixAcl::kOther, 0, UINT32_MAX}}) {
+    PutU16(&v, tag);
+    PutU16(&v, perm);
+    PutU32(&v, id);
+  }
+  return v;
+}
+
+TEST_F(FilesystemTest, AclsSetTheModeFollowChmodAndAreInherited) {
+  const std::string access(PosixAcl::kAccessName), defaults(PosixAcl::kDefaultName);
+  uint64_t f = Make(kRootIno, "f", S_IFREG | 0666);
+  // Off (as before the kernel agreed to enforce them): refused.
+  EXPECT_EQ(fs_->SetXattr(f, access, SomeAcl(), 0), EOPNOTSUPP);
+  fs_->set_posix_acls(true);
+  ASSERT_EQ(fs_->SetXattr(f, access, SomeAcl(), 0), 0);
+  EXPECT_EQ(Stat(f).st_mode & 0777, 0640u);
+  std::string value;
+  ASSERT_EQ(fs_->GetXattr(f, access, &value), 0);
+  EXPECT_EQ(value, SomeAcl());
+  EXPECT_EQ(fs_->SetXattr(f, access, "junk", 0), EINVAL);
+  EXPECT_EQ(fs_->SetXattr(f, defaults, SomeAcl(), 0), EACCES);  // Not a directory.
+
+  AttrChange chmod;
+  chmod.set_mode = true;
+  chmod.mode = 0604;
+  struct stat st;
+  ASSERT_EQ(fs_->SetAttr(f, chmod, &st), 0);
+  ASSERT_EQ(fs_->GetXattr(f, access, &value), 0);
+  PosixAcl acl;
+  ASSERT_TRUE(PosixAcl::Parse(value, &acl));
+  EXPECT_EQ(acl.ModeBits(), 0604u);
+
+  // A directory's default ACL: new files take it masked by their mode, without the umask;
+  // subdirectories take it as their default too. Elsewhere the umask applies.
+  uint64_t d = Make(kRootIno, "d", S_IFDIR | 0755);
+  ASSERT_EQ(fs_->SetXattr(d, defaults, SomeAcl(), 0), 0);
+  Caller masked = caller_;
+  masked.umask = 077;
+  ASSERT_EQ(fs_->Mknod(masked, d, "new", S_IFREG | 0666, 0, &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  EXPECT_EQ(fs_->GetXattr(st.st_ino, access, &value), 0);
+  EXPECT_EQ(fs_->GetXattr(st.st_ino, defaults, &value), ENODATA);
+  ASSERT_EQ(fs_->Mkdir(masked, d, "sub", S_IFDIR | 0777, &st), 0);
+  ASSERT_EQ(fs_->GetXattr(st.st_ino, defaults, &value), 0);
+  EXPECT_EQ(value, SomeAcl());
+  ASSERT_EQ(fs_->Mknod(masked, kRootIno, "plain", S_IFREG | 0666, 0, &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(fs_->GetXattr(st.st_ino, access, &value), ENODATA);
+
+  // An ACL the mode says all of is not kept.
+  std::string minimal;
+  PutU32(&minimal, 2);
+  for (auto [tag, perm] : {std::pair<uint16_t, uint16_t>{PosixAcl::kUserObj, 7},
+                           {PosixAcl::kGroupObj, 5},
+                           {PosixAcl::kOther, 1}}) {
+    PutU16(&minimal, tag);
+    PutU16(&minimal, perm);
+    PutU32(&minimal, UINT32_MAX);
+  }
+  ASSERT_EQ(fs_->SetXattr(f, access, minimal, 0), 0);
+  EXPECT_EQ(Stat(f).st_mode & 0777, 0751u);
+  EXPECT_EQ(fs_->GetXattr(f, access, &value), ENODATA);
 }
 
 TEST_F(FilesystemTest, RemovedDirectoryLastsUntilForgotten) {
