@@ -68,6 +68,10 @@ struct AttrChange {
   // or privileged: the kernel clears the bit with a mode change when someone writes or
   // truncates a file, but judges group membership by the execute bit alone.
   Caller caller;
+  // Someone is about to change the file's data (the kernel's empty request, where it found no
+  // mode change of its own to make): unless privileged, set-user-ID goes, and set-group-ID
+  // where group execute is set or they are not in the file's group.
+  bool drop_set_ids = false;
 };
 
 class Filesystem {
@@ -204,6 +208,8 @@ class Filesystem {
   // Fills st from inode (and, for a directory, its times key).
   int Stat(KvTxn* txn, const Inode& inode, struct stat* st) const;
   int NewInode(const Caller& caller, const Inode& parent, uint32_t mode, Inode* inode);
+  // SetAttr's new mode, with Linux's rules for the set-ID bits (see AttrChange).
+  static void ChangeMode(const AttrChange& change, Inode* inode);
   // A number no inode had (numbers are never reused).
   int NewInodeNumber(uint64_t* ino);
   // Creates an entry for a new inode (mknod, mkdir, symlink, create).

@@ -59,6 +59,19 @@ int Filesystem::GetAttr(uint64_t ino, struct stat* st) {
   });
 }
 
+void Filesystem::ChangeMode(const AttrChange& change, Inode* inode) {
+  const Caller& by = change.caller;
+  const bool privileged = by.uid == 0 || by.cap_fsetid;
+  if (change.set_mode) {
+    inode->mode = (inode->mode & S_IFMT) | (change.mode & 07777);
+    if (!privileged && !by.InGroup(inode->gid)) inode->mode &= ~S_ISGID;
+  }
+  if (change.drop_set_ids && inode->is_reg() && !privileged) {
+    inode->mode &= ~S_ISUID;
+    if ((inode->mode & S_IXGRP) || !by.InGroup(inode->gid)) inode->mode &= ~S_ISGID;
+  }
+}
+
 int Filesystem::SetAttr(uint64_t ino, const AttrChange& change, struct stat* st) {
   if (change.set_size) {
     int err = Run(false, [&](KvTxn* txn) {
@@ -82,10 +95,8 @@ int Filesystem::SetAttr(uint64_t ino, const AttrChange& change, struct stat* st)
     Timestamp now = Now();
     if (change.set_uid) inode.uid = change.uid;
     if (change.set_gid) inode.gid = change.gid;
+    ChangeMode(change, &inode);
     if (change.set_mode) {
-      inode.mode = (inode.mode & S_IFMT) | (change.mode & 07777);
-      const Caller& by = change.caller;
-      if (by.uid != 0 && !by.cap_fsetid && !by.InGroup(inode.gid)) inode.mode &= ~S_ISGID;
       e = ChmodAcl(txn, inode);
       if (e != 0) return e;
     }

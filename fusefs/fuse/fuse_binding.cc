@@ -173,8 +173,12 @@ void OnSetAttr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fu
   change.atime = ToTimestamp(attr->st_atim);
   change.mtime = ToTimestamp(attr->st_mtim);
   change.ctime = ToTimestamp(attr->st_ctim);
-  // Only a new mode with set-group-ID needs to know who asks (and in which groups).
-  if (change.set_mode && (change.mode & S_ISGID)) change.caller = FullCallerOf(req);
+  // Only a new mode with set-group-ID needs to know who asks (and in which groups), and the
+  // empty request the kernel sends before a write by someone who should drop set-ID bits.
+  change.drop_set_ids = to_set == 0;
+  if (change.drop_set_ids || (change.set_mode && (change.mode & S_ISGID))) {
+    change.caller = FullCallerOf(req);
+  }
   struct stat st;
   int err = Fs(req)->SetAttr(ino, change, &st);
   if (err != 0) {

@@ -317,6 +317,18 @@ TEST_F(FilesystemTest, ModeChangeByAnOutsiderDropsSetgid) {
   change.caller = Caller();  // Root.
   ASSERT_EQ(fs_->SetAttr(f, change, &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 02666u);
+  // The kernel's empty request before a write: set-user-ID goes for anyone unprivileged,
+  // set-group-ID for those outside the group.
+  change.mode = 06666;
+  ASSERT_EQ(fs_->SetAttr(f, change, &st), 0);
+  AttrChange before_write;
+  before_write.drop_set_ids = true;
+  before_write.caller = Caller(2000, 2000, {caller_.gid});
+  ASSERT_EQ(fs_->SetAttr(f, before_write, &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 02666u);
+  before_write.caller = Caller(2000, 2000);
+  ASSERT_EQ(fs_->SetAttr(f, before_write, &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0666u);
 }
 
 // Every operation that takes a name refuses the same names: a '/' would make an entry that no

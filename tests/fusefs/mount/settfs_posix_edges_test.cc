@@ -63,13 +63,13 @@ TEST_F(SettfsPosixEdgesTest, SeekDataSeesWritesStillInTheKernelCache) {
   ::close(fd);
 }
 
-// The mode a setuid+setgid file of root's group is left with after `change` runs as nobody
-// (in group `group` or not).
-uint32_t ModeAfterOutsiderChange(const std::string& path, gid_t group,
+// The mode a file of `mode` (owned by `owner` and `group`) is left with after `change` runs as
+// nobody (in group nogroup).
+uint32_t ModeAfterChangeByNobody(const std::string& path, uid_t owner, gid_t group, uint32_t mode,
                                  const std::function<int(int fd)>& change) {
   sett::test::WriteFile(path, std::string(8192, 'x'));
-  EXPECT_EQ(::chown(path.c_str(), 0, group), 0);
-  EXPECT_EQ(::chmod(path.c_str(), 06666), 0);
+  EXPECT_EQ(::chown(path.c_str(), owner, group), 0);
+  EXPECT_EQ(::chmod(path.c_str(), mode), 0);
   int err = sett::test::RunAs(kNobody, kNogroup, [&] {
     int fd = ::open(path.c_str(), O_WRONLY);
     if (fd < 0) return errno;
@@ -88,12 +88,16 @@ TEST_F(SettfsPosixEdgesTest, ChangesByOutsidersClearSetgidAsLinuxDoes) {
   };
   auto truncate = [](int fd) { return ::ftruncate(fd, 100); };
   // Not in the file's group: both bits go.
-  EXPECT_EQ(ModeAfterOutsiderChange(P("w"), 0, write), 0666u);
-  EXPECT_EQ(ModeAfterOutsiderChange(P("p"), 0, punch), 0666u);
-  EXPECT_EQ(ModeAfterOutsiderChange(P("t"), 0, truncate), 0666u);
+  EXPECT_EQ(ModeAfterChangeByNobody(P("w"), 0, 0, 06666, write), 0666u);
+  EXPECT_EQ(ModeAfterChangeByNobody(P("p"), 0, 0, 06666, punch), 0666u);
+  EXPECT_EQ(ModeAfterChangeByNobody(P("t"), 0, 0, 06666, truncate), 0666u);
   // In the group: only set-user-ID goes (set-group-ID without group execute stays).
-  EXPECT_EQ(ModeAfterOutsiderChange(P("gw"), kNogroup, write), 02666u);
-  EXPECT_EQ(ModeAfterOutsiderChange(P("gt"), kNogroup, truncate), 02666u);
+  EXPECT_EQ(ModeAfterChangeByNobody(P("gw"), 0, kNogroup, 06666, write), 02666u);
+  EXPECT_EQ(ModeAfterChangeByNobody(P("gt"), 0, kNogroup, 06666, truncate), 02666u);
+  // Set-group-ID alone (no set-user-ID, no group execute): the owner outside the group loses
+  // it by writing, a member keeps it.
+  EXPECT_EQ(ModeAfterChangeByNobody(P("ow"), kNobody, 0, 02666, write), 0666u);
+  EXPECT_EQ(ModeAfterChangeByNobody(P("mw"), kNobody, kNogroup, 02666, write), 02666u);
   // Root (CAP_FSETID) keeps both.
   sett::test::WriteFile(P("r"), "x");
   ASSERT_EQ(::chmod(P("r").c_str(), 06666), 0);
