@@ -203,14 +203,15 @@ class DBImpl : public DB, public TxnHost {
   std::shared_ptr<MemTable> NewMemTable(uint64_t wal_id) const;
   Status ValidateBatch(const WriteBatch& batch) const;
   bool GoesToValueLog(uint8_t meta, std::string_view value) const;
-  // Appends one entry to a WAL record, sending its value to the value log when large.
+  // Appends one entry to a WAL record, sending its value to the value log when large (and,
+  // with copy, keeping a copy of it in the record: wal.h).
   Status AppendEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
-                     bool batch_end, bool* used_vlog);
-  // Commits the first n of group_records_: value log, then WAL (with sync, both fsynced at
-  // the same time), then the memtable.
+                     bool batch_end, bool copy, bool* used_vlog);
+  // Commits the first n of group_records_: value log, then WAL (with sync, fsynced, and the
+  // value log at the same time when it holds values no WAL copy covers), then the memtable.
   Status CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* wal, MemTable* mem);
-  // Starts fsyncing the value log's committed bytes on vlog_syncer_, if any are not on the
-  // disk yet, so that the leader can fsync the WAL meanwhile. Leader only.
+  // Starts fsyncing the value log's committed bytes on vlog_syncer_, if some that no WAL copy
+  // covers are not on the disk yet, so that the leader can fsync the WAL meanwhile. Leader only.
   std::future<Status> StartValueLogSync();
   // The result of a StartValueLogSync (OK when none was started), or s when s is an error.
   static Status JoinValueLogSync(std::future<Status>* synced, Status s);
@@ -350,6 +351,7 @@ class DBImpl : public DB, public TxnHost {
   std::vector<std::thread> threads_;
   std::vector<std::string> group_records_;  // Used by the write leader only.
   std::string pointer_buffer_;              // Used by the write leader only.
+  std::string memtable_value_;              // Used by the write leader only.
 
   std::shared_ptr<SnapshotList> snapshots_;
   mutable std::mutex view_mu_;

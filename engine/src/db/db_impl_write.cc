@@ -19,6 +19,10 @@ namespace {
 constexpr size_t kMaxGroupBytes = 4 << 20;
 // One batch's WAL record has a 32-bit length.
 constexpr size_t kMaxBatchBytes = size_t{3} << 30;
+// A synced group whose value-log values come to at most this many bytes also writes them into
+// its WAL record, which saves the value log's fsync; beyond it, writing them twice costs more
+// than the fsync.
+constexpr size_t kMaxWalCopyBytes = 1 << 20;
 
 }  // namespace
 
@@ -139,7 +143,7 @@ bool DBImpl::GoesToValueLog(uint8_t meta, std::string_view value) const {
 }
 
 Status DBImpl::AppendEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
-                           bool batch_end, bool* used_vlog) {
+                           bool batch_end, bool copy, bool* used_vlog) {
   if (GoesToValueLog(vs.meta, vs.value)) {
     VlogEntry entry;
     entry.key = internal_key;
@@ -149,14 +153,19 @@ Status DBImpl::AppendEntry(std::string* record, std::string_view internal_key, V
     entry.expires_at = vs.expires_at;
     entry.flags = batch_end ? kVlogBatchEnd : 0;
     ValuePointer ptr;
-    Status s = vlog_->Append(entry, &ptr);
+    Status s = vlog_->Append(entry, &ptr, /*covered=*/copy);
     if (!s.ok()) return s;
     metrics_.vlog_bytes += ptr.length;
     pointer_buffer_.clear();
     EncodeValuePointer(ptr, &pointer_buffer_);
+    std::string_view value = vs.value;
     vs.meta |= kMetaValuePointer;
     vs.value = pointer_buffer_;
     *used_vlog = true;
+    if (copy) {
+      AppendWalEntryWithCopy(record, internal_key, vs, value);
+      return Status::OK();
+    }
   }
   AppendWalEntry(record, internal_key, vs);
   return Status::OK();
@@ -168,6 +177,13 @@ Status DBImpl::WriteGroup(const std::vector<Writer*>& group, bool sync, RecordWr
   std::string key;
   Status s;
   bool used_vlog = false;
+  size_t vlog_bytes = 0;
+  for (Writer* w : group) {
+    WriteBatchInternal::ForEach(*w->batch, [&](const BatchEntry& e) {
+      if (GoesToValueLog(e.meta, e.value)) vlog_bytes += e.value.size();
+    });
+  }
+  const bool copy = sync && vlog_bytes <= kMaxWalCopyBytes;
   for (size_t i = 0; i < group.size() && s.ok(); i++) {
     std::string& record = group_records_[i];
     record.clear();
@@ -187,7 +203,7 @@ Status DBImpl::WriteGroup(const std::vector<Writer*>& group, bool sync, RecordWr
         AppendInternalKey(&key, e.key,
                           entry_versions != nullptr ? (*entry_versions)[index] : version);
         s = AppendEntry(&record, key, ValueStruct{e.meta, e.user_meta, e.expires_at, e.value},
-                        index == last_large, &used_vlog);
+                        index == last_large, copy, &used_vlog);
       }
       index++;
     });
@@ -207,7 +223,8 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
   // (its new values, and those of earlier unsynced records that this sync makes durable) is
   // fsynced at the same time as the log, on another thread: no record written later can claim
   // this sync until both are done, so a crash in between leaves at worst a torn tail of
-  // records whose values are missing, which recovery cuts off.
+  // records whose values are missing, which recovery cuts off. Values whose records hold a
+  // copy need no value-log fsync: replay takes the copy if the value did not reach the disk.
   Status s = used_vlog ? vlog_->Commit() : Status::OK();
   std::future<Status> vlog_synced;
   if (s.ok() && sync) vlog_synced = StartValueLogSync();
@@ -224,7 +241,7 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
   uint64_t entries = 0;
   for (size_t i = 0; i < n; i++) {
     ApplyWalRecord(group_records_[i], [&](std::string_view k, std::string_view v) {
-      mem->Add(k, v);
+      mem->Add(k, MemTableValue(v, /*pointer_intact=*/true, &memtable_value_));
       entries++;
     });
   }
@@ -233,7 +250,7 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
 }
 
 std::future<Status> DBImpl::StartValueLogSync() {
-  if (!vlog_->HasUnsynced()) return {};
+  if (!vlog_->HasUncoveredUnsynced()) return {};
   if (vlog_syncer_ == nullptr) vlog_syncer_ = std::make_unique<ThreadPool>(1);
   return vlog_syncer_->Submit([this] { return vlog_->SyncCommitted(); });
 }
@@ -313,7 +330,7 @@ Status DBImpl::ApplyRewrites(const std::vector<RewriteEntry>& entries, RecordWri
   for (size_t i = 0; i < keep.size(); i++) {
     const RewriteEntry& e = *keep[i];
     Status s = AppendEntry(&record, e.key, ValueStruct{e.meta, e.user_meta, e.expires_at, e.value},
-                           static_cast<int>(i) == last_large, &used_vlog);
+                           static_cast<int>(i) == last_large, /*copy=*/false, &used_vlog);
     if (!s.ok()) return s;
   }
   return CommitRecords(1, /*sync=*/true, used_vlog, wal, mem);

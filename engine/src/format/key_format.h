@@ -94,6 +94,9 @@ inline bool SameUserKey(std::string_view a, std::string_view b) { return UserKey
 enum ValueMetaBit : uint8_t {
   kMetaDelete = 1 << 0,        // A tombstone.
   kMetaValuePointer = 1 << 1,  // The value is a pointer into the value log.
+  // Only in write-ahead logs (version 2 on), with kMetaValuePointer: the pointer is followed by
+  // a copy of the value (memtable/wal.h). Never in a memtable or a table.
+  kMetaWalCopy = 1 << 2,
 };
 
 struct ValueStruct {

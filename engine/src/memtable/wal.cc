@@ -13,6 +13,45 @@ void AppendWalEntry(std::string* record, std::string_view internal_key, const Va
   AppendValueStruct(record, vs);
 }
 
+void AppendWalEntryWithCopy(std::string* record, std::string_view internal_key,
+                            const ValueStruct& vs, std::string_view copy) {
+  std::string value;
+  ValueStruct with_copy = vs;
+  with_copy.meta |= kMetaValuePointer | kMetaWalCopy;
+  with_copy.value = {};
+  AppendValueStruct(&value, with_copy);
+  PutLengthPrefixed(&value, vs.value);
+  value.append(copy.data(), copy.size());
+  PutLengthPrefixed(record, internal_key);
+  PutLengthPrefixed(record, value);
+}
+
+bool SplitWalCopy(std::string_view value, ValueStruct* pointer_vs, std::string_view* copy) {
+  if (!DecodeValueStruct(value, pointer_vs) || !(pointer_vs->meta & kMetaWalCopy) ||
+      !(pointer_vs->meta & kMetaValuePointer)) {
+    return false;
+  }
+  std::string_view rest = pointer_vs->value;
+  if (!GetLengthPrefixed(&rest, &pointer_vs->value)) return false;
+  pointer_vs->meta &= ~kMetaWalCopy;
+  *copy = rest;
+  return true;
+}
+
+std::string_view MemTableValue(std::string_view value, bool pointer_intact, std::string* scratch) {
+  if (!HasWalCopy(value)) return value;
+  ValueStruct vs;
+  std::string_view copy;
+  if (!SplitWalCopy(value, &vs, &copy)) return value;  // ForEachWalEntry refuses it.
+  if (!pointer_intact) {
+    vs.meta &= ~kMetaValuePointer;
+    vs.value = copy;
+  }
+  scratch->clear();
+  AppendValueStruct(scratch, vs);
+  return *scratch;
+}
+
 Status ForEachWalEntry(
     std::string_view record, const std::string& where,
     const std::function<void(std::string_view key, std::string_view value)>& fn) {
@@ -21,8 +60,10 @@ Status ForEachWalEntry(
   while (!input.empty()) {
     std::string_view key, value;
     ValueStruct vs;
+    std::string_view copy;
     if (!GetLengthPrefixed(&input, &key) || !GetLengthPrefixed(&input, &value) ||
-        !IsValidInternalKey(key) || !DecodeValueStruct(value, &vs)) {
+        !IsValidInternalKey(key) || !DecodeValueStruct(value, &vs) ||
+        (HasWalCopy(value) && !SplitWalCopy(value, &vs, &copy))) {
       return Status::Corruption(where + ": malformed entry at byte " +
                                 std::to_string(record.size() - input.size()) + " of the record");
     }
@@ -43,11 +84,13 @@ Status ReplayWal(Env* env, const std::string& path, WalRecovery recovery, bool r
   Status s = RecordReader::Open(env, path, kWalFileMagic, kWalFormatVersion, &reader);
   if (!s.ok()) return s;
   std::string_view record;
+  std::string scratch;
   while (reader->Next(&record)) {
     if (check) {
       bool intact = true;
-      ApplyWalRecord(
-          record, [&](std::string_view k, std::string_view v) { intact = intact && check(k, v); });
+      ApplyWalRecord(record, [&](std::string_view k, std::string_view v) {
+        intact = intact && (HasWalCopy(v) || check(k, v));
+      });
       if (!intact) {
         // Its values did not reach the value log: a write the crash cut short.
         reader->RejectLastRecord("points at value-log bytes that do not exist");
@@ -56,7 +99,11 @@ Status ReplayWal(Env* env, const std::string& path, WalRecovery recovery, bool r
     }
     std::string where = path + ": record at offset " + std::to_string(reader->record_offset());
     s = ForEachWalEntry(record, where, [&](std::string_view key, std::string_view value) {
-      mem->Add(key, value);
+      // A copied value: the pointer if the value log still holds the value, else the copy.
+      bool use_pointer = true;
+      if (HasWalCopy(value) && check)
+        use_pointer = check(key, MemTableValue(value, true, &scratch));
+      mem->Add(key, MemTableValue(value, use_pointer, &scratch));
       stats->entries++;
       stats->max_version = std::max(stats->max_version, VersionOf(key));
     });

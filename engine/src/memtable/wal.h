@@ -4,7 +4,13 @@
 //   record := entry*
 //   entry  := varint32 key length | internal key | varint32 value length | value struct
 //
-// The same bytes are inserted into the memtable, so the log and the memtable cannot disagree.
+// The same bytes are inserted into the memtable, so the log and the memtable cannot disagree,
+// with one exception (version 2 on): an entry of a synced batch whose value went to the value
+// log carries a copy of the value after its pointer (kMetaWalCopy), so that the log's fsync
+// alone makes the batch durable. The memtable takes the pointer; replay takes the pointer if
+// the value log still holds the value, else the copy, inline.
+//
+//   copy value := varint32 pointer length | value pointer | value bytes
 
 #ifndef SETT_MEMTABLE_WAL_H_
 #define SETT_MEMTABLE_WAL_H_
@@ -24,9 +30,21 @@
 namespace sett {
 
 inline constexpr uint64_t kWalFileMagic = 0x314c4157'54544553ULL;  // "SETTWAL1"
-inline constexpr uint32_t kWalFormatVersion = 1;
+inline constexpr uint32_t kWalFormatVersion = 2;                   // Reads 1 too (no copies there).
 
 void AppendWalEntry(std::string* record, std::string_view internal_key, const ValueStruct& vs);
+// An entry whose vs holds a value pointer, with a copy of the value it points at.
+void AppendWalEntryWithCopy(std::string* record, std::string_view internal_key,
+                            const ValueStruct& vs, std::string_view copy);
+// Splits a value struct with kMetaWalCopy into the pointer's value struct (without the flag)
+// and the copy; false when it is malformed.
+bool SplitWalCopy(std::string_view value, ValueStruct* pointer_vs, std::string_view* copy);
+// The value struct an entry's value stands for in a memtable: itself, or, with a copy, the
+// pointer alone (pointer_intact) or the copy as an inline value. Built bytes go to scratch.
+std::string_view MemTableValue(std::string_view value, bool pointer_intact, std::string* scratch);
+inline bool HasWalCopy(std::string_view value) {
+  return !value.empty() && (static_cast<uint8_t>(value[0]) & kMetaWalCopy) != 0;
+}
 
 // Calls fn(key, value) for each entry of a record the write path built itself, so known to be
 // well-formed. Replay uses ForEachWalEntry, which checks.
@@ -48,8 +66,8 @@ struct WalReplayStats {
   bool torn_tail = false;  // A damaged tail was cut off (or, read-only, ignored).
 };
 
-// Says whether an entry's value is really there (a value pointer into an existing part of the
-// value log); a record with an entry that is not counts as damaged.
+// Says whether the value log holds the value an entry points at (an entry without a pointer
+// passes). A record with an entry whose value is missing and has no copy counts as damaged.
 using WalEntryCheck = std::function<bool(std::string_view key, std::string_view value)>;
 
 // Replays the log at path into mem. A torn tail is truncated (left alone when read_only). A

@@ -187,6 +187,7 @@ bool FaultInjectionEnv::TakeTornWrite(const std::string& path, int* error) {
 void FaultInjectionEnv::RecordSync(FileState* state, uint64_t size) {
   std::lock_guard<std::mutex> lock(mu_);
   state->synced_size = std::max(state->synced_size, size);
+  file_syncs_++;
 }
 
 void FaultInjectionEnv::LosePower() { power_lost_ = true; }

@@ -59,6 +59,8 @@ class FaultInjectionEnv : public EnvWrapper {
   void ClearFaults();
   // Operations failed on purpose so far.
   uint64_t injected() const { return injected_.load(); }
+  // File fsyncs that succeeded so far (directories not counted).
+  uint64_t file_syncs() const { return file_syncs_.load(); }
 
   // From now on, every change fails with EIO and reaches nothing.
   void LosePower();
@@ -117,6 +119,7 @@ class FaultInjectionEnv : public EnvWrapper {
 
   std::atomic<bool> power_lost_{false};
   std::atomic<uint64_t> injected_{0};
+  std::atomic<uint64_t> file_syncs_{0};
   std::atomic<bool> any_rule_{false};
 
   std::mutex mu_;

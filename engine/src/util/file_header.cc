@@ -24,7 +24,7 @@ Status CheckFileHeader(std::string_view header, const std::string& path, uint64_
                               "damaged)");
   }
   uint32_t version = DecodeFixed32(h + 8);
-  if (version != format_version) {
+  if (version == 0 || version > format_version) {
     return Status::NotSupported(path + ": format version " + std::to_string(version) +
                                 " (this build reads version " + std::to_string(format_version) +
                                 ")");

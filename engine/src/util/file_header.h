@@ -16,8 +16,9 @@ inline constexpr size_t kFileHeaderSize = 24;
 
 std::string EncodeFileHeader(uint64_t magic, uint32_t format_version);
 
-// Checks a header read from path: Corruption for a wrong magic or checksum, NotSupported for
-// another format version.
+// Checks a header read from path: Corruption for a wrong magic or checksum, NotSupported for a
+// format version newer than format_version (the newest this build reads; readers of a format
+// read its every older version).
 Status CheckFileHeader(std::string_view header, const std::string& path, uint64_t magic,
                        uint32_t format_version);
 

@@ -98,7 +98,7 @@ Status ValueLog::Open(bool read_only, const VlogCheckpoint& checkpoint) {
 Status ValueLog::OpenHeadForAppend() {
   Status s = env_->NewAppendableFile(VlogFileName(dir_, head_id_), &head_);
   if (!s.ok()) return s;
-  head_size_ = committed_size_ = head_->Size();
+  head_size_ = committed_size_ = uncovered_end_ = head_->Size();
   synced_size_ = 0;  // What recovery found may be only in the page cache.
   std::lock_guard<std::mutex> lock(mu_);
   head_reader_ = files_->at(head_id_);
@@ -120,7 +120,7 @@ Status ValueLog::CreateHead(uint32_t id) {
   }
   head_ = std::move(file);
   head_id_ = id;
-  head_size_ = committed_size_ = synced_size_ = kFileHeaderSize;
+  head_size_ = committed_size_ = synced_size_ = uncovered_end_ = kFileHeaderSize;
   head_broken_ = false;
   head_reader_ = reader;
   Publish(id, std::move(reader));
@@ -167,7 +167,7 @@ bool ValueLog::WasCollected(uint32_t id) const {
   return id < head_id() && files_->count(id) == 0;
 }
 
-Status ValueLog::Append(const VlogEntry& entry, ValuePointer* ptr) {
+Status ValueLog::Append(const VlogEntry& entry, ValuePointer* ptr, bool covered) {
   if (head_broken_)
     return Status::IOError(VlogFileName(dir_, head_id_) + " failed a write earlier");
   entry_buffer_.clear();
@@ -181,6 +181,7 @@ Status ValueLog::Append(const VlogEntry& entry, ValuePointer* ptr) {
     return s;
   }
   head_size_ += entry_buffer_.size();
+  if (!covered) uncovered_end_ = head_size_;
   return Status::OK();
 }
 

@@ -59,8 +59,10 @@ class ValueLog {
   // The intact size of a file (the head's counts what was appended), or 0 when absent.
   uint64_t FileSize(uint32_t id) const;
 
-  // Write leader only. Appends an entry to the head and sets *ptr.
-  Status Append(const VlogEntry& entry, ValuePointer* ptr);
+  // Write leader only. Appends an entry to the head and sets *ptr. covered: the write-ahead
+  // log record that points at the entry also holds a copy of its value, so that the log's fsync
+  // alone makes it durable.
+  Status Append(const VlogEntry& entry, ValuePointer* ptr, bool covered = false);
   // Hands appended entries to the OS; SyncCommitted makes them durable.
   Status Commit();
   // True when file `id` is older than the head and gone: value-log GC removed it.
@@ -71,6 +73,9 @@ class ValueLog {
   // Whether SyncCommitted has anything to do. (A head broken by a failed write is still
   // synced: what was committed to it before must reach the disk like the rest.)
   bool HasUnsynced() const { return head_ != nullptr && synced_size_ < committed_size_; }
+  // Whether the head holds unsynced entries that no log copy covers: a synced log record must
+  // then have the head fsynced too, since it makes the records pointing at them durable.
+  bool HasUncoveredUnsynced() const { return head_ != nullptr && synced_size_ < uncovered_end_; }
   // True when the head is full, or broken by a failed write (which may have left a partial
   // entry that no good one may follow): Rotate before the next Append.
   bool NeedsRotation() const { return head_broken_ || head_size_ >= file_size_limit_; }
@@ -103,6 +108,7 @@ class ValueLog {
   std::atomic<uint32_t> head_id_{0};
   uint64_t committed_size_ = 0;  // Of the head: what Commit has handed to the OS.
   uint64_t synced_size_ = 0;     // Of the head: what is known to be on the disk.
+  uint64_t uncovered_end_ = 0;   // Of the head: the end of its last uncovered entry.
   std::unique_ptr<WritableFile> head_;
   std::shared_ptr<VlogFile> head_reader_;  // The head as readers see it: told what Commit wrote.
   uint64_t head_size_ = 0;

@@ -342,5 +342,53 @@ TEST_F(DBFaultTest, TornWalWriteThenPowerLossKeepsTheSyncedPrefix) {
   ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), "after the torn write"));
 }
 
+// A synced write of a value bound for the value log costs one fsync, the log's: its record
+// holds a copy of the value, which replay takes when the value log lost it.
+TEST_F(DBFaultTest, SyncedLargeValuesCostOneFsyncAndSurvivePowerLoss) {
+  Options options = SmallOptions();
+  options.memtable_size = 8 << 20;  // No memtable switch (which syncs) during the test.
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(options, &db));
+  WriteOptions synced;
+  synced.sync = true;
+  const uint64_t before = env_.file_syncs();
+  for (int i = 0; i < 100; i++) {
+    size_t index = model_.Begin(Key(i), ValueFor(0, i, 1024));
+    ASSERT_OK(db->Put(synced, Key(i), ValueFor(0, i, 1024)));
+    model_.Acknowledge(index, true);
+  }
+  EXPECT_EQ(env_.file_syncs() - before, 100u);
+  // An unsynced large value is in no log copy: the next synced write syncs the value log too.
+  size_t index = model_.Begin(Key(200), ValueFor(0, 200, 1024));
+  ASSERT_OK(db->Put(WriteOptions(), Key(200), ValueFor(0, 200, 1024)));
+  model_.Acknowledge(index, false);
+  const uint64_t middle = env_.file_syncs();
+  index = model_.Begin(Key(201), "small");
+  ASSERT_OK(db->Put(synced, Key(201), "small"));
+  model_.Acknowledge(index, true);
+  EXPECT_EQ(env_.file_syncs() - middle, 2u);
+  for (int i = 0; i < 20; i++) {  // Then one each again.
+    index = model_.Begin(Key(300 + i), ValueFor(1, i, 2048));
+    ASSERT_OK(db->Put(synced, Key(300 + i), ValueFor(1, i, 2048)));
+    model_.Acknowledge(index, true);
+  }
+  EXPECT_EQ(env_.file_syncs() - middle, 22u);
+  env_.LosePower();
+  db.reset();
+  ASSERT_OK(env_.DropUnsyncedData(FaultInjectionEnv::Loss::kAllUnsynced));
+  ASSERT_OK(DB::Open(options, &db));
+  ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), "after the power loss"));
+  std::string value;
+  ASSERT_OK(db->Get(ReadOptions(), Key(7), &value));
+  EXPECT_EQ(value, ValueFor(0, 7, 1024));
+  // The values taken from the log's copies live on through flushes, compaction and GC.
+  ASSERT_OK(db->Flatten());
+  db->RunValueLogGC(0.01).IgnoreError();  // Nothing to collect is fine too.
+  ASSERT_OK(db->VerifyChecksums());
+  db.reset();
+  ASSERT_OK(DB::Open(options, &db));
+  ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), "after reopening"));
+}
+
 }  // namespace
 }  // namespace sett

@@ -124,5 +124,40 @@ TEST_F(WalTest, MalformedEntryInsideAValidRecordIsCorruption) {
   EXPECT_TRUE(mem.empty());
 }
 
+// A synced value's log entry holds the pointer and a copy: the memtable gets the pointer, or
+// the copy inline when the value log lost it; a damaged copy entry is refused.
+TEST_F(WalTest, EntriesWithACopyGiveThePointerOrTheCopy) {
+  const std::string key = InternalKey("big", 5), pointer = "\x01\x10\x40", copy(300, 'c');
+  ValueStruct vs;
+  vs.meta = kMetaValuePointer;
+  vs.user_meta = 7;
+  vs.value = pointer;
+  std::string record;
+  AppendWalEntryWithCopy(&record, key, vs, copy);
+  std::string_view k, v;
+  std::string_view in = record;
+  ASSERT_TRUE(GetLengthPrefixed(&in, &k) && GetLengthPrefixed(&in, &v));
+  EXPECT_TRUE(HasWalCopy(v));
+  std::string scratch;
+  ValueStruct got;
+  ASSERT_TRUE(DecodeValueStruct(MemTableValue(v, /*pointer_intact=*/true, &scratch), &got));
+  EXPECT_EQ(got.meta, kMetaValuePointer);
+  EXPECT_EQ(got.user_meta, 7);
+  EXPECT_EQ(got.value, pointer);
+  ASSERT_TRUE(DecodeValueStruct(MemTableValue(v, /*pointer_intact=*/false, &scratch), &got));
+  EXPECT_EQ(got.meta, 0);
+  EXPECT_EQ(got.value, copy);
+  int entries = 0;
+  EXPECT_OK(
+      ForEachWalEntry(record, "test", [&](std::string_view, std::string_view) { entries++; }));
+  EXPECT_EQ(entries, 1);
+  // The pointer's length running past the value: malformed.
+  std::string bad;
+  AppendWalEntryWithCopy(&bad, key, vs, "cc");
+  bad[bad.size() - 2 - pointer.size() - 1] = '\x7f';
+  EXPECT_TRUE(
+      ForEachWalEntry(bad, "test", [](std::string_view, std::string_view) {}).IsCorruption());
+}
+
 }  // namespace
 }  // namespace sett

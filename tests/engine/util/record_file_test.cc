@@ -132,6 +132,11 @@ TEST_F(RecordFileTest, BadFileHeader) {
   WriteRecords(1, false);
   s = RecordReader::Open(Env::Default(), path_, kMagic + 1, 1, &r);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  // Readers read older versions of their format, never newer ones.
+  ASSERT_OK(RecordReader::Open(Env::Default(), path_, kMagic, 2, &r));
+  std::unique_ptr<RecordWriter> w;
+  ASSERT_OK(RecordWriter::Create(Env::Default(), path_, kMagic, 3, &w));
+  ASSERT_OK(w->Close());
   s = RecordReader::Open(Env::Default(), path_, kMagic, 2, &r);
   EXPECT_TRUE(s.IsNotSupported()) << s.ToString();
 }
