@@ -4,11 +4,15 @@
 # over all of them.
 #
 #   bench/engine_matrix.sh PEER_BENCH WORKDIR OUT [--quick]
+#
+# With BADGER_BENCH set to the Go twin for BadgerDB (bench/engine/build_badger_bench.sh), Badger
+# runs beside the others.
 set -euo pipefail
 peer_bench="$1" work="$2" out="$3"
 quick="${4:-}"
 
 backends=(sett rocksdb leveldb lmdb)
+if [[ -n "${BADGER_BENCH:-}" ]]; then backends=(sett badger rocksdb leveldb lmdb); fi
 if [[ "$quick" == "--quick" ]]; then
   sizes=(100 16384)
   data_mb=24
@@ -21,9 +25,10 @@ else
 fi
 
 run() {  # backend dir args...
-  local backend="$1" dir="$2"
+  local backend="$1" dir="$2" bin="$peer_bench"
   shift 2
-  "$peer_bench" --backend "$backend" --dir "$dir" "$@" >>"$out"
+  if [[ "$backend" == badger ]]; then bin="$BADGER_BENCH"; fi
+  "$bin" --backend "$backend" --dir "$dir" "$@" >>"$out"
 }
 
 for size in "${sizes[@]}"; do

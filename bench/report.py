@@ -10,7 +10,7 @@ import os
 import platform
 import sys
 
-BACKENDS = ["sett", "rocksdb", "leveldb", "lmdb"]
+BACKENDS = ["sett", "badger", "rocksdb", "leveldb", "lmdb"]
 PEERS = BACKENDS[1:]
 
 
@@ -199,7 +199,9 @@ def main():
     sizes = sorted({r["value_size"] for r in runs})
     out = ["# Benchmark report", "",
            "Machine: %s, %s, %d cores. Each figure is one process running one workload "
-           "(`build-bench/bin/peer_bench`), engines alternating within each workload; "
+           "(`build-bench/bin/peer_bench`; for Badger its Go twin `bench/engine/badger`, on "
+           "Debian's Badger v2.2007, not the v4 sett follows), engines alternating within each "
+           "workload; "
            "commands in `scripts/bench.sh` and `bench/engine_matrix.sh`." % (
                platform.node(), platform.processor() or platform.machine(), os.cpu_count()),
            "",

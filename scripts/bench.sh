@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the benchmarks need, builds sett with its peers (RocksDB, LevelDB, LMDB from
-# Debian's packages) into build-bench/, runs the engine benchmark matrix and writes
+# Debian's packages, and BadgerDB v2 through a Go twin of the harness) into build-bench/, runs
+# the engine benchmark matrix and writes
 # bench/results/<date>-<host>/report.md with tables of figures and sett/peer ratios, and PNG
 # plots of the ratios.
 #
@@ -19,7 +20,7 @@ case "${1:-}" in
   "") ;;
   --quick) quick="--quick" ;;
   -h | --help)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -30,7 +31,8 @@ esac
 
 bash scripts/setup.sh
 need=()
-for pkg in librocksdb-dev libleveldb-dev liblmdb-dev python3 python3-matplotlib fio bindfs fuse3; do
+for pkg in librocksdb-dev libleveldb-dev liblmdb-dev python3 python3-matplotlib fio bindfs fuse3 \
+  golang-go golang-github-dgraph-io-badger-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [[ ${#need[@]} -gt 0 ]]; then
@@ -44,6 +46,8 @@ fi
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSETT_WITH_BENCH_PEERS=ON \
   -DSETT_BUILD_TESTS=OFF >/dev/null
 cmake --build build-bench -j"$(nproc)" --target peer_bench settfs_tool fsx
+bash bench/engine/build_badger_bench.sh build-bench/bin/badger_bench
+export BADGER_BENCH=build-bench/bin/badger_bench
 
 results="bench/results/$(date +%Y-%m-%d)-$(hostname -s)${quick:+-quick}"
 mkdir -p "$results"

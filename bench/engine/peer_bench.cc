@@ -164,7 +164,12 @@ class Runner {
   Result Fill(bool random_order) {
     std::vector<uint64_t> order(args_.num);
     for (uint64_t i = 0; i < args_.num; i++) order[i] = i;
-    if (random_order) std::shuffle(order.begin(), order.end(), std::mt19937_64(args_.seed));
+    if (random_order) {
+      // Fisher-Yates on the raw draws (not std::shuffle, whose draws are the library's own),
+      // so that the Go twin for Badger (badger/main.go) fills in the same order.
+      std::mt19937_64 rng(args_.seed);
+      for (uint64_t i = args_.num - 1; i > 0; i--) std::swap(order[i], order[rng() % (i + 1)]);
+    }
     Result r;
     std::vector<std::pair<std::string, std::string>> batch;
     auto start = Clock::now();
