@@ -282,7 +282,8 @@ Status DBImpl::ReplayWals(const std::vector<uint64_t>& wal_ids) {
     auto mem = NewMemTable(id);
     WalReplayStats stats;
     std::string missing;  // The last pointer found dangling, for the error.
-    auto value_present = [this, &missing](std::string_view, std::string_view value) {
+    auto value_present = [this, &missing](std::string_view key, std::string_view value) {
+      if (HasWalCopy(value)) return HoldsCopiedValue(key, value);
       ValueStruct vs;
       ValuePointer ptr;
       if (!DecodeValueStruct(value, &vs) || !ValueResolver::IsPointer(vs)) return true;
@@ -307,6 +308,20 @@ Status DBImpl::ReplayWals(const std::vector<uint64_t>& wal_ids) {
     imms_.insert(imms_.begin(), std::move(mem));
   }
   return Status::OK();
+}
+
+bool DBImpl::HoldsCopiedValue(std::string_view internal_key, std::string_view wal_value) const {
+  ValueStruct vs;
+  std::string_view copy;
+  ValuePointer ptr;
+  if (!SplitWalCopy(wal_value, &vs, &copy) || !DecodeValuePointer(vs.value, &ptr) ||
+      !vlog_->Contains(ptr)) {
+    return false;
+  }
+  std::shared_ptr<const VlogSet> files = vlog_->files();
+  auto it = files->find(ptr.file_id);
+  std::string stored;
+  return it != files->end() && it->second->Read(ptr, internal_key, &stored).ok() && stored == copy;
 }
 
 std::shared_ptr<MemTable> DBImpl::NewMemTable(uint64_t wal_id) const {

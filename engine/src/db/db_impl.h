@@ -201,6 +201,9 @@ class DBImpl : public DB, public TxnHost {
   std::vector<Status> CommitTogether(const std::vector<AsyncCommitter::Commit>& commits);
 
   std::shared_ptr<MemTable> NewMemTable(uint64_t wal_id) const;
+  // Replay: whether the value log holds the entry a WAL entry with a copy points at, the same
+  // key and value (else the copy is taken: the log's tail may have been cut and written over).
+  bool HoldsCopiedValue(std::string_view internal_key, std::string_view wal_value) const;
   Status ValidateBatch(const WriteBatch& batch) const;
   bool GoesToValueLog(uint8_t meta, std::string_view value) const;
   // Appends one entry to a WAL record, sending its value to the value log when large (and,

@@ -99,10 +99,8 @@ Status ReplayWal(Env* env, const std::string& path, WalRecovery recovery, bool r
     }
     std::string where = path + ": record at offset " + std::to_string(reader->record_offset());
     s = ForEachWalEntry(record, where, [&](std::string_view key, std::string_view value) {
-      // A copied value: the pointer if the value log still holds the value, else the copy.
-      bool use_pointer = true;
-      if (HasWalCopy(value) && check)
-        use_pointer = check(key, MemTableValue(value, true, &scratch));
+      // A copied value: the pointer if the value log still holds that very entry, else the copy.
+      bool use_pointer = !HasWalCopy(value) || (check && check(key, value));
       mem->Add(key, MemTableValue(value, use_pointer, &scratch));
       stats->entries++;
       stats->max_version = std::max(stats->max_version, VersionOf(key));

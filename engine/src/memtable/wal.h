@@ -67,7 +67,9 @@ struct WalReplayStats {
 };
 
 // Says whether the value log holds the value an entry points at (an entry without a pointer
-// passes). A record with an entry whose value is missing and has no copy counts as damaged.
+// passes). A record with an entry whose value is missing and has no copy counts as damaged. An
+// entry with a copy keeps its pointer only where the check finds the very entry (same key and
+// value) there: after a crash the value log's tail may have been cut and written over.
 using WalEntryCheck = std::function<bool(std::string_view key, std::string_view value)>;
 
 // Replays the log at path into mem. A torn tail is truncated (left alone when read_only). A
