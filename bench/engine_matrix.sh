@@ -43,11 +43,21 @@ for size in "${sizes[@]}"; do
     run "$b" "$work/$b-b100" --workload fillrandom --batch 100 --num $num --value-size $size
     rm -rf "$work/$b-b100"
   done
+  for b in "${backends[@]}"; do
+    run "$b" "$work/$b-w4" --workload fillrandom --writers 4 --num $num --value-size $size
+    rm -rf "$work/$b-w4"
+  done
   for b in "${backends[@]}"; do run "$b" "$work/$b" --workload fillrandom --num $num --value-size $size; done
   for b in "${backends[@]}"; do run "$b" "$work/$b" --workload overwrite --num $num --value-size $size; done
   for w in readrandom readmissing readseq; do
     for b in "${backends[@]}"; do
       run "$b" "$work/$b" --workload $w --num $num --value-size $size --duration $duration
+    done
+  done
+  for readers in 2 4; do
+    for b in "${backends[@]}"; do
+      run "$b" "$work/$b" --workload readrandom --num $num --value-size $size --duration $duration \
+        --readers $readers
     done
   done
   # Larger than the cache: an 8 MiB block cache for the same data.

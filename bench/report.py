@@ -22,18 +22,24 @@ def label(run):
         return "fillrandom, %.0f GiB" % data_gib
     if w == "fillrandom" and run["batch"] > 1:
         return "fillrandom batch %d" % run["batch"]
+    if w == "fillrandom" and run.get("writers", 1) > 1:
+        return "fillrandom, %d writers" % run["writers"]
     if w == "readrandom" and run["cache_mb"] < 64:
         return "readrandom, %d MiB cache, %d readers" % (run["cache_mb"], run["readers"])
+    if w == "readrandom" and run["readers"] > 1:
+        return "readrandom, %d readers" % run["readers"]
     if w == "readrandom":
         return "readrandom (warm)"
     return w
 
 
-ORDER = ["fillseq", "fillrandom", "fillrandom batch 100", "fillrandom, 4 GiB", "overwrite", "readrandom (warm)",
+ORDER = ["fillseq", "fillrandom", "fillrandom batch 100", "fillrandom, 4 writers", "fillrandom, 4 GiB",
+         "overwrite", "readrandom (warm)", "readrandom, 2 readers", "readrandom, 4 readers",
          "readrandom, 8 MiB cache, 2 readers", "readmissing", "readseq", "readwhilewriting",
          "fillsync"]
 
-FILLS = ("fillseq", "fillrandom", "fillrandom batch 100", "fillrandom, 4 GiB", "overwrite")
+FILLS = ("fillseq", "fillrandom", "fillrandom batch 100", "fillrandom, 4 writers", "fillrandom, 4 GiB",
+         "overwrite")
 
 
 def fmt(x):

@@ -44,6 +44,7 @@ struct Args {
   uint64_t num = 1000000;
   uint32_t value_size = 100;
   uint32_t batch = 1;
+  uint32_t writers = 1;  // Threads of a fill, each writing its share of the order.
   uint32_t readers = 1;
   double duration = 10;  // for read and mixed workloads
   uint64_t seed = 42;
@@ -170,23 +171,39 @@ class Runner {
       std::mt19937_64 rng(args_.seed);
       for (uint64_t i = args_.num - 1; i > 0; i--) std::swap(order[i], order[rng() % (i + 1)]);
     }
-    Result r;
-    std::vector<std::pair<std::string, std::string>> batch;
+    // Writer t takes batches t, t + writers, ... of the order.
+    std::vector<Result> per_writer(args_.writers);
     auto start = Clock::now();
-    for (uint64_t i = 0; i < args_.num; i += args_.batch) {
+    std::vector<std::thread> writers;
+    for (uint32_t t = 0; t < args_.writers; t++) {
+      writers.emplace_back([&, t] { FillShare(order, t, &per_writer[t]); });
+    }
+    for (std::thread& w : writers) w.join();
+    Result r;
+    for (Result& w : per_writer) {
+      r.ops += w.ops;
+      r.user_bytes_written += w.user_bytes_written;
+      r.latencies.Merge(w.latencies);
+    }
+    r.seconds = Seconds(start);
+    return r;
+  }
+
+  void FillShare(const std::vector<uint64_t>& order, uint32_t writer, Result* r) {
+    std::vector<std::pair<std::string, std::string>> batch;
+    const uint64_t stride = uint64_t{args_.batch} * args_.writers;
+    for (uint64_t i = uint64_t{writer} * args_.batch; i < args_.num; i += stride) {
       batch.resize(std::min<uint64_t>(args_.batch, args_.num - i));
       for (size_t j = 0; j < batch.size(); j++) {
         batch[j].first = Key(order[i + j]);
         values_.Fill(order[i + j], &batch[j].second);
-        r.user_bytes_written += batch[j].first.size() + batch[j].second.size();
+        r->user_bytes_written += batch[j].first.size() + batch[j].second.size();
       }
       std::string error;
-      Timed(&r.latencies, [&] { error = db_->Write(batch); });
+      Timed(&r->latencies, [&] { error = db_->Write(batch); });
       if (!error.empty()) Die("write: " + error);
-      r.ops += batch.size();
+      r->ops += batch.size();
     }
-    r.seconds = Seconds(start);
-    return r;
   }
 
   // Random reads for the duration by `threads` threads among the first `keys` keys (0: num);
@@ -380,7 +397,7 @@ void Emit(const Args& args, const std::string& workload, Result& r, double open_
   double seconds = std::max(r.seconds, 1e-9);
   std::printf(
       "{\"backend\":%s,\"workload\":%s,\"num\":%" PRIu64
-      ",\"value_size\":%u,\"batch\":%u,"
+      ",\"value_size\":%u,\"batch\":%u,\"writers\":%u,"
       "\"readers\":%u,\"cache_mb\":%" PRIu64 ",\"sync\":%d,\"ops\":%" PRIu64 ",\"found\":%" PRIu64
       ",\"seconds\":%.3f,\"ops_per_sec\":%.0f,\"reads_per_sec\":%.0f,\"writes_per_sec\":%.0f,"
       "\"mb_per_sec\":%.2f,\"p50_us\":%.2f,"
@@ -390,11 +407,11 @@ void Emit(const Args& args, const std::string& workload, Result& r, double open_
       ",\"space_amp\":%.2f,\"peak_rss_mb\":%.1f,\"writes_during_reads\":%" PRIu64
       ",\"hot_keys\":%" PRIu64 ",\"options\":%s}\n",
       JsonString(args.backend).c_str(), JsonString(workload).c_str(), args.num, args.value_size,
-      args.batch, args.readers, args.cache_mb, args.options.sync, r.ops, r.found, r.seconds,
-      r.ops / seconds, r.reads / seconds, (r.ops - r.reads) / seconds, user_bytes / seconds / 1e6,
-      r.latencies.PercentileMicros(50), r.latencies.PercentileMicros(99),
-      r.latencies.PercentileMicros(99.9), open_seconds, close_seconds,
-      io_end.read_bytes - io_start.read_bytes, written, wchar,
+      args.batch, args.writers, args.readers, args.cache_mb, args.options.sync, r.ops, r.found,
+      r.seconds, r.ops / seconds, r.reads / seconds, (r.ops - r.reads) / seconds,
+      user_bytes / seconds / 1e6, r.latencies.PercentileMicros(50),
+      r.latencies.PercentileMicros(99), r.latencies.PercentileMicros(99.9), open_seconds,
+      close_seconds, io_end.read_bytes - io_start.read_bytes, written, wchar,
       r.user_bytes_written ? double(written) / r.user_bytes_written : 0.0,
       r.user_bytes_written ? double(wchar) / r.user_bytes_written : 0.0, dir_bytes,
       double(dir_bytes) / live, usage.ru_maxrss / 1024.0, writes_during_reads, args.hot_keys,
@@ -488,6 +505,9 @@ int main(int argc, char** argv) {
   app.add_option("--num", args.num, "Keys")->capture_default_str();
   app.add_option("--value-size", args.value_size, "Bytes per value")->capture_default_str();
   app.add_option("--batch", args.batch, "Keys per write (fills)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--writers", args.writers, "Writer threads of a fill")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_option("--readers", args.readers, "Reader threads")

@@ -69,6 +69,7 @@ type args struct {
 	num              uint64
 	valueSize        uint64
 	batch            uint64
+	writers          int
 	readers          int
 	duration         float64
 	seed             uint64
@@ -165,23 +166,40 @@ func fill(a *args, db *badger.DB, v *values, randomOrder bool) result {
 			order[i], order[j] = order[j], order[i]
 		}
 	}
-	var r result
+	// Writer t takes batches t, t + writers, ... of the order.
+	per := make([]result, a.writers)
+	var wg sync.WaitGroup
 	start := time.Now()
-	for i := uint64(0); i < a.num; i += a.batch {
-		n := a.batch
-		if a.num-i < n {
-			n = a.num - i
-		}
-		keys, vals := make([][]byte, n), make([][]byte, n)
-		for j := uint64(0); j < n; j++ {
-			keys[j], vals[j] = key(order[i+j]), v.fill(order[i+j])
-			r.bytesWritten += uint64(len(keys[j]) + len(vals[j]))
-		}
-		r.timed(func() { write(db, keys, vals) })
-		r.ops += n
+	for t := 0; t < a.writers; t++ {
+		wg.Add(1)
+		go func(t int) {
+			defer wg.Done()
+			r := &per[t]
+			stride := a.batch * uint64(a.writers)
+			for i := uint64(t) * a.batch; i < a.num; i += stride {
+				n := a.batch
+				if a.num-i < n {
+					n = a.num - i
+				}
+				keys, vals := make([][]byte, n), make([][]byte, n)
+				for j := uint64(0); j < n; j++ {
+					keys[j], vals[j] = key(order[i+j]), v.fill(order[i+j])
+					r.bytesWritten += uint64(len(keys[j]) + len(vals[j]))
+				}
+				r.timed(func() { write(db, keys, vals) })
+				r.ops += n
+			}
+		}(t)
 	}
-	r.seconds = time.Since(start).Seconds()
-	return r
+	wg.Wait()
+	var total result
+	for _, r := range per {
+		total.ops += r.ops
+		total.bytesWritten += r.bytesWritten
+		total.latencies = append(total.latencies, r.latencies...)
+	}
+	total.seconds = time.Since(start).Seconds()
+	return total
 }
 
 func get(db *badger.DB, k []byte) ([]byte, bool) {
@@ -371,7 +389,7 @@ func emit(a *args, r *result, openSec, closeSec float64, ioStart, ioEnd procIO, 
 	}
 	line := map[string]interface{}{
 		"backend": "badger", "workload": a.workload, "num": a.num, "value_size": a.valueSize,
-		"batch": a.batch, "readers": a.readers, "cache_mb": a.cacheMB, "sync": sync,
+		"batch": a.batch, "writers": a.writers, "readers": a.readers, "cache_mb": a.cacheMB, "sync": sync,
 		"ops": r.ops, "found": r.found, "seconds": r.seconds,
 		"ops_per_sec": float64(r.ops) / seconds, "reads_per_sec": 0, "writes_per_sec": float64(r.ops) / seconds,
 		"mb_per_sec": float64(r.bytesWritten+r.bytesRead) / seconds / 1e6,
@@ -396,6 +414,7 @@ func main() {
 	flag.Uint64Var(&a.num, "num", 1000000, "keys")
 	flag.Uint64Var(&a.valueSize, "value-size", 100, "bytes per value")
 	flag.Uint64Var(&a.batch, "batch", 1, "keys per write (fills)")
+	flag.IntVar(&a.writers, "writers", 1, "writer goroutines of a fill")
 	flag.IntVar(&a.readers, "readers", 1, "reader goroutines")
 	flag.Float64Var(&a.duration, "duration", 10, "seconds of reading")
 	flag.Uint64Var(&a.seed, "seed", 42, "key order and value bytes")
@@ -405,7 +424,8 @@ func main() {
 	flag.BoolVar(&a.noCompress, "no-compression", false, "store blocks uncompressed")
 	backend := flag.String("backend", "badger", "badger (the only one here)")
 	flag.Parse()
-	if a.dir == "" || *backend != "badger" || a.batch == 0 || a.readers <= 0 || a.num == 0 {
+	if a.dir == "" || *backend != "badger" || a.batch == 0 || a.readers <= 0 || a.writers <= 0 ||
+		a.num == 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
