@@ -38,6 +38,7 @@
 
 namespace settfs {
 
+class PosixAcl;
 using sett::Logger;
 using sett::LogLevel;
 
@@ -246,9 +247,16 @@ class Filesystem {
                     Timestamp now);
   // Drops one link of inode (an entry to it was removed in txn); *orphaned when it was the last.
   int DropLink(KvTxn* txn, Inode* inode, Timestamp now, bool* orphaned) const;
-  // ACLs (fs_xattr.cc): set one; rewrite inode's access ACL after a chmod; give a new child of
-  // dir its ACLs and mode from dir's default ACL, or apply the caller's umask without one.
-  int SetAcl(uint64_t ino, std::string_view name, std::string_view value);
+  // Whether name is one of the system namespace's that settfs does not take (all of them, but
+  // the ACLs' while ACLs are on).
+  bool RefusesName(std::string_view name) const;
+  // SetXattr's write of a plain attribute (flags: XATTR_CREATE, XATTR_REPLACE), or of an ACL,
+  // which also sets inode's mode bits (the caller stores inode).
+  int StoreXattr(KvTxn* txn, uint64_t ino, std::string_view name, std::string_view value,
+                 int flags) const;
+  int StoreAcl(KvTxn* txn, std::string_view name, const PosixAcl& acl, Inode* inode) const;
+  // ACLs (fs_xattr.cc): rewrite inode's access ACL after a chmod; give a new child of dir its
+  // ACLs and mode from dir's default ACL, or apply the caller's umask without one.
   int ChmodAcl(KvTxn* txn, const Inode& inode) const;
   int InheritAcl(KvTxn* txn, const Caller& caller, const Inode& dir, Inode* child) const;
   // Changes the size, deleting blocks beyond it in steps that are each consistent.

@@ -24,29 +24,41 @@ bool IsSystemName(std::string_view name) { return name.substr(0, 7) == "system."
 
 }  // namespace
 
+bool Filesystem::RefusesName(std::string_view name) const {
+  return IsSystemName(name) && !(posix_acls_ && PosixAcl::IsAclName(name));
+}
+
 int Filesystem::SetXattr(uint64_t ino, std::string_view name, std::string_view value, int flags) {
   int err = CheckXattrName(name);
   if (err != 0) return err;
   if (value.size() > kXattrSizeMax) return E2BIG;
-  if (PosixAcl::IsAclName(name) && posix_acls_) return SetAcl(ino, name, value);
-  if (IsSystemName(name)) return EOPNOTSUPP;
+  if (RefusesName(name)) return EOPNOTSUPP;
+  const bool acl = IsSystemName(name);  // The only system names taken are the ACLs'.
+  PosixAcl parsed;
+  if (acl && !PosixAcl::Parse(value, &parsed)) return EINVAL;
   err = CheckSpace(value.size());
   if (err != 0) return err;
   return Run(true, [&](KvTxn* txn) {
     Inode inode;
     int e = LoadInode(txn, ino, &inode);
     if (e == 0) e = RefuseIfLocked(inode, /*appending=*/false);
+    if (e == 0)
+      e = acl ? StoreAcl(txn, name, parsed, &inode) : StoreXattr(txn, ino, name, value, flags);
     if (e != 0) return e;
-    std::string existing;
-    Status s = txn->Get(XattrKey(ino, name), &existing);
-    if (!s.ok() && !s.IsNotFound()) return Fail(s, "reading an attribute");
-    if ((flags & XATTR_CREATE) && s.ok()) return EEXIST;
-    if ((flags & XATTR_REPLACE) && s.IsNotFound()) return ENODATA;
-    s = txn->Set(XattrKey(ino, name), value);
-    if (!s.ok()) return Fail(s, "writing an attribute of inode " + std::to_string(ino));
     inode.ctime = Now();
     return StoreInode(txn, inode);
   });
+}
+
+int Filesystem::StoreXattr(KvTxn* txn, uint64_t ino, std::string_view name, std::string_view value,
+                           int flags) const {
+  std::string existing;
+  Status s = txn->Get(XattrKey(ino, name), &existing);
+  if (!s.ok() && !s.IsNotFound()) return Fail(s, "reading an attribute");
+  if ((flags & XATTR_CREATE) && s.ok()) return EEXIST;
+  if ((flags & XATTR_REPLACE) && s.IsNotFound()) return ENODATA;
+  s = txn->Set(XattrKey(ino, name), value);
+  return s.ok() ? 0 : Fail(s, "writing an attribute of inode " + std::to_string(ino));
 }
 
 int Filesystem::GetXattr(uint64_t ino, std::string_view name, std::string* value) {
@@ -56,7 +68,7 @@ int Filesystem::GetXattr(uint64_t ino, std::string_view name, std::string* value
     Inode inode;
     int e = LoadInode(txn, ino, &inode);
     if (e != 0) return e;
-    if (IsSystemName(name) && !(PosixAcl::IsAclName(name) && posix_acls_)) return ENODATA;
+    if (RefusesName(name)) return ENODATA;
     Status s = txn->Get(XattrKey(ino, name), value);
     if (s.IsNotFound()) return ENODATA;
     return s.ok() ? 0 : Fail(s, "reading an attribute of inode " + std::to_string(ino));
@@ -71,7 +83,7 @@ int Filesystem::ListXattr(uint64_t ino, std::string* names) {
     names->clear();
     Status s = txn->Scan(XattrPrefix(ino), "", true, [&](std::string_view key, std::string_view) {
       std::string_view name = KeyName(key);
-      if (IsSystemName(name) && !posix_acls_) return true;  // Kept from a mount with ACLs.
+      if (RefusesName(name)) return true;  // ACLs kept from a mount with them.
       names->append(name);
       names->push_back('\0');
       return true;
@@ -87,7 +99,7 @@ int Filesystem::RemoveXattr(uint64_t ino, std::string_view name) {
     Inode inode;
     int e = LoadInode(txn, ino, &inode);
     if (e != 0) return e;
-    if (IsSystemName(name) && !(PosixAcl::IsAclName(name) && posix_acls_)) return ENODATA;
+    if (RefusesName(name)) return ENODATA;
     e = RefuseIfLocked(inode, /*appending=*/false);
     if (e != 0) return e;
     std::string existing;
@@ -100,32 +112,20 @@ int Filesystem::RemoveXattr(uint64_t ino, std::string_view name) {
   });
 }
 
-int Filesystem::SetAcl(uint64_t ino, std::string_view name, std::string_view value) {
-  PosixAcl acl;
-  if (!PosixAcl::Parse(value, &acl)) return EINVAL;
-  const bool access = name == PosixAcl::kAccessName;
-  int err = CheckSpace(value.size());
-  if (err != 0) return err;
-  return Run(true, [&](KvTxn* txn) {
-    Inode inode;
-    int e = LoadInode(txn, ino, &inode);
-    if (e == 0) e = RefuseIfLocked(inode, /*appending=*/false);
-    if (e != 0) return e;
-    if (!access && !inode.is_dir()) return EACCES;  // Only directories have defaults.
-    Status s;
-    if (access) {
-      // The mode shows the ACL's owner, mask and other bits; an ACL the mode says all of is
-      // not kept, as elsewhere on Linux.
-      inode.mode = (inode.mode & ~0777u) | acl.ModeBits();
-      s = acl.IsMinimal() ? txn->Delete(XattrKey(ino, name))
-                          : txn->Set(XattrKey(ino, name), acl.Encode());
-    } else {
-      s = txn->Set(XattrKey(ino, name), acl.Encode());
-    }
-    if (!s.ok()) return Fail(s, "writing an ACL of inode " + std::to_string(ino));
-    inode.ctime = Now();
-    return StoreInode(txn, inode);
-  });
+int Filesystem::StoreAcl(KvTxn* txn, std::string_view name, const PosixAcl& acl,
+                         Inode* inode) const {
+  const std::string key = XattrKey(inode->ino, name);
+  Status s;
+  if (name == PosixAcl::kAccessName) {
+    // The mode shows the ACL's owner, mask and other bits; an ACL the mode says all of is not
+    // kept, as elsewhere on Linux.
+    inode->mode = (inode->mode & ~0777u) | acl.ModeBits();
+    s = acl.IsMinimal() ? txn->Delete(key) : txn->Set(key, acl.Encode());
+  } else {
+    if (!inode->is_dir()) return EACCES;  // Only directories have defaults.
+    s = txn->Set(key, acl.Encode());
+  }
+  return s.ok() ? 0 : Fail(s, "writing an ACL of inode " + std::to_string(inode->ino));
 }
 
 int Filesystem::ChmodAcl(KvTxn* txn, const Inode& inode) const {
@@ -149,16 +149,21 @@ int Filesystem::ChmodAcl(KvTxn* txn, const Inode& inode) const {
 int Filesystem::InheritAcl(KvTxn* txn, const Caller& caller, const Inode& dir, Inode* child) const {
   if (child->is_symlink()) return 0;  // Links have neither ACLs nor a mode that counts.
   std::string value;
-  Status s = posix_acls_ ? txn->Get(XattrKey(dir.ino, PosixAcl::kDefaultName), &value)
-                         : Status::NotFound("ACLs are off");
   PosixAcl inherited;
-  if (s.IsNotFound() || (s.ok() && !PosixAcl::Parse(value, &inherited))) {
-    // No default ACL (or a damaged one, which grants nothing): the umask decides.
-    child->mode &= ~(caller.umask & 0777);
+  bool inherits = false;
+  if (posix_acls_) {
+    Status s = txn->Get(XattrKey(dir.ino, PosixAcl::kDefaultName), &value);
+    if (!s.ok() && !s.IsNotFound()) {
+      return Fail(s, "reading the default ACL of directory " + std::to_string(dir.ino));
+    }
+    inherits = s.ok() && PosixAcl::Parse(value, &inherited);  // A damaged one grants nothing.
+  }
+  if (!inherits) {
+    child->mode &= ~(caller.umask & 0777);  // No default ACL: the umask decides.
     return 0;
   }
-  if (!s.ok()) return Fail(s, "reading the default ACL of directory " + std::to_string(dir.ino));
   PosixAcl access = inherited.ForNewFile(&child->mode);
+  Status s;
   if (!access.IsMinimal())
     s = txn->Set(XattrKey(child->ino, PosixAcl::kAccessName), access.Encode());
   if (s.ok() && child->is_dir()) s = txn->Set(XattrKey(child->ino, PosixAcl::kDefaultName), value);
