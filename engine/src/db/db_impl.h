@@ -206,6 +206,9 @@ class DBImpl : public DB, public TxnHost {
   bool HoldsCopiedValue(std::string_view internal_key, std::string_view wal_value) const;
   Status ValidateBatch(const WriteBatch& batch) const;
   bool GoesToValueLog(uint8_t meta, std::string_view value) const;
+  // The bytes of the group's values bound for the value log (asked of synced groups only,
+  // which copy them into their WAL records up to a limit).
+  size_t ValueLogBytes(const std::vector<Writer*>& group) const;
   // Appends one entry to a WAL record, sending its value to the value log when large (and,
   // with copy, keeping a copy of it in the record: wal.h).
   Status AppendEntry(std::string* record, std::string_view internal_key, ValueStruct vs,

@@ -171,19 +171,23 @@ Status DBImpl::AppendEntry(std::string* record, std::string_view internal_key, V
   return Status::OK();
 }
 
+size_t DBImpl::ValueLogBytes(const std::vector<Writer*>& group) const {
+  size_t bytes = 0;
+  for (Writer* w : group) {
+    WriteBatchInternal::ForEach(*w->batch, [&](const BatchEntry& e) {
+      if (GoesToValueLog(e.meta, e.value)) bytes += e.value.size();
+    });
+  }
+  return bytes;
+}
+
 Status DBImpl::WriteGroup(const std::vector<Writer*>& group, bool sync, RecordWriter* wal,
                           MemTable* mem) {
   group_records_.resize(std::max(group_records_.size(), group.size()));
   std::string key;
   Status s;
   bool used_vlog = false;
-  size_t vlog_bytes = 0;
-  for (Writer* w : group) {
-    WriteBatchInternal::ForEach(*w->batch, [&](const BatchEntry& e) {
-      if (GoesToValueLog(e.meta, e.value)) vlog_bytes += e.value.size();
-    });
-  }
-  const bool copy = sync && vlog_bytes <= kMaxWalCopyBytes;
+  const bool copy = sync && ValueLogBytes(group) <= kMaxWalCopyBytes;
   for (size_t i = 0; i < group.size() && s.ok(); i++) {
     std::string& record = group_records_[i];
     record.clear();
