@@ -17,7 +17,6 @@
 #include <tuple>
 
 #include "core/acl.h"
-#include "core/checker.h"
 #include "core/codec.h"
 #include "core/keys.h"
 #include "fusefs/core/fs_test_fixture.h"
@@ -181,9 +180,7 @@ TEST_F(FilesystemTest, RenameWhiteoutLeavesACharacterDeviceZeroZero) {
   ASSERT_EQ(fs_->Rename(kRootIno, "d", kRootIno, "e", RENAME_WHITEOUT | RENAME_NOREPLACE), 0);
   EXPECT_EQ(List(kRootIno), (std::vector<std::string>{".", "..", "d", "e", "f", "g"}));
   EXPECT_EQ(Stat(kRootIno).st_nlink, 3u);  // e only: d is now a device.
-  CheckReport report;
-  ASSERT_TRUE(Check(store_.get(), CheckOptions(), &report).ok());
-  EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+  ExpectFsckClean();
 }
 
 // An access ACL of owner rw, user 1234 r, group r, mask r, other none.
@@ -272,9 +269,7 @@ TEST_F(FilesystemTest, RemovedDirectoryLastsUntilForgotten) {
   EXPECT_EQ(Stat(kRootIno).st_nlink, 2u);
   fs_->Forget(d, 1);
   EXPECT_EQ(fs_->GetAttr(d, &st), ENOENT);
-  CheckReport report;
-  ASSERT_TRUE(Check(store_.get(), CheckOptions(), &report).ok());
-  EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+  ExpectFsckClean();
 }
 
 // The kernel turns a file handle into an inode by looking up "." (and a directory's parent by

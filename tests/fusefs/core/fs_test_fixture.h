@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/checker.h"
 #include "core/filesystem.h"
 #include "core/sett_kv_store.h"
 #include "sett/db.h"
@@ -60,6 +61,12 @@ class FsTest : public ::testing::Test {
     std::string data;
     EXPECT_EQ(fs_->Read(ino, 0, 1 << 24, &data), 0);
     return data;
+  }
+  // Fails the test unless fsck finds the store clean.
+  void ExpectFsckClean() {
+    CheckReport report;
+    ASSERT_TRUE(Check(store_.get(), CheckOptions(), &report).ok());
+    EXPECT_TRUE(report.problems.empty()) << report.problems.front();
   }
   std::vector<std::string> List(uint64_t dir) {
     uint64_t h;

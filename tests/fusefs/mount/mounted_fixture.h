@@ -9,13 +9,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
 
 #include "support/settfs_mount.h"
 #include "support/test_util.h"
 
+// errno of a call that returns -1 on failure (0 if it succeeded).
+#define ERRNO_OF(call) ((call) < 0 ? errno : 0)
+
 namespace settfs {
+
+// The user and group the tests act as when they must not be root.
+constexpr uid_t kNobody = 65534;
+constexpr gid_t kNogroup = 65534;
+
+// Writes all of data at off, or fails the test.
+inline void Pwrite(int fd, const std::string& data, off_t off) {
+  ASSERT_EQ(::pwrite(fd, data.data(), data.size(), off), static_cast<ssize_t>(data.size()))
+      << strerror(errno);
+}
 
 class MountedTest : public ::testing::Test {
  protected:

@@ -17,9 +17,6 @@ namespace {
 using sett::test::Shell;
 using SettfsAclTest = MountedTest;
 
-constexpr uid_t kNobody = 65534;
-constexpr gid_t kNogroup = 65534;
-
 // errno of open(path, flags) as nobody (0 if it opened).
 int OpenAsNobody(const std::string& path, int flags) {
   return sett::test::RunAs(kNobody, kNogroup, [&] {

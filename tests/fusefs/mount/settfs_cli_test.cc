@@ -45,6 +45,18 @@ class SettfsCliTest : public ::testing::Test {
     }
     return false;
   }
+  // Runs the shell commands (set -e) in a private mount namespace where mount.fuse3 finds this
+  // build's settfs (in /usr/local/bin); returns the exit status and sets *out to the output.
+  int RunWithThisSettfs(const std::string& commands, std::string* out) {
+    std::string bin_dir = sett::test::SettfsBinary();
+    bin_dir = ::dirname(bin_dir.data());
+    sett::test::WriteFile(dir_.Join("script.sh"),
+                          "set -e\n"
+                          "mount --make-rprivate /\n"
+                          "mount --bind " +
+                              bin_dir + " /usr/local/bin\n" + commands);
+    return Shell("unshare --mount sh " + dir_.Join("script.sh"), out);
+  }
 
   sett::test::TempDir dir_;
   std::string db_ = dir_.Join("db"), mnt_ = dir_.Join("mnt");
@@ -158,52 +170,42 @@ TEST_F(SettfsCliTest, BackgroundMountStopsOnSignalsWithNothingLost) {
 // mount -o remount changes the running mount (one daemon throughout): read-only refuses
 // writes with EROFS and keeps what is there readable; read-write again takes writes.
 TEST_F(SettfsCliTest, RemountThroughTheHelperChangesTheRunningMount) {
-  std::string bin_dir = sett::test::SettfsBinary();
-  bin_dir = ::dirname(bin_dir.data());
-  std::string script =
-      "set -e\n"
-      "mount --make-rprivate /\n"
-      "mount --bind " +
-      bin_dir +
-      " /usr/local/bin\n"
-      "mount -t fuse.settfs " +
-      db_ + " " + mnt_ +
-      " -o allow_other\n"
-      "echo before > " +
-      mnt_ +
-      "/f\n"
-      "mount -o remount,ro " +
-      mnt_ +
-      "\n"
-      "grep ' " +
-      mnt_ +
-      " ' /proc/self/mountinfo | grep -q ' ro,'\n"
-      "if touch " +
-      mnt_ +
-      "/g 2>/dev/null; then echo wrote-while-ro; fi\n"
-      "touch " +
-      mnt_ +
-      "/g 2>&1 | grep -q 'Read-only file system'\n"
-      "cat " +
-      mnt_ +
-      "/f\n"
-      "mount -o remount,rw " +
-      mnt_ +
-      "\n"
-      "echo after > " +
-      mnt_ +
-      "/g\n"
-      "echo daemons $(pgrep -c -f '[s]ettfs .*" +
-      db_ +
-      " ')\n"
-      "umount " +
-      mnt_ +
-      "\n"
-      "while pgrep -f '[s]ettfs .*" +
-      db_ + " ' >/dev/null; do sleep 0.05; done\n";
-  sett::test::WriteFile(dir_.Join("remount.sh"), script);
+  std::string script = "mount -t fuse.settfs " + db_ + " " + mnt_ +
+                       " -o allow_other\n"
+                       "echo before > " +
+                       mnt_ +
+                       "/f\n"
+                       "mount -o remount,ro " +
+                       mnt_ +
+                       "\n"
+                       "grep ' " +
+                       mnt_ +
+                       " ' /proc/self/mountinfo | grep -q ' ro,'\n"
+                       "if touch " +
+                       mnt_ +
+                       "/g 2>/dev/null; then echo wrote-while-ro; fi\n"
+                       "touch " +
+                       mnt_ +
+                       "/g 2>&1 | grep -q 'Read-only file system'\n"
+                       "cat " +
+                       mnt_ +
+                       "/f\n"
+                       "mount -o remount,rw " +
+                       mnt_ +
+                       "\n"
+                       "echo after > " +
+                       mnt_ +
+                       "/g\n"
+                       "echo daemons $(pgrep -c -f '[s]ettfs .*" +
+                       db_ +
+                       " ')\n"
+                       "umount " +
+                       mnt_ +
+                       "\n"
+                       "while pgrep -f '[s]ettfs .*" +
+                       db_ + " ' >/dev/null; do sleep 0.05; done\n";
   std::string out;
-  int status = Shell("unshare --mount sh " + dir_.Join("remount.sh"), &out);
+  int status = RunWithThisSettfs(script, &out);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("before"), std::string::npos) << out;
   EXPECT_NE(out.find("daemons 1"), std::string::npos) << out;
@@ -220,44 +222,33 @@ TEST_F(SettfsCliTest, RemountThroughTheHelperChangesTheRunningMount) {
 }
 
 TEST_F(SettfsCliTest, MountThroughMountHelperAndFstab) {
-  // In a private mount namespace, with this build's settfs where mount.fuse3 looks for it.
-  std::string bin_dir = sett::test::SettfsBinary();
-  bin_dir = ::dirname(bin_dir.data());
   std::string fstab = dir_.Join("fstab");
   sett::test::WriteFile(
       fstab, db_ + " " + mnt_ + " fuse.settfs defaults,allow_other,nofail,_netdev,x-test 0 0\n");
-  std::string script =
-      "set -e\n"
-      "mount --make-rprivate /\n"
-      "mount --bind " +
-      bin_dir +
-      " /usr/local/bin\n"
-      "mount -t fuse.settfs " +
-      db_ + " " + mnt_ +
-      " -o allow_other,noatime\n"
-      "grep -q ' " +
-      mnt_ +
-      " fuse.settfs ' /proc/self/mounts\n"
-      "echo through-helper > " +
-      mnt_ +
-      "/f\n"
-      "umount " +
-      mnt_ +
-      "\n"
-      "mount -T " +
-      fstab + " " + mnt_ +
-      "\n"
-      "cat " +
-      mnt_ +
-      "/f\n"
-      "umount " +
-      mnt_ +
-      "\n"
-      "while pgrep -f 'settfs " +
-      db_ + " ' >/dev/null; do sleep 0.05; done\n";
-  sett::test::WriteFile(dir_.Join("helper.sh"), script);
+  std::string script = "mount -t fuse.settfs " + db_ + " " + mnt_ +
+                       " -o allow_other,noatime\n"
+                       "grep -q ' " +
+                       mnt_ +
+                       " fuse.settfs ' /proc/self/mounts\n"
+                       "echo through-helper > " +
+                       mnt_ +
+                       "/f\n"
+                       "umount " +
+                       mnt_ +
+                       "\n"
+                       "mount -T " +
+                       fstab + " " + mnt_ +
+                       "\n"
+                       "cat " +
+                       mnt_ +
+                       "/f\n"
+                       "umount " +
+                       mnt_ +
+                       "\n"
+                       "while pgrep -f 'settfs " +
+                       db_ + " ' >/dev/null; do sleep 0.05; done\n";
   std::string out;
-  int status = Shell("unshare --mount sh " + dir_.Join("helper.sh"), &out);
+  int status = RunWithThisSettfs(script, &out);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("through-helper"), std::string::npos) << out;
 }

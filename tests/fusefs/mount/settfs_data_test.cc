@@ -18,8 +18,6 @@ namespace {
 
 using SettfsDataTest = MountedTest;
 
-#define ERRNO_OF(call) ((call) < 0 ? errno : 0)
-
 std::string RandomBytes(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
   std::string s(n, '\0');
@@ -39,11 +37,6 @@ std::string Pread(int fd, size_t n, off_t off) {
   EXPECT_GE(got, 0) << strerror(errno);
   buf.resize(got < 0 ? 0 : static_cast<size_t>(got));
   return buf;
-}
-
-void Pwrite(int fd, const std::string& data, off_t off) {
-  ASSERT_EQ(::pwrite(fd, data.data(), data.size(), off), static_cast<ssize_t>(data.size()))
-      << strerror(errno);
 }
 
 TEST_F(SettfsDataTest, LargeAndUnalignedWritesReadBack) {

@@ -22,8 +22,6 @@ namespace {
 using SettfsNamespaceTest = MountedTest;
 
 // errno after a call that should fail (0 if it succeeded).
-#define ERRNO_OF(call) ((call) < 0 ? errno : 0)
-
 int Renameat2(const std::string& from, const std::string& to, unsigned flags) {
   return static_cast<int>(
       ::syscall(SYS_renameat2, AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), flags));

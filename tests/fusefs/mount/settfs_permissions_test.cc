@@ -13,9 +13,6 @@ namespace {
 
 using SettfsPermissionsTest = MountedTest;
 
-constexpr uid_t kNobody = 65534;
-constexpr gid_t kNogroup = 65534;
-
 // errno of a call made as nobody (0 if it succeeded).
 int AsNobody(const std::function<int()>& call) {
   return sett::test::RunAs(kNobody, kNogroup, [&] { return call() < 0 ? errno : 0; });

@@ -31,20 +31,10 @@ namespace {
 
 using SettfsPosixEdgesTest = MountedTest;
 
-#define ERRNO_OF(call) ((call) < 0 ? errno : 0)
-
-constexpr uid_t kNobody = 65534;
-constexpr gid_t kNogroup = 65534;
-
 struct stat Stat(const std::string& path) {
   struct stat st = {};
   EXPECT_EQ(::stat(path.c_str(), &st), 0) << path << ": " << strerror(errno);
   return st;
-}
-
-void Pwrite(int fd, const std::string& data, off_t off) {
-  ASSERT_EQ(::pwrite(fd, data.data(), data.size(), off), static_cast<ssize_t>(data.size()))
-      << strerror(errno);
 }
 
 TEST_F(SettfsPosixEdgesTest, SeekDataSeesWritesStillInTheKernelCache) {

@@ -12,8 +12,6 @@ namespace {
 
 using SettfsXattrTest = MountedTest;
 
-#define ERRNO_OF(call) ((call) < 0 ? errno : 0)
-
 TEST_F(SettfsXattrTest, SetGetListRemoveWithFlagsAndErrors) {
   std::string f = P("f");
   sett::test::WriteFile(f, "x");
