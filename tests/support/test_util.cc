@@ -48,6 +48,17 @@ void WriteFile(const std::string& path, const std::string& contents) {
 
 uint64_t FileSize(const std::string& path) { return std::filesystem::file_size(path); }
 
+uint64_t DirectoryBytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::error_code error;
+    if (!entry.is_regular_file(error)) continue;
+    uint64_t size = std::filesystem::file_size(entry.path(), error);
+    if (!error) total += size;
+  }
+  return total;
+}
+
 void FlipByte(const std::string& path, uint64_t offset) {
   std::string data = ReadFile(path);
   ASSERT_LT(offset, data.size()) << path;

@@ -45,6 +45,9 @@ void WriteFile(const std::string& path, const std::string& contents);
 uint64_t FileSize(const std::string& path);
 // Flips the bits of one byte.
 void FlipByte(const std::string& path, uint64_t offset);
+// Bytes of the regular files directly in dir. A file that vanishes meanwhile (a DB renames and
+// removes its files as it works) counts as 0 instead of failing the test.
+uint64_t DirectoryBytes(const std::string& dir);
 // Names in dir that end with suffix, sorted.
 std::vector<std::string> ListFiles(const std::string& dir, const std::string& suffix);
 

@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -37,14 +36,6 @@ std::string Value(int i, int round) {
   return v;
 }
 
-uint64_t DirectorySize(const std::string& dir) {
-  uint64_t total = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.is_regular_file()) total += entry.file_size();
-  }
-  return total;
-}
-
 TEST(DBSpaceTest, GcReclaimsOverwrittenAndDeletedValues) {
   test::TempDir dir;
   Options options;
@@ -71,7 +62,7 @@ TEST(DBSpaceTest, GcReclaimsOverwrittenAndDeletedValues) {
     deletions++;
     ASSERT_OK(db->Delete(WriteOptions(), Key(i)));
   }
-  uint64_t written = DirectorySize(dir.path());
+  uint64_t written = test::DirectoryBytes(dir.path());
 
   ASSERT_OK(db->Flatten());
   int collected = 0;
@@ -81,7 +72,7 @@ TEST(DBSpaceTest, GcReclaimsOverwrittenAndDeletedValues) {
   ASSERT_OK(db->Close());  // Retired files go once nothing holds them.
 
   uint64_t live = static_cast<uint64_t>(kKeys - deletions) * (kValueSize + Key(0).size());
-  uint64_t size = DirectorySize(dir.path());
+  uint64_t size = test::DirectoryBytes(dir.path());
   std::printf(
       "wrote %.0f MiB (directory after the writes %.0f MiB); collected %d value-log files; "
       "directory now %.0f MiB for %.0f MiB of live keys and values: %.2fx\n",
@@ -116,10 +107,10 @@ Options QuietOptions(const std::string& dir) {
 
 // Waits (at most a minute) until the directory holds at most `bound` bytes; its size then.
 uint64_t WaitForDirectoryAtMost(const std::string& dir, uint64_t bound) {
-  uint64_t size = DirectorySize(dir);
+  uint64_t size = test::DirectoryBytes(dir);
   for (int waited = 0; waited < 600 && size > bound; waited++) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    size = DirectorySize(dir);
+    size = test::DirectoryBytes(dir);
   }
   return size;
 }
@@ -139,7 +130,7 @@ TEST(DBSpaceTest, AQuietDbGivesSpaceBackByItself) {
       ASSERT_OK(db->Write(WriteOptions(), batch));
     }
   }
-  uint64_t written = DirectorySize(dir.path());
+  uint64_t written = test::DirectoryBytes(dir.path());
   uint64_t live = kQuietKeys * (kQuietValueSize + Key(0).size());
   // Nothing but waiting: no Flush, Flatten or RunValueLogGC.
   uint64_t size = WaitForDirectoryAtMost(dir.path(), live * 3 / 2);
@@ -169,7 +160,7 @@ TEST(DBSpaceTest, AQuietDbGivesDeletedValuesBack) {
   ASSERT_OK(db->Put(WriteOptions(), "kept", "small"));
   ASSERT_OK(db->Flatten());
   for (int i = 0; i < kDeletedKeys; i++) ASSERT_OK(db->Delete(WriteOptions(), Key(i)));
-  uint64_t written = DirectorySize(dir.path());
+  uint64_t written = test::DirectoryBytes(dir.path());
   const uint64_t bound = 1 << 20;  // Tables, logs, MANIFEST: all but the values.
   uint64_t size = WaitForDirectoryAtMost(dir.path(), bound);
   std::printf("directory %.1f MiB after the deletions, %llu bytes later\n", written / 1048576.0,

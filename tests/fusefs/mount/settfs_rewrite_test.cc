@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -20,14 +19,6 @@ namespace {
 
 constexpr uint64_t kMiB = 1 << 20;
 constexpr uint64_t kFileSize = 1024 * kMiB;
-
-uint64_t DirectoryBytes(const std::string& dir) {
-  uint64_t total = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.is_regular_file()) total += entry.file_size();
-  }
-  return total;
-}
 
 class SettfsRewriteTest : public MountedTest {
  protected:
@@ -55,10 +46,10 @@ class SettfsRewriteTest : public MountedTest {
 
   // Waits (at most three minutes) until the database is at most `bound` bytes; its size then.
   uint64_t WaitForDatabaseAtMost(uint64_t bound) {
-    uint64_t size = DirectoryBytes(dbdir());
+    uint64_t size = sett::test::DirectoryBytes(dbdir());
     for (int waited = 0; waited < 1800 && size > bound; waited++) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      size = DirectoryBytes(dbdir());
+      size = sett::test::DirectoryBytes(dbdir());
     }
     return size;
   }
@@ -67,7 +58,7 @@ class SettfsRewriteTest : public MountedTest {
 TEST_F(SettfsRewriteTest, RewrittenAndDeletedFilesGiveTheirSpaceBack) {
   WriteFile(P("big"), 1);
   WriteFile(P("big"), 2);
-  uint64_t after_writes = DirectoryBytes(dbdir());
+  uint64_t after_writes = sett::test::DirectoryBytes(dbdir());
   uint64_t rewritten = WaitForDatabaseAtMost(kFileSize * 3 / 2);
   std::printf("database %.0f MiB after writing 1 GiB twice, %.0f MiB later\n",
               after_writes / double(kMiB), rewritten / double(kMiB));
