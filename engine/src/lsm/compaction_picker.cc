@@ -5,6 +5,12 @@
 namespace sett {
 
 LevelTargets ComputeTargets(const LevelState& state, const Options& options) {
+  const uint64_t multiplier = static_cast<uint64_t>(options.level_size_multiplier);
+  // The floor keeps a level of a small tree from asking for compaction over a few tables;
+  // it stays a multiplier below base_level_size so that no level above the last can hold
+  // about as much as the last (a base level targeting the whole base_level_size just above a
+  // last level of that size held a second copy of most keys).
+  const uint64_t floor = std::max<uint64_t>(options.base_level_size / multiplier, 1);
   const int n = state.num_levels();
   const int last = n - 1;
   LevelTargets t;
@@ -15,12 +21,12 @@ LevelTargets ComputeTargets(const LevelState& state, const Options& options) {
   t.base_level = last;
   bool base_found = false;
   for (int level = last; level >= 1; level--) {
-    t.target_size[level] = std::max(raw, options.base_level_size);
+    t.target_size[level] = std::max(raw, floor);
     if (!base_found && raw <= options.base_level_size) {
       t.base_level = level;
       base_found = true;
     }
-    raw /= static_cast<uint64_t>(options.level_size_multiplier);
+    raw /= multiplier;
   }
   for (int level = 1; level < t.base_level; level++) {
     if (!state.tables(level).empty()) {

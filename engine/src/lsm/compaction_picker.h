@@ -2,9 +2,10 @@
 // and picks a compaction whose tables and key ranges do not collide with one already running.
 //
 // Level sizing: the last level's size sets the targets; each level up is level_size_multiplier
-// times smaller, but never below base_level_size. The base level - where L0 compacts to - is
-// the deepest level whose unfloored target is at most base_level_size, or the shallowest
-// non-empty level if that is shallower, so that newer data never sits below older data.
+// times smaller, but never below base_level_size / level_size_multiplier. The base level -
+// where L0 compacts to - is the deepest level whose unfloored target is at most
+// base_level_size, or the shallowest non-empty level if that is shallower, so that newer data
+// never sits below older data.
 // Tables are base_table_size down to the base level and grow by table_size_multiplier per
 // level below it.
 //

@@ -39,7 +39,8 @@ TEST_F(CompactionPickerTest, EmptyTreeCompactsStraightIntoTheLastLevel) {
   auto state = State({});
   LevelTargets t = ComputeTargets(*state, options_);
   EXPECT_EQ(t.base_level, 6);
-  for (int level = 1; level < 7; level++) EXPECT_EQ(t.target_size[level], 4000u);
+  // Floored a multiplier below base_level_size.
+  for (int level = 1; level < 7; level++) EXPECT_EQ(t.target_size[level], 400u);
   EXPECT_EQ(t.file_size[6], 1000u);
 }
 
@@ -49,7 +50,7 @@ TEST_F(CompactionPickerTest, BaseLevelRisesAsTheLastLevelGrows) {
   uint64_t last = state->LevelSize(6);
   LevelTargets t = ComputeTargets(*state, options_);
   EXPECT_EQ(t.target_size[6], last);
-  EXPECT_EQ(t.target_size[5], std::max<uint64_t>(last / 10, 4000));
+  EXPECT_EQ(t.target_size[5], std::max<uint64_t>(last / 10, 400));
   // The deepest level whose unfloored target fits in base_level_size.
   int expected_base = 6;
   uint64_t raw = last;
@@ -62,6 +63,20 @@ TEST_F(CompactionPickerTest, BaseLevelRisesAsTheLastLevelGrows) {
   // Tables grow below the base level.
   EXPECT_EQ(t.file_size[t.base_level], 1000u);
   EXPECT_EQ(t.file_size[t.base_level + 1], 2000u);
+}
+
+TEST_F(CompactionPickerTest, NoLevelAboveTheLastTargetsAsMuchAsTheLast) {
+  // A last level just above base_level_size: the base level moves up one, and its target is
+  // the last level's tenth, not base_level_size (which would let it hold a second copy).
+  options_.base_level_size = 50000;
+  auto state = State({{Range(0, 2000, 50), 6}});
+  uint64_t last = state->LevelSize(6);
+  ASSERT_GT(last, 50000u);
+  ASSERT_LT(last, 500000u);
+  LevelTargets t = ComputeTargets(*state, options_);
+  EXPECT_EQ(t.base_level, 5);
+  EXPECT_EQ(t.target_size[5], std::max<uint64_t>(last / 10, 5000));
+  EXPECT_LT(t.target_size[5] * 5, last);
 }
 
 TEST_F(CompactionPickerTest, BaseLevelNeverBelowAShallowerNonEmptyLevel) {
@@ -120,6 +135,7 @@ TEST_F(CompactionPickerTest, LevelPicksTheTableWithLeastOverlapAndMovesLoneTable
 TEST_F(CompactionPickerTest, NotBottommostWhenADeeperLevelOverlaps) {
   auto top = Range(0, 50), mid = Range(0, 10), deep = Range(40, 60);
   auto state = State({{top, 0}, {Range(45, 46), 0}, {mid, 5}, {deep, 6}});
+  options_.base_level_size = 40000;  // L5 under its target: L0 is the level to compact.
   CompactionPicker picker(options_);
   auto plan = picker.Pick(*state);
   ASSERT_TRUE(plan.has_value());
