@@ -8,7 +8,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = "/fuzz/000001.sst";
   sett::fuzz::PutFile(path, data, size);
   std::shared_ptr<sett::Table> table;
-  if (!sett::Table::Open(sett::fuzz::MemoryEnv(), path, 1, nullptr, &table).ok()) return 0;
+  if (!sett::Table::Open(sett::fuzz::MemoryEnv(), path, 1, nullptr, /*map=*/false, &table).ok())
+    return 0;
   std::string last;
   for (bool reverse : {false, true}) {
     auto it = table->NewIterator(reverse, false);

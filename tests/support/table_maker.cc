@@ -34,7 +34,7 @@ std::shared_ptr<Table> MakeTable(const std::string& dir, uint64_t id,
   EXPECT_TRUE(builder.Finish().ok());
   EXPECT_TRUE(file->Close().ok());
   std::shared_ptr<Table> table;
-  Status s = Table::Open(Env::Default(), path, id, nullptr, &table);
+  Status s = Table::Open(Env::Default(), path, id, nullptr, /*map=*/false, &table);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return table;
 }

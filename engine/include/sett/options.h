@@ -61,6 +61,11 @@ struct Options {
   Compression compression = Compression::kSnappy;
   int zstd_level = 1;
   size_t block_cache_size = 256 << 20;  // Shared by every table; 0 disables it.
+  // Read table blocks through read-only memory maps of the table files, as LevelDB does (no
+  // system call and no copy on a block-cache miss: 100 B readrandom 1.2x faster, README). The
+  // cost, as for value_log_mmap: a disk error under a mapped page, or another program cutting
+  // a table short, stops the process with SIGBUS instead of failing the read. false: pread.
+  bool table_mmap = true;
 
   // Levels: L0 holds flushed memtables; L1..L(max_levels-1) are sorted runs whose target sizes
   // are derived from the last level's size, divided by level_size_multiplier per level up. L0

@@ -248,7 +248,7 @@ Status DBImpl::OpenTables() {
                                 std::to_string(level) + " but missing");
     }
     std::shared_ptr<Table> table;
-    Status s = Table::Open(env_, path, id, cache_.get(), &table);
+    Status s = Table::Open(env_, path, id, cache_.get(), options_.table_mmap, &table);
     if (!s.ok()) return s;
     tables.emplace_back(std::move(table), level);
   }

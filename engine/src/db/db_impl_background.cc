@@ -62,6 +62,7 @@ CompactionOptions DBImpl::NewCompactionOptions() {
   copts.dir = dir_;
   copts.table_options = table_options_;
   copts.cache = cache_.get();
+  copts.map_tables = options_.table_mmap;
   copts.readers = LiveReaders();
   copts.num_versions_to_keep = options_.num_versions_to_keep;
   copts.now = NowSeconds();

@@ -42,7 +42,7 @@ Status WriteFiltered(InternalIterator* input, const CompactionOptions& options,
 
   auto finish_output = [&]() -> Status {
     std::shared_ptr<Table> table;
-    Status fs = out->Finish(options.cache, &table);
+    Status fs = out->Finish(options.cache, options.map_tables, &table);
     out.reset();
     if (!fs.ok()) return fs;
     result->bytes_written += table->file_size();

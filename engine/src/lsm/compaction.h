@@ -28,6 +28,7 @@ struct CompactionOptions {
   std::string dir;
   TableBuilderOptions table_options;
   BlockCache* cache = nullptr;
+  bool map_tables = false;  // Open the outputs through memory maps (Options::table_mmap).
   ReadSet readers = ReadSet::From(0);  // Who can still read (ReadSet::From(0): everyone).
   int num_versions_to_keep = 1;
   uint64_t now = 0;  // Seconds since the epoch, for expiry.

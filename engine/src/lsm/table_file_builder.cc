@@ -18,11 +18,11 @@ Status TableFileBuilder::Open() {
   return Status::OK();
 }
 
-Status TableFileBuilder::Finish(BlockCache* cache, std::shared_ptr<Table>* table) {
+Status TableFileBuilder::Finish(BlockCache* cache, bool map, std::shared_ptr<Table>* table) {
   Status s = builder_->Finish();
   if (s.ok()) s = file_->Sync();
   if (s.ok()) s = file_->Close();
-  if (s.ok()) s = Table::Open(env_, TableFileName(dir_, id_), id_, cache, table);
+  if (s.ok()) s = Table::Open(env_, TableFileName(dir_, id_), id_, cache, map, table);
   if (s.ok()) finished_ = true;
   return s;
 }

@@ -28,7 +28,7 @@ class TableFileBuilder {
   Status Open();
   Status Add(std::string_view key, std::string_view value) { return builder_->Add(key, value); }
   // Completes the table, makes it durable and opens it (using cache) into *table.
-  Status Finish(BlockCache* cache, std::shared_ptr<Table>* table);
+  Status Finish(BlockCache* cache, bool map, std::shared_ptr<Table>* table);
 
   uint64_t id() const { return id_; }
   uint64_t FileSize() const { return builder_->FileSize(); }

@@ -30,8 +30,9 @@ namespace sett {
 
 class Table : public std::enable_shared_from_this<Table> {
  public:
-  // Opens the table file at path. cache may be null (no caching).
-  static Status Open(Env* env, const std::string& path, uint64_t id, BlockCache* cache,
+  // Opens the table file at path. cache may be null (no caching). With map, blocks are read
+  // through a memory map of the file where the Env can make one (Options::table_mmap).
+  static Status Open(Env* env, const std::string& path, uint64_t id, BlockCache* cache, bool map,
                      std::shared_ptr<Table>* table);
   ~Table();
 

@@ -1,4 +1,5 @@
-// Tables: round trips under every compression, seeks, verification and damage.
+// Tables: round trips under every compression, read through preads and through memory maps;
+// seeks, verification and damage.
 
 #include "table/table.h"
 
@@ -34,14 +35,17 @@ Entries MakeEntries(int keys, Random* rnd) {
   return entries;
 }
 
-class TableTest : public ::testing::TestWithParam<Compression> {
+class TableTest : public ::testing::TestWithParam<std::tuple<Compression, bool>> {
  protected:
+  static Compression compression() { return std::get<0>(GetParam()); }
+  static bool map() { return std::get<1>(GetParam()); }
+
   test::TempDir dir_;  // First: other members are built from it.
   std::string path_ = dir_.Join("000001.sst");
 
   std::shared_ptr<Table> Build(const Entries& entries, BlockCache* cache = nullptr) {
     TableBuilderOptions options;
-    options.compression = GetParam();
+    options.compression = compression();
     std::unique_ptr<WritableFile> file;
     EXPECT_OK(Env::Default()->NewWritableFile(path_, &file));
     TableBuilder builder(options, file.get());
@@ -49,7 +53,7 @@ class TableTest : public ::testing::TestWithParam<Compression> {
     EXPECT_OK(builder.Finish());
     EXPECT_OK(file->Close());
     std::shared_ptr<Table> table;
-    EXPECT_OK(Table::Open(Env::Default(), path_, 1, cache, &table));
+    EXPECT_OK(Table::Open(Env::Default(), path_, 1, cache, map(), &table));
     return table;
   }
 };
@@ -133,7 +137,8 @@ TEST_P(TableTest, DamagedDataBlockIsCorruptionNamingFileAndOffset) {
   uint64_t size = table->file_size();
   table.reset();
   test::FlipByte(path_, 100);  // Inside the first data block.
-  ASSERT_OK(Table::Open(Env::Default(), path_, 1, nullptr, &table));  // Index and bloom intact.
+  ASSERT_OK(
+      Table::Open(Env::Default(), path_, 1, nullptr, map(), &table));  // Index and bloom intact.
   Status s = table->Verify();
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find(path_), std::string::npos) << s.ToString();
@@ -157,20 +162,25 @@ TEST_P(TableTest, DamagedIndexFooterOrLengthFailsOpen) {
   for (uint64_t back : {1, 20, 47, 60, 100}) {  // Footer bytes, then index/bloom bytes.
     test::WriteFile(path_, good);
     test::FlipByte(path_, good.size() - back);
-    Status s = Table::Open(Env::Default(), path_, 1, nullptr, &table);
+    Status s = Table::Open(Env::Default(), path_, 1, nullptr, map(), &table);
     EXPECT_TRUE(s.IsCorruption()) << "byte " << back << " from the end: " << s.ToString();
     EXPECT_NE(s.message().find(path_), std::string::npos);
   }
   test::WriteFile(path_, good.substr(0, good.size() / 2));
-  EXPECT_TRUE(Table::Open(Env::Default(), path_, 1, nullptr, &table).IsCorruption());
+  EXPECT_TRUE(Table::Open(Env::Default(), path_, 1, nullptr, map(), &table).IsCorruption());
   test::WriteFile(path_, "short");
-  EXPECT_TRUE(Table::Open(Env::Default(), path_, 1, nullptr, &table).IsCorruption());
+  EXPECT_TRUE(Table::Open(Env::Default(), path_, 1, nullptr, map(), &table).IsCorruption());
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCompressions, TableTest,
-                         ::testing::Values(Compression::kNone, Compression::kSnappy,
-                                           Compression::kZstd),
-                         [](const auto& info) { return std::string(CompressionName(info.param)); });
+                         ::testing::Combine(::testing::Values(Compression::kNone,
+                                                              Compression::kSnappy,
+                                                              Compression::kZstd),
+                                            ::testing::Bool()),
+                         [](const auto& info) {
+                           return std::string(CompressionName(std::get<0>(info.param))) +
+                                  (std::get<1>(info.param) ? "_mmap" : "_pread");
+                         });
 
 TEST(CompressionTest, CompressesAndRejectsBadInput) {
   std::string raw(10000, 'x');
