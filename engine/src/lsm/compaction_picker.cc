@@ -4,6 +4,29 @@
 
 namespace sett {
 
+namespace {
+
+// Tables hold nothing a rewrite would drop (no deletions, no older versions) and their key
+// ranges are disjoint, so that re-filing them in one level is the rewrite's result. L0 tables
+// written by sequential keys are (fillseq rewrote every byte once more before).
+bool CanMoveAsTheyAre(const TableList& tables) {
+  std::vector<const Table*> sorted;
+  for (const auto& t : tables) {
+    const TableProperties& props = t->properties();
+    if (props.num_deletes != 0 || props.num_older_versions != 0) return false;
+    sorted.push_back(t.get());
+  }
+  std::sort(sorted.begin(), sorted.end(), [](const Table* a, const Table* b) {
+    return a->smallest_user_key() < b->smallest_user_key();
+  });
+  for (size_t i = 1; i < sorted.size(); i++) {
+    if (sorted[i - 1]->largest_user_key() >= sorted[i]->smallest_user_key()) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 LevelTargets ComputeTargets(const LevelState& state, const Options& options) {
   const uint64_t multiplier = static_cast<uint64_t>(options.level_size_multiplier);
   // The floor keeps a level of a small tree from asking for compaction over a few tables;
@@ -92,9 +115,7 @@ bool CompactionPicker::Complete(const LevelState& state, CompactionPlan* plan) c
       break;
     }
   }
-  const auto& props = plan->top.front()->properties();
-  plan->trivial_move = plan->top.size() == 1 && plan->bottom.empty() && props.num_deletes == 0 &&
-                       props.num_older_versions == 0;
+  plan->trivial_move = plan->bottom.empty() && CanMoveAsTheyAre(plan->top);
   return true;
 }
 

@@ -12,7 +12,8 @@
 // Scores: L0 = its table count / num_level_zero_tables; Li = its size / its target; the last
 // level never compacts. A level with score >= 1 wants compaction. L0 compacts all its tables
 // into the base level; Li moves the one table whose overlap with Li+1 is smallest (relative
-// to its size), or simply re-files it when it overlaps nothing and holds nothing to drop.
+// to its size). Either is a trivial move - the tables re-filed, not rewritten - when they
+// overlap nothing below or each other and hold nothing to drop.
 //
 // Thread safety: none; the DB calls it under its mutex.
 

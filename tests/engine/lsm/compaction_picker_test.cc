@@ -111,6 +111,34 @@ TEST_F(CompactionPickerTest, LevelZeroCompactsAllItsTablesWithTheOverlappingBase
   EXPECT_TRUE(picker.Pick(*state).has_value());
 }
 
+TEST_F(CompactionPickerTest, DisjointLevelZeroTablesAreMovedNotRewritten) {
+  // Sequential writes: each L0 table above the last, none overlapping the base level.
+  auto old = Range(0, 99), first = Range(100, 199), second = Range(200, 299);
+  auto state = State({{second, 0}, {first, 0}, {old, 6}});
+  auto plan = CompactionPicker(options_).Pick(*state);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(plan->level, 0);
+  EXPECT_EQ(plan->top.size(), 2u);
+  EXPECT_TRUE(plan->bottom.empty());
+  EXPECT_TRUE(plan->trivial_move);
+
+  // Two L0 tables that overlap each other must be merged.
+  auto overlapping = State({{Range(150, 250), 0}, {Range(100, 199), 0}, {old, 6}});
+  plan = CompactionPicker(options_).Pick(*overlapping);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_FALSE(plan->trivial_move);
+
+  // As must tables holding what a rewrite would drop, even when nothing overlaps them.
+  auto history = test::MakeTable(
+      dir_.path(), next_id_++, {{test::RangeKey(300), 2, "new"}, {test::RangeKey(300), 1, "old"}});
+  auto deletion = test::MakeTable(dir_.path(), next_id_++, {{test::RangeKey(400), 3, "", true}});
+  for (const auto& t : {history, deletion}) {
+    plan = CompactionPicker(options_).Pick(*State({{t, 0}, {first, 0}, {old, 6}}));
+    ASSERT_TRUE(plan.has_value());
+    EXPECT_FALSE(plan->trivial_move);
+  }
+}
+
 TEST_F(CompactionPickerTest, LevelPicksTheTableWithLeastOverlapAndMovesLoneTables) {
   // L5 over its target; its tables overlap L6 to different degrees.
   auto a = Range(0, 99, 30), b = Range(100, 199, 30), c = Range(500, 599, 30);
