@@ -73,9 +73,11 @@ class SettBackend : public KvBackend {
   std::string Describe() const override {
     char buf[256];
     std::snprintf(buf, sizeof(buf),
-                  "sync_writes=%d compression=%s block_cache=%zu memtable=%zu value_threshold=%zu",
+                  "sync_writes=%d compression=%s block_cache=%zu memtable=%zu value_threshold=%zu "
+                  "base_level_size=%llu table_mmap=%d",
                   options_.sync_writes, CompressionName(options_.compression),
-                  options_.block_cache_size, options_.memtable_size, options_.value_threshold);
+                  options_.block_cache_size, options_.memtable_size, options_.value_threshold,
+                  static_cast<unsigned long long>(options_.base_level_size), options_.table_mmap);
     return buf;
   }
 
