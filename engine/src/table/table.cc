@@ -78,11 +78,12 @@ class TableIterator : public InternalIterator {
 };
 
 // Reads a table through a memory map of the whole file: a read is a view into the mapping, with
-// no system call and no copy. A table never changes once written, so the mapping never grows.
+// no system call and no copy. A table never changes once written, so the mapping never grows,
+// and it needs no open file descriptor.
 class MappedTableFile : public RandomAccessFile {
  public:
-  MappedTableFile(std::unique_ptr<RandomAccessFile> file, std::unique_ptr<MappedFile> map)
-      : file_(std::move(file)), map_(std::move(map)) {}
+  MappedTableFile(std::string path, std::unique_ptr<MappedFile> map)
+      : path_(std::move(path)), map_(std::move(map)) {}
 
   Status Read(uint64_t offset, size_t n, char*, std::string_view* result) const override {
     // As a pread would: fewer bytes at the end of the file, none past it.
@@ -94,10 +95,10 @@ class MappedTableFile : public RandomAccessFile {
     }
     return Status::OK();
   }
-  const std::string& path() const override { return file_->path(); }
+  const std::string& path() const override { return path_; }
 
  private:
-  const std::unique_ptr<RandomAccessFile> file_;  // Names the file.
+  const std::string path_;
   const std::unique_ptr<MappedFile> map_;
 };
 
@@ -118,7 +119,7 @@ Status Table::Open(Env* env, const std::string& path, uint64_t id, BlockCache* c
   std::unique_ptr<MappedFile> mapping;
   // Without a mapping (an Env that cannot map, or no address space left) reads are preads.
   if (map && env->MapFile(path, size, &mapping).ok()) {
-    file = std::make_unique<MappedTableFile>(std::move(file), std::move(mapping));
+    file = std::make_unique<MappedTableFile>(file->path(), std::move(mapping));
   }
   char footer_buf[kFooterSize];
   std::string_view footer_data;
