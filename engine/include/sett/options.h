@@ -62,7 +62,7 @@ struct Options {
   int zstd_level = 1;
   size_t block_cache_size = 256 << 20;  // Shared by every table; 0 disables it.
   // Read table blocks through read-only memory maps of the table files, as LevelDB does (no
-  // system call and no copy on a block-cache miss: 100 B readrandom 1.2x faster, README). The
+  // system call and no copy on a block-cache miss: 100 B readrandom 1.1x faster, README). The
   // cost, as for value_log_mmap: a disk error under a mapped page, or another program cutting
   // a table short, stops the process with SIGBUS instead of failing the read. false: pread.
   bool table_mmap = true;
