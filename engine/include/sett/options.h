@@ -93,6 +93,14 @@ struct Options {
   // a quarter of the bytes to disk; below it the gain does not pay for the log's uncompressed,
   // garbage-collected space.
   size_t value_threshold = 1 << 10;
+  // Tuned placement of the sizes from value_threshold up to value_threshold_tuned_max
+  // (exclusive): they go to the log, except while most of them are rewritten within a
+  // memtable's worth of writes (a hot key, a small working set). Then they stay in the tree,
+  // where a flush drops the replaced versions for free; in the log each would be a second
+  // write and garbage for GC (one hot 1 KiB key: 1.5x the reads, 1.05x the writes and 2 MiB on
+  // disk instead of 1.3 GiB of garbage, see the README). false pins value_threshold.
+  bool value_threshold_tuned = true;
+  size_t value_threshold_tuned_max = 4 << 10;
   // A value-log file is closed and a new one started at about this size.
   uint64_t value_log_file_size = 1 << 30;
   // Read values through read-only memory maps of the value-log files (no system call per

@@ -101,6 +101,7 @@ DBImpl::DBImpl(const Options& options)
       logger_(options.logger != nullptr ? options.logger : StderrLogger()),
       dir_(options.dir.empty() ? "/sett-in-memory" : options.dir),
       picker_(options),
+      value_threshold_(options),
       snapshots_(std::make_shared<SnapshotList>()) {
   table_options_.block_size = options.block_size;
   table_options_.bloom_bits_per_key = options.bloom_bits_per_key;

@@ -10,9 +10,9 @@
 // compactor threads run what the CompactionPicker chooses. Both record their results in the
 // MANIFEST and then swap in a new View, so readers never wait for them.
 //
-// Values. A value of at least value_threshold bytes goes to the value log (vlog/), and the
-// tree keeps a pointer; the leader commits the value log before the WAL records that point
-// into it. Value-log GC copies live values to the head of the log under their original
+// Values. A value of at least the threshold (value_threshold_tuner.h) goes to the value log
+// (vlog/), and the tree keeps a pointer; the leader commits the value log before the WAL records
+// that point into it. Value-log GC copies live values to the head of the log under their original
 // versions (db_impl_gc.cc).
 //
 // Reads. A View is the mutable memtable, the immutable ones, the LevelState and the value-log
@@ -63,6 +63,7 @@
 #include "util/thread_pool.h"
 #include "vlog/discard_stats.h"
 #include "vlog/value_log.h"
+#include "vlog/value_threshold_tuner.h"
 
 namespace sett {
 
@@ -358,6 +359,10 @@ class DBImpl : public DB, public TxnHost {
   std::vector<std::string> group_records_;  // Used by the write leader only.
   std::string pointer_buffer_;              // Used by the write leader only.
   std::string memtable_value_;              // Used by the write leader only.
+  std::vector<size_t> group_value_sizes_;   // Value sizes of the group's entries; leader only.
+  // Where values go (value log or tree): observed and changed by the write leader only,
+  // between groups, so that one group's entries all see the same threshold.
+  ValueThresholdTuner value_threshold_;
 
   std::shared_ptr<SnapshotList> snapshots_;
   mutable std::mutex view_mu_;

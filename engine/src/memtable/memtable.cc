@@ -30,20 +30,24 @@ class MemTableIterator : public InternalIterator {
 
 }  // namespace
 
-void MemTable::Add(std::string_view internal_key, std::string_view value_struct) {
+uint64_t MemTable::Add(std::string_view internal_key, std::string_view value_struct) {
   // The entry after the new one is the key's previous newest version, if this memtable holds it.
   SkipList::Iterator next = list_.Insert(internal_key, value_struct);
-  ValueStruct replaced;
-  ValuePointer pointer;
-  if (next.Valid() && UserKey(next.key()) == UserKey(internal_key) &&
-      DecodeValueStruct(next.value(), &replaced) && (replaced.meta & kMetaValuePointer) != 0 &&
-      DecodeValuePointer(replaced.value, &pointer)) {
-    replaced_log_bytes_.store(replaced_log_bytes() + pointer.length, std::memory_order_relaxed);
+  uint64_t replaced_version = 0;
+  if (next.Valid() && UserKey(next.key()) == UserKey(internal_key)) {
+    replaced_version = VersionOf(next.key());
+    ValueStruct replaced;
+    ValuePointer pointer;
+    if (DecodeValueStruct(next.value(), &replaced) && (replaced.meta & kMetaValuePointer) != 0 &&
+        DecodeValuePointer(replaced.value, &pointer)) {
+      replaced_log_bytes_.store(replaced_log_bytes() + pointer.length, std::memory_order_relaxed);
+    }
   }
   uint64_t version = VersionOf(internal_key);
   if (version > max_version_.load(std::memory_order_relaxed)) {
     max_version_.store(version, std::memory_order_release);
   }
+  return replaced_version;
 }
 
 bool MemTable::GetAt(std::string_view target, uint64_t* version, ValueStruct* vs) const {

@@ -26,8 +26,9 @@ class MemTable {
   explicit MemTable(uint64_t wal_id, size_t arena_block_size = Arena::kDefaultBlockSize)
       : wal_id_(wal_id), arena_(arena_block_size), list_(&arena_) {}
 
-  // Adds one entry (internal key -> encoded value struct).
-  void Add(std::string_view internal_key, std::string_view value_struct);
+  // Adds one entry (internal key -> encoded value struct). Returns the version of the same
+  // user key that it replaced as the newest in this memtable, 0 when there was none.
+  uint64_t Add(std::string_view internal_key, std::string_view value_struct);
   // Value-log bytes of versions that a newer version of the same key in this memtable has
   // replaced: garbage, once no reader needs them, which only a flush can count. The DB flushes
   // early when this grows large, so that a workload rewriting a few keys does not hide

@@ -4,6 +4,7 @@
 #include "sett/db.h"
 #include "txn/item_builder.h"
 #include "util/hash.h"
+#include "vlog/value_threshold_tuner.h"
 
 namespace sett {
 namespace {
@@ -53,13 +54,13 @@ TxnImpl::TxnImpl(TxnHost* host, std::shared_ptr<SnapshotList> readers,
       registered_(true),
       read_ts_(read_ts),
       update_(update),
-      pending_(host->options().value_threshold) {}
+      pending_(ValueThresholdTuner::HighestThreshold(host->options())) {}
 
 TxnImpl::TxnImpl(TxnHost* host, Status error)
     : host_(host),
       error_(std::move(error)),
       done_(true),
-      pending_(host->options().value_threshold) {}
+      pending_(ValueThresholdTuner::HighestThreshold(host->options())) {}
 
 Status TxnImpl::Usable() const {
   if (!error_.ok()) return error_;
