@@ -20,6 +20,7 @@ struct BenchOptions {
   bool compression = true;             // snappy where the engine offers it
   uint64_t cache_bytes = 64 << 20;     // block cache (LMDB: none, it uses the page cache)
   uint64_t memtable_bytes = 32 << 20;  // write buffer
+  int64_t value_threshold = -1;        // sett only: pin the value threshold here (-1: tuned)
 };
 
 class KvBackend {

@@ -518,6 +518,8 @@ int main(int argc, char** argv) {
   app.add_option("--cache-mb", args.cache_mb, "Block cache")->capture_default_str();
   app.add_option("--memtable-mb", args.memtable_mb, "Write buffer")->capture_default_str();
   app.add_flag("--sync", args.options.sync, "fsync every write");
+  app.add_option("--value-threshold", args.options.value_threshold,
+                 "sett: pin the value threshold at this many bytes (default: tuned)");
   app.add_flag("--no-compression", args.no_compression, "Store blocks uncompressed");
   app.add_option("--ycsb", args.ycsb, "YCSB workloads to run after the load, in order (A-F)")
       ->capture_default_str();

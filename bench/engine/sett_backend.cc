@@ -22,6 +22,10 @@ class SettBackend : public KvBackend {
     o.compression = options.compression ? Compression::kSnappy : Compression::kNone;
     o.block_cache_size = options.cache_bytes;
     o.memtable_size = options.memtable_bytes;
+    if (options.value_threshold >= 0) {
+      o.value_threshold = static_cast<size_t>(options.value_threshold);
+      o.value_threshold_tuned = false;
+    }
     options_ = o;
     Status s = DB::Open(o, &db_);
     return s.ok() ? "" : s.ToString();
@@ -71,12 +75,13 @@ class SettBackend : public KvBackend {
   }
 
   std::string Describe() const override {
-    char buf[256];
+    char buf[384];
     std::snprintf(buf, sizeof(buf),
                   "sync_writes=%d compression=%s block_cache=%zu memtable=%zu value_threshold=%zu "
-                  "base_level_size=%llu table_mmap=%d",
+                  "value_threshold_tuned=%d base_level_size=%llu table_mmap=%d",
                   options_.sync_writes, CompressionName(options_.compression),
                   options_.block_cache_size, options_.memtable_size, options_.value_threshold,
+                  options_.value_threshold_tuned,
                   static_cast<unsigned long long>(options_.base_level_size), options_.table_mmap);
     return buf;
   }
