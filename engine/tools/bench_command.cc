@@ -90,8 +90,10 @@ Options BenchOptions(const BenchArgs& args) {
   options.dir = args.dir;
   options.logger = StderrLogger(LogLevel::kWarning);
   if (args.memtable_size > 0) options.memtable_size = args.memtable_size;
-  if (args.value_threshold >= 0)
+  if (args.value_threshold >= 0) {
     options.value_threshold = static_cast<size_t>(args.value_threshold);
+    options.value_threshold_tuned = false;
+  }
   return options;
 }
 
@@ -275,7 +277,8 @@ void AddBenchCommand(CLI::App* app, int* exit_code) {
   write->add_option("--memtable-size", w->memtable_size,
                     "Memtable size in bytes (default: the DB's)");
   write->add_option("--value-threshold", w->value_threshold,
-                    "Values of at least this many bytes go to the value log (default: the DB's)");
+                    "Values of at least this many bytes go to the value log, pinned (default: "
+                    "the DB's, tuned)");
   write->add_flag("--no-settle", w->no_settle,
                   "Skip the final flush and compaction (they then happen at the next open)");
   write->add_flag("--txn", w->txn, "Write each key in its own transaction (instead of batches)");

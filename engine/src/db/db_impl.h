@@ -107,6 +107,7 @@ class DBImpl : public DB, public TxnHost {
   size_t MaxTxnBytes() const override;
   uint64_t NowSeconds() const override { return env_->NowMicros() / 1000000; }
   const Options& options() const override { return options_; }
+  size_t ValueThreshold() const override { return value_threshold_.threshold(); }
   uint64_t LatestVersion() const override {
     return visible_version_.load(std::memory_order_acquire);
   }
@@ -280,6 +281,10 @@ class DBImpl : public DB, public TxnHost {
   // Retires a file whose live values CollectFile moved, and counts it.
   void RetireCollected(const ValueLogGCStats& stats);
   void GCLoop();
+  // One background GC round: the quiet upkeep if due, then up to 8 files.
+  void RunGCRound(bool quiet, uint64_t writes, uint64_t* tidied_at_writes);
+  // The share of a value-log file known to be garbage, 0 for a head too small to close.
+  double CollectableGarbage(uint32_t file_id) const;
 
   // Recover's steps.
   struct DirListing {
@@ -343,6 +348,7 @@ class DBImpl : public DB, public TxnHost {
   // Writes the callers made (not GC's rewrites), and when the last one came: background GC
   // tidies up once they stop. Guarded by mu_.
   uint64_t user_writes_ = 0;
+  bool gc_wanted_ = false;  // Garbage made a file collectable since the last GC round.
   std::chrono::steady_clock::time_point last_user_write_ = std::chrono::steady_clock::now();
 
   AsyncCommitter async_committer_{

@@ -58,6 +58,15 @@ DBImpl::Liveness DBImpl::Classify(std::string_view internal_key, const ValuePoin
   return at_discard.found && at_discard.version > version ? Liveness::kDead : Liveness::kPinned;
 }
 
+double DBImpl::CollectableGarbage(uint32_t file_id) const {
+  uint64_t size = vlog_->FileSize(file_id);
+  uint64_t payload = size > kFileHeaderSize ? size - kFileHeaderSize : 0;
+  // The head qualifies too once it holds enough garbage to be worth closing early; without
+  // that, a log smaller than one file could never give space back.
+  if (file_id == vlog_->head_id() && payload < kMinHeadToCollect) return 0;
+  return payload == 0 ? 1.0 : std::min(1.0, double(discard_->Get(file_id)) / payload);
+}
+
 Status DBImpl::RunValueLogGC(double discard_ratio, ValueLogGCStats* stats) {
   if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
   if (!(discard_ratio > 0 && discard_ratio <= 1)) {
@@ -69,15 +78,9 @@ Status DBImpl::RunValueLogGC(double discard_ratio, ValueLogGCStats* stats) {
     if (closed_) return Status::Aborted(dir_ + " is closed");
   }
   std::lock_guard<std::mutex> gc_lock(gc_mu_);
-  uint32_t head = vlog_->head_id();
   std::vector<std::pair<double, uint32_t>> candidates;
   for (uint32_t id : vlog_->FileIds()) {
-    uint64_t size = vlog_->FileSize(id);
-    uint64_t payload = size > kFileHeaderSize ? size - kFileHeaderSize : 0;
-    // The head qualifies too once it holds enough garbage to be worth closing early; without
-    // that, a log smaller than one file could never give space back.
-    if (id == head && payload < kMinHeadToCollect) continue;
-    double ratio = payload == 0 ? 1.0 : std::min(1.0, double(discard_->Get(id)) / payload);
+    double ratio = CollectableGarbage(id);
     if (ratio >= discard_ratio) candidates.emplace_back(ratio, id);
   }
   std::sort(candidates.rbegin(), candidates.rend());
@@ -197,32 +200,39 @@ void DBImpl::GCLoop() {
   // Tidy once after opening too: a previous run may have left garbage uncounted.
   uint64_t tidied_at_writes = UINT64_MAX;
   while (!stopping_) {
-    work_cv_.wait_for(lock, interval, [&] { return stopping_.load(); });
+    // Paced, a file that garbage made collectable ends the wait (RecordGarbage).
+    work_cv_.wait_for(lock, interval,
+                      [&] { return stopping_ || (options_.value_log_gc_paced && gc_wanted_); });
     if (stopping_) break;
+    gc_wanted_ = false;
     bool quiet = options_.value_log_gc_quiet_seconds > 0 &&
                  std::chrono::steady_clock::now() - last_user_write_ >= quiet_after;
     uint64_t writes = user_writes_;
     lock.unlock();
-    if (quiet && writes != tidied_at_writes) {
-      Status s = CompactQuiet();
-      if (s.ok()) {
-        tidied_at_writes = writes;
-      } else if (!s.IsAborted()) {
-        logger_->Log(LogLevel::kWarning, "compacting a quiet DB for GC: " + s.ToString());
-      }
-    }
-    double ratio =
-        quiet ? options_.value_log_gc_quiet_discard_ratio : options_.value_log_gc_discard_ratio;
-    // Collect a few files per round, so that GC never hogs the disk for long.
-    for (int i = 0; i < 8 && !stopping_; i++) {
-      Status s = RunValueLogGC(ratio, nullptr);
-      if (s.ok()) continue;
-      if (!s.IsNothingToCollect() && !s.IsAborted()) {
-        logger_->Log(LogLevel::kWarning, "background value-log GC: " + s.ToString());
-      }
-      break;
-    }
+    RunGCRound(quiet, writes, &tidied_at_writes);
     lock.lock();
+  }
+}
+
+void DBImpl::RunGCRound(bool quiet, uint64_t writes, uint64_t* tidied_at_writes) {
+  if (quiet && writes != *tidied_at_writes) {
+    Status s = CompactQuiet();
+    if (s.ok()) {
+      *tidied_at_writes = writes;
+    } else if (!s.IsAborted()) {
+      logger_->Log(LogLevel::kWarning, "compacting a quiet DB for GC: " + s.ToString());
+    }
+  }
+  double ratio =
+      quiet ? options_.value_log_gc_quiet_discard_ratio : options_.value_log_gc_discard_ratio;
+  // Collect a few files per round, so that GC never hogs the disk for long.
+  for (int i = 0; i < 8 && !stopping_; i++) {
+    Status s = RunValueLogGC(ratio, nullptr);
+    if (s.ok()) continue;
+    if (!s.IsNothingToCollect() && !s.IsAborted()) {
+      logger_->Log(LogLevel::kWarning, "background value-log GC: " + s.ToString());
+    }
+    break;
   }
 }
 

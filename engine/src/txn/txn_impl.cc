@@ -4,7 +4,6 @@
 #include "sett/db.h"
 #include "txn/item_builder.h"
 #include "util/hash.h"
-#include "vlog/value_threshold_tuner.h"
 
 namespace sett {
 namespace {
@@ -54,13 +53,10 @@ TxnImpl::TxnImpl(TxnHost* host, std::shared_ptr<SnapshotList> readers,
       registered_(true),
       read_ts_(read_ts),
       update_(update),
-      pending_(ValueThresholdTuner::HighestThreshold(host->options())) {}
+      pending_(host->ValueThreshold()) {}
 
 TxnImpl::TxnImpl(TxnHost* host, Status error)
-    : host_(host),
-      error_(std::move(error)),
-      done_(true),
-      pending_(ValueThresholdTuner::HighestThreshold(host->options())) {}
+    : host_(host), error_(std::move(error)), done_(true), pending_(host->ValueThreshold()) {}
 
 Status TxnImpl::Usable() const {
   if (!error_.ok()) return error_;

@@ -30,6 +30,8 @@ class TxnHost {
                               std::function<void(const Status&)> callback) = 0;
   // The most one commit may write (Options::max_txn_bytes, resolved).
   virtual size_t MaxTxnBytes() const = 0;
+  // Values of at least this size go to the value log now (they count as pointers).
+  virtual size_t ValueThreshold() const = 0;
   // The DB's clock (Env::NowMicros) in seconds: what expiry is judged by.
   virtual uint64_t NowSeconds() const = 0;
   virtual const Options& options() const = 0;

@@ -31,6 +31,7 @@ Options DamageOptions(const std::string& dir) {
   options.base_table_size = 32 << 10;
   options.base_level_size = 128 << 10;
   options.value_threshold = 256;
+  options.value_threshold_tuned = false;  // Damage to the log under test.
   options.value_log_file_size = 256 << 10;
   options.num_compactors = 0;
   return options;

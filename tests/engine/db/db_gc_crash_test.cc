@@ -27,6 +27,7 @@ Options GcCrashOptions(const std::string& dir) {
   options.logger = StderrLogger(LogLevel::kError);
   options.sync_writes = true;
   options.value_threshold = 100;
+  options.value_threshold_tuned = false;  // GC under test: values stay in the log.
   options.value_log_file_size = 128 << 10;
   options.memtable_size = 128 << 10;
   options.num_level_zero_tables = 2;

@@ -26,6 +26,10 @@ class DBValueLogTest : public ::testing::Test {
     options_.dir = dir_.path();
     options_.logger = StderrLogger(LogLevel::kError);
     options_.value_threshold = 100;
+    // The log and its GC under test: every value of 100 bytes or more goes there, and GC
+    // runs when a test calls it.
+    options_.value_threshold_tuned = false;
+    options_.value_log_gc_paced = false;
     options_.value_log_file_size = 64 << 10;
     options_.memtable_size = 256 << 10;
   }
