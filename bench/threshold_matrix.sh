@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # sett's tuned value threshold against the threshold pinned at its two bounds (1 KiB: middle
-# sizes in the log; 4 KiB: in the tree), on workloads that want each: hot 1 KiB keys (1, 1,000,
+# sizes in the log; 8 KiB: in the tree), on workloads that want each: hot 1 KiB keys (1, 1,000,
 # 7,000 and 28,000 keys overwritten while a reader reads them), a 1 KiB random fill followed by
 # random reads, and YCSB A-F on 1 KiB records. Settings alternate within each round; two rounds.
-# Appends the JSON lines to OUT; bench/threshold_report.py OUT prints the comparison.
+# Appends the JSON lines to OUT; bench/tuning_report.py OUT prints the comparison.
 #
 #   bench/threshold_matrix.sh PEER_BENCH WORKDIR OUT [--quick]
 set -euo pipefail
@@ -19,7 +19,7 @@ if [[ "$quick" == "--quick" ]]; then
 else
   fill_keys=258111 ycsb_records=250000 duration=10 rounds=2  # 256 MiB of 1 KiB values
 fi
-settings=(tuned 1024 4096)
+settings=(tuned 1024 8192)
 mkdir -p "$work"
 
 run() {  # run SETTING ARGS...: one peer_bench process with the setting

@@ -21,6 +21,7 @@ struct BenchOptions {
   uint64_t cache_bytes = 64 << 20;     // block cache (LMDB: none, it uses the page cache)
   uint64_t memtable_bytes = 32 << 20;  // write buffer
   int64_t value_threshold = -1;        // sett only: pin the value threshold here (-1: tuned)
+  int64_t gc_interval = -1;            // sett only: GC rounds every this many s, unpaced
 };
 
 class KvBackend {

@@ -520,6 +520,8 @@ int main(int argc, char** argv) {
   app.add_flag("--sync", args.options.sync, "fsync every write");
   app.add_option("--value-threshold", args.options.value_threshold,
                  "sett: pin the value threshold at this many bytes (default: tuned)");
+  app.add_option("--gc-interval", args.options.gc_interval,
+                 "sett: value-log GC rounds every this many seconds only (default: paced)");
   app.add_flag("--no-compression", args.no_compression, "Store blocks uncompressed");
   app.add_option("--ycsb", args.ycsb, "YCSB workloads to run after the load, in order (A-F)")
       ->capture_default_str();

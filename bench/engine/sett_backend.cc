@@ -26,6 +26,10 @@ class SettBackend : public KvBackend {
       o.value_threshold = static_cast<size_t>(options.value_threshold);
       o.value_threshold_tuned = false;
     }
+    if (options.gc_interval >= 0) {
+      o.value_log_gc_interval_seconds = static_cast<uint32_t>(options.gc_interval);
+      o.value_log_gc_paced = false;
+    }
     options_ = o;
     Status s = DB::Open(o, &db_);
     return s.ok() ? "" : s.ToString();
@@ -78,10 +82,12 @@ class SettBackend : public KvBackend {
     char buf[384];
     std::snprintf(buf, sizeof(buf),
                   "sync_writes=%d compression=%s block_cache=%zu memtable=%zu value_threshold=%zu "
-                  "value_threshold_tuned=%d base_level_size=%llu table_mmap=%d",
+                  "value_threshold_tuned=%d gc_interval=%u gc_paced=%d base_level_size=%llu "
+                  "table_mmap=%d",
                   options_.sync_writes, CompressionName(options_.compression),
                   options_.block_cache_size, options_.memtable_size, options_.value_threshold,
-                  options_.value_threshold_tuned,
+                  options_.value_threshold_tuned, options_.value_log_gc_interval_seconds,
+                  options_.value_log_gc_paced,
                   static_cast<unsigned long long>(options_.base_level_size), options_.table_mmap);
     return buf;
   }
