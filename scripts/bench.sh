@@ -61,6 +61,13 @@ rm -rf "$work" && mkdir -p "$work"
 echo "skewed workloads (YCSB, hot keys)"
 bash bench/skew_matrix.sh build-bench/bin/peer_bench "$work" "$results/engine.jsonl" $quick
 rm -rf "$work" && mkdir -p "$work"
+echo "self-tuned parameters against pinned ones (value threshold, value-log GC pace)"
+: >"$results/threshold.jsonl"
+: >"$results/gc.jsonl"
+bash bench/threshold_matrix.sh build-bench/bin/peer_bench "$work" "$results/threshold.jsonl" $quick
+bash bench/gc_pace_matrix.sh build-bench/bin/peer_bench "$work" "$results/gc.jsonl" $quick
+python3 bench/tuning_report.py "$results/threshold.jsonl" "$results/gc.jsonl" >"$results/tuning.md"
+rm -rf "$work" && mkdir -p "$work"
 : >"$results/fs.jsonl"
 echo "filesystem benchmark"
 bash bench/fs_matrix.sh build-bench/bin/settfs "$work" "$results/fs.jsonl" $quick
