@@ -26,7 +26,7 @@ Status ValueResolver::Resolve(std::string_view internal_key, const ValueStruct& 
   if (file == nullptr) {
     return Status::Corruption("value of key '" + std::string(UserKey(internal_key)) + "' version " +
                               std::to_string(VersionOf(internal_key)) + " is in value-log file " +
-                              std::to_string(ptr.file_id) + ", which does not exist");
+                              VlogFileName("", ptr.file_id).substr(1) + ", which does not exist");
   }
   return file->Read(ptr, internal_key, value);
 }
