@@ -29,7 +29,7 @@ def setting(run, parameter):
     return label % (m.group(1) if m else "?")
 
 
-def metrics(run, parameter):
+def metrics(run):
     if run["workload"] != "hotkey":
         yield run["workload"], "ops/s", run["ops_per_sec"]
         return
@@ -42,7 +42,7 @@ def metrics(run, parameter):
 def print_table(parameter, runs):
     table = {}
     for run in runs:
-        for name, metric, value in metrics(run, parameter):
+        for name, metric, value in metrics(run):
             table.setdefault((name, metric), {}).setdefault(setting(run, parameter), []).append(value)
     settings = sorted({s for per in table.values() for s in per},
                       key=lambda s: (s != "tuned", len(s), s))
