@@ -365,7 +365,6 @@ class DBImpl : public DB, public TxnHost {
   std::vector<std::string> group_records_;  // Used by the write leader only.
   std::string pointer_buffer_;              // Used by the write leader only.
   std::string memtable_value_;              // Used by the write leader only.
-  std::vector<size_t> group_value_sizes_;   // Value sizes of the group's entries; leader only.
   // Where values go (value log or tree): observed and changed by the write leader only,
   // between groups, so that one group's entries all see the same threshold.
   ValueThresholdTuner value_threshold_;

@@ -130,12 +130,14 @@ void DBImpl::RecordGarbage(std::unique_lock<std::mutex>* lock,
   lock->unlock();
   Status d = discard_->Add(discarded);
   bool collectable = false;
-  for (const auto& [file_id, bytes] : discarded) {
-    collectable |= CollectableGarbage(file_id) >= options_.value_log_gc_discard_ratio;
+  if (options_.value_log_gc_paced) {
+    for (const auto& [file_id, bytes] : discarded) {
+      collectable |= CollectableGarbage(file_id) >= options_.value_log_gc_discard_ratio;
+    }
   }
   lock->lock();
   if (!d.ok()) logger_->Log(LogLevel::kWarning, "recording value-log garbage: " + d.ToString());
-  if (collectable && options_.value_log_gc_paced) {
+  if (collectable) {
     gc_wanted_ = true;  // Paced GC wakes for it now rather than at its next round.
     work_cv_.notify_all();
   }

@@ -144,7 +144,6 @@ bool DBImpl::GoesToValueLog(uint8_t meta, std::string_view value) const {
 
 Status DBImpl::AppendEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
                            bool batch_end, bool copy, bool* used_vlog) {
-  group_value_sizes_.push_back(vs.value.size());
   if (GoesToValueLog(vs.meta, vs.value)) {
     VlogEntry entry;
     entry.key = internal_key;
@@ -185,7 +184,6 @@ size_t DBImpl::ValueLogBytes(const std::vector<Writer*>& group) const {
 Status DBImpl::WriteGroup(const std::vector<Writer*>& group, bool sync, RecordWriter* wal,
                           MemTable* mem) {
   group_records_.resize(std::max(group_records_.size(), group.size()));
-  group_value_sizes_.clear();
   std::string key;
   Status s;
   bool used_vlog = false;
@@ -247,10 +245,11 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
   size_t entries = 0;
   for (size_t i = 0; i < n; i++) {
     ApplyWalRecord(group_records_[i], [&](std::string_view k, std::string_view v) {
-      uint64_t replaced = mem->Add(k, MemTableValue(v, /*pointer_intact=*/true, &memtable_value_));
-      // AppendEntry noted each entry's value size in the same order.
-      if (entries < group_value_sizes_.size()) {
-        value_threshold_.Observe(UserKey(k).size(), group_value_sizes_[entries], VersionOf(k),
+      std::string_view value_struct = MemTableValue(v, /*pointer_intact=*/true, &memtable_value_);
+      uint64_t replaced = mem->Add(k, value_struct);
+      ValueStruct vs;  // The write path encoded it: it decodes.
+      if (value_threshold_.tuned() && DecodeValueStruct(value_struct, &vs)) {
+        value_threshold_.Observe(UserKey(k).size(), ValueResolver::ValueSize(k, vs), VersionOf(k),
                                  replaced);
       }
       entries++;
@@ -335,7 +334,6 @@ Status DBImpl::ApplyRewrites(const std::vector<RewriteEntry>& entries, RecordWri
     if (GoesToValueLog(keep[i]->meta, keep[i]->value)) last_large = static_cast<int>(i);
   }
   group_records_.resize(std::max<size_t>(group_records_.size(), 1));
-  group_value_sizes_.clear();
   std::string& record = group_records_[0];
   record.clear();
   bool used_vlog = false;

@@ -24,9 +24,11 @@ Status ValueResolver::Resolve(std::string_view internal_key, const ValueStruct& 
     if (cur != current->end()) file = cur->second;
   }
   if (file == nullptr) {
+    std::string name = vlog_ != nullptr ? VlogFileName(vlog_->dir(), ptr.file_id)
+                                        : "number " + std::to_string(ptr.file_id);
     return Status::Corruption("value of key '" + std::string(UserKey(internal_key)) + "' version " +
                               std::to_string(VersionOf(internal_key)) + " is in value-log file " +
-                              VlogFileName("", ptr.file_id).substr(1) + ", which does not exist");
+                              name + ", which does not exist");
   }
   return file->Read(ptr, internal_key, value);
 }

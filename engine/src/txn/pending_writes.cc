@@ -5,6 +5,7 @@
 
 #include "format/key_format.h"
 #include "format/write_batch_internal.h"
+#include "vlog/vlog_format.h"
 
 namespace sett {
 namespace {
@@ -44,13 +45,12 @@ class VectorIterator : public InternalIterator {
 };
 
 constexpr size_t kPerWriteOverhead = 24;  // Version, meta, lengths.
-constexpr size_t kPointerSize = 16;
 
 }  // namespace
 
 size_t PendingWrites::Cost(std::string_view key, size_t value_size) const {
   return key.size() + kPerWriteOverhead +
-         (value_size < value_threshold_ ? value_size : kPointerSize);
+         (value_size < value_threshold_ ? value_size : kTypicalValuePointerSize);
 }
 
 void PendingWrites::Put(std::string_view key, Write write) {

@@ -56,6 +56,7 @@ class ValueLog {
   bool Contains(const ValuePointer& ptr) const;
   std::vector<uint32_t> FileIds() const;
   uint32_t head_id() const { return head_id_.load(std::memory_order_acquire); }
+  const std::string& dir() const { return dir_; }
   // The intact size of a file (the head's counts what was appended), or 0 when absent.
   uint64_t FileSize(uint32_t id) const;
 

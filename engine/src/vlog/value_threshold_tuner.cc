@@ -2,14 +2,14 @@
 
 #include <algorithm>
 
+#include "vlog/vlog_format.h"
+
 namespace sett {
 namespace {
 
 // What a memtable entry costs beyond its key and value: the skip-list node and the value
 // struct's header. An estimate is enough: it only sets how long an epoch is.
 constexpr size_t kEntryOverhead = 40;
-// A value in the log is a pointer in the memtable (about its encoded size).
-constexpr size_t kPointerBytes = 16;
 
 }  // namespace
 
@@ -21,9 +21,9 @@ ValueThresholdTuner::ValueThresholdTuner(size_t low, size_t high, size_t memtabl
 
 void ValueThresholdTuner::Observe(size_t key_size, size_t value_size, uint64_t version,
                                   uint64_t replaced_version) {
-  if (low_ == high_) return;
+  if (!tuned()) return;
   const bool middle = value_size >= low_ && value_size < high_;
-  const size_t stored = value_size < high_ ? value_size : kPointerBytes;
+  const size_t stored = value_size < high_ ? value_size : kTypicalValuePointerSize;
   if (middle) {
     middle_bytes_ += value_size;
     if (replaced_version != 0 && replaced_version >= epoch_start_version_) {

@@ -40,7 +40,7 @@ class ValueThresholdTuner {
                             options.memtable_size) {}
 
   // The largest threshold the options allow: values of this size or more never stay in the
-  // tree. Cost estimates that must hold whatever the tuner chooses count with it.
+  // tree (value_threshold when it is pinned).
   static size_t HighestThreshold(const Options& options) {
     if (!options.value_threshold_tuned) return options.value_threshold;
     return options.value_threshold_tuned_max > options.value_threshold
@@ -48,6 +48,8 @@ class ValueThresholdTuner {
                : options.value_threshold;
   }
 
+  // False when the bounds meet: Observe has nothing to decide.
+  bool tuned() const { return low_ != high_; }
   // Values of at least this many bytes go to the log now.
   size_t threshold() const { return threshold_.load(std::memory_order_relaxed); }
 

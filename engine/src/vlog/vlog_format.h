@@ -40,6 +40,10 @@ struct ValuePointer {
   }
 };
 
+// About what an encoded pointer takes (varints of a file id, an offset and a length, for a
+// DB of a few GiB): what size estimates count for a value in the log.
+inline constexpr size_t kTypicalValuePointerSize = 16;
+
 void EncodeValuePointer(const ValuePointer& ptr, std::string* out);
 bool DecodeValuePointer(std::string_view in, ValuePointer* ptr);
 
