@@ -174,7 +174,9 @@ Status DBImpl::ListFiles(DirListing* listing) {
 }
 
 uint64_t DBImpl::RecoveredVersion() const {
-  uint64_t last_version = 0;
+  // Version 1 stands for the empty DB, so that a snapshot taken before the first write reads
+  // at a real timestamp (0 means "the latest" to reads) and sees nothing.
+  uint64_t last_version = std::max<uint64_t>(1, manifest_->state().last_version);
   for (int level = 0; level < levels_->num_levels(); level++) {
     for (const auto& t : levels_->tables(level)) {
       last_version = std::max(last_version, t->properties().max_version);

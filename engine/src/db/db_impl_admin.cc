@@ -35,6 +35,7 @@ Status DBImpl::DropAll() {
       }
     }
     edit.next_file_id = next_file_id_;
+    edit.last_version = LatestVersion();
     s = manifest_->Append(edit);
     if (s.ok()) {
       levels_ = levels_->Apply({}, edit.deleted);

@@ -210,6 +210,7 @@ Status DBImpl::DoCompaction(std::unique_lock<std::mutex>* lock, const Compaction
   for (const auto& [table, level] : added) edit.added.emplace_back(table->id(), level);
   edit.deleted = deleted;
   edit.next_file_id = next_file_id_;
+  edit.last_version = LatestVersion();  // The deleted tables may have held the newest ones.
   Status s = manifest_->Append(edit);
   if (!s.ok()) {
     if (!plan.trivial_move) {

@@ -14,10 +14,14 @@ enum Tag : uint8_t {
   kNextFileId = 3,
   kFlushedWal = 4,
   kVlogCheckpoint = 5,
+  kLastVersion = 6,
 };
 
 constexpr uint64_t kRewriteMinDeletions = 1000;
 constexpr uint64_t kRewriteRatio = 10;
+// An edit longer than this replaces the file (Rewrite) rather than being appended, which bounds
+// how much of a torn tail a crash can explain (CheckTornTail).
+constexpr uint64_t kMaxAppendedRecord = 64 << 10;
 
 }  // namespace
 
@@ -43,6 +47,10 @@ void ManifestEdit::EncodeTo(std::string* out) const {
     out->push_back(static_cast<char>(kVlogCheckpoint));
     PutVarint32(out, vlog_checkpoint->file_id);
     PutVarint64(out, vlog_checkpoint->size);
+  }
+  if (last_version) {
+    out->push_back(static_cast<char>(kLastVersion));
+    PutVarint64(out, *last_version);
   }
 }
 
@@ -77,6 +85,10 @@ Status ManifestEdit::DecodeFrom(std::string_view in, const std::string& where) {
         if (ok) vlog_checkpoint = cp;
         break;
       }
+      case kLastVersion:
+        ok = GetVarint64(&in, &value);
+        if (ok) last_version = value;
+        break;
       default:
         return Status::Corruption(where + ": unknown tag " + std::to_string(tag));
     }
@@ -109,6 +121,7 @@ Status ManifestState::Apply(const ManifestEdit& edit, int max_levels, const std:
   if (edit.next_file_id) next_file_id = std::max(next_file_id, *edit.next_file_id);
   if (edit.flushed_wal_id) flushed_wal_id = std::max(flushed_wal_id, *edit.flushed_wal_id);
   if (edit.vlog_checkpoint) vlog_checkpoint = *edit.vlog_checkpoint;
+  if (edit.last_version) last_version = std::max(last_version, *edit.last_version);
   return Status::OK();
 }
 
@@ -157,13 +170,8 @@ Status Manifest::Replay(bool read_only) {
     return Status::Corruption(path + ": file header is missing (" +
                               std::to_string(reader->file_size()) + " bytes)");
   }
-  if (reader->damaged() && reader->intact_end() == kRecordFileHeaderSize) {
-    // The first record is written and fsynced before the file gets its name (Rewrite): no
-    // crash can tear it, so damage there is damage to the disk, and the state is unknown.
-    return Status::Corruption(path + ": its first record, at offset " +
-                              std::to_string(kRecordFileHeaderSize) +
-                              ", is damaged; it was whole and synced when written");
-  }
+  s = CheckTornTail(*reader, path);
+  if (!s.ok()) return s;
   if (read_only) return Status::OK();
   if (reader->damaged()) {
     logger_->Log(LogLevel::kWarning, path + ": truncating a torn tail at offset " +
@@ -176,12 +184,37 @@ Status Manifest::Replay(bool read_only) {
   return RecordWriter::OpenForAppend(env_, path, &writer_);
 }
 
+Status Manifest::CheckTornTail(const RecordReader& reader, const std::string& path) {
+  if (!reader.damaged()) return Status::OK();
+  const uint64_t at = reader.intact_end();
+  if (at == kRecordFileHeaderSize) {
+    // The first record is written and fsynced before the file gets its name (Rewrite): no
+    // crash can tear it, so damage there is damage to the disk, and the state is unknown.
+    return Status::Corruption(path + ": its first record, at offset " + std::to_string(at) +
+                              ", is damaged; it was whole and synced when written");
+  }
+  // Every append is fsynced before the next one starts, so a crash tears at most the last
+  // record, and that record is at most kMaxAppendedRecord long. More damaged bytes than that,
+  // or bytes past the end the damaged record's own header gives, were durable edits.
+  const uint64_t end = reader.damaged_record_end();
+  const uint64_t damaged_bytes = reader.file_size() - at;
+  if ((end != 0 && reader.file_size() > end) ||
+      damaged_bytes > kRecordHeaderSize + kMaxAppendedRecord) {
+    return Status::Corruption(path + ": damaged record at offset " + std::to_string(at) + " and " +
+                              std::to_string(damaged_bytes) +
+                              " bytes to the end of the file: more than a crash can tear (only "
+                              "the last edit; the ones before it were synced)");
+  }
+  return Status::OK();
+}
+
 Status Manifest::Rewrite(const ManifestState& state) {
   ManifestEdit snapshot;
   for (const auto& [id, level] : state.tables) snapshot.added.emplace_back(id, level);
   snapshot.next_file_id = state.next_file_id;
   snapshot.flushed_wal_id = state.flushed_wal_id;
   if (state.vlog_checkpoint.file_id != 0) snapshot.vlog_checkpoint = state.vlog_checkpoint;
+  if (state.last_version != 0) snapshot.last_version = state.last_version;
   std::string record;
   snapshot.EncodeTo(&record);
 
@@ -209,15 +242,15 @@ Status Manifest::Append(const ManifestEdit& edit) {
   Status s = next.Apply(edit, max_levels_, ManifestFileName(dir_) + ": new edit");
   if (!s.ok()) return s;
   uint64_t deletions = deletions_ + edit.deleted.size();
-  if (needs_rewrite_ || writer_ == nullptr ||
+  std::string record;
+  edit.EncodeTo(&record);
+  if (needs_rewrite_ || writer_ == nullptr || record.size() > kMaxAppendedRecord ||
       (deletions > kRewriteMinDeletions && deletions > kRewriteRatio * next.tables.size())) {
     s = Rewrite(next);
     if (!s.ok()) return s;
     state_ = std::move(next);
     return Status::OK();
   }
-  std::string record;
-  edit.EncodeTo(&record);
   s = writer_->AddRecord(record);
   if (s.ok()) s = writer_->Sync();
   if (!s.ok()) {

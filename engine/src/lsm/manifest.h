@@ -9,11 +9,17 @@
 //     tag 4 flushed log:   varint64 id (every log with an id <= this one is in tables)
 //     tag 5 value-log checkpoint: varint32 file id | varint64 size (written at a clean close:
 //           that much of the head value-log file is whole and fsynced)
+//     tag 6 last version:  varint64 (every version up to this one was handed out; written when
+//           tables are deleted, since the versions they carried may leave the tree with them.
+//           Builds before it stop at "unknown tag 6" rather than reuse versions.)
 //
 // Every append is fsynced before it takes effect. When deleted tables outnumber live ones ten
 // to one, the file is rewritten as one snapshot edit: written to MANIFEST.rewrite, fsynced,
 // renamed over MANIFEST, and the directory fsynced. After a failed append, the next one
-// rewrites the file first, so a half-written record is never followed by good ones.
+// rewrites the file first, so a half-written record is never followed by good ones. Hence a
+// crash tears at most the last edit; more damage than that is Corruption, never a silently
+// older state. (A file cut short exactly at a record boundary still reads as an older state:
+// its length is recorded nowhere else.)
 //
 // Thread safety: one thread at a time (the DB serializes calls under its mutex).
 
@@ -44,6 +50,7 @@ struct ManifestEdit {
   std::optional<uint64_t> next_file_id;
   std::optional<uint64_t> flushed_wal_id;
   std::optional<VlogCheckpoint> vlog_checkpoint;
+  std::optional<uint64_t> last_version;
 
   void EncodeTo(std::string* out) const;
   // Corruption naming `where` when the bytes are not an edit.
@@ -55,6 +62,7 @@ struct ManifestState {
   uint64_t next_file_id = 1;
   uint64_t flushed_wal_id = 0;
   VlogCheckpoint vlog_checkpoint;
+  uint64_t last_version = 0;
 
   // Applies an edit; Corruption naming `where` if it adds a table twice, deletes an unknown
   // one or names a level outside [0, max_levels).
@@ -79,6 +87,8 @@ class Manifest {
   Manifest(Env* env, std::string dir, int max_levels, Logger* logger)
       : env_(env), dir_(std::move(dir)), max_levels_(max_levels), logger_(logger) {}
   Status Replay(bool read_only);
+  // Corruption when the damage after the intact records cannot be a torn last append.
+  static Status CheckTornTail(const RecordReader& reader, const std::string& path);
   Status Rewrite(const ManifestState& state);
 
   Env* const env_;

@@ -136,7 +136,8 @@ bool RecordReader::Next(std::string_view* payload) {
     }
     const char* h = buffer_.data() + (pos_ - buffer_offset_);
     uint64_t length = DecodeFixed32(h + 4);
-    if (DecodeFixed32(h) != kRecordMagic) {
+    bool legible = DecodeFixed32(h) == kRecordMagic;  // h dangles once Fill reads more.
+    if (!legible) {
       why = "bad record magic";
     } else if (length > available - kRecordHeaderSize) {
       why = "record runs past the end of the file";
@@ -157,6 +158,7 @@ bool RecordReader::Next(std::string_view* payload) {
       }
       why = "checksum mismatch";
     }
+    if (legible) damaged_record_end_ = pos_ + kRecordHeaderSize + length;
   }
   ExamineDamage(pos_, why);
   done_ = true;

@@ -84,6 +84,9 @@ class RecordReader {
   uint64_t intact_end() const { return intact_end_; }
   // True when bytes after intact_end() are not intact records.
   bool damaged() const { return damaged_; }
+  // Where the first damaged record ends by its own header, when that header is legible (right
+  // magic): a file longer than this holds bytes appended after it. 0 when it is not legible.
+  uint64_t damaged_record_end() const { return damaged_record_end_; }
   // Corruption when the damage cannot have been left by a crash (see above); OK otherwise,
   // also for a torn tail.
   const Status& status() const { return status_; }
@@ -109,6 +112,7 @@ class RecordReader {
   uint64_t intact_end_ = kRecordFileHeaderSize;
   bool done_ = false;
   bool damaged_ = false;
+  uint64_t damaged_record_end_ = 0;
   Status status_;
 };
 

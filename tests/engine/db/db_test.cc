@@ -121,6 +121,31 @@ TEST_F(DBTest, VersionsAndReadTimestamps) {
   EXPECT_EQ(version, v2);
 }
 
+// A snapshot taken before the first write sees an empty DB, not whatever comes later.
+TEST_F(DBTest, ASnapshotOfAnEmptyDbStaysEmpty) {
+  auto snapshot = db_->GetSnapshot();
+  ASSERT_NE(snapshot->read_ts(), 0u);
+  ASSERT_OK(db_->Put(WriteOptions(), "k", "v"));
+  EXPECT_EQ(Get("k", snapshot->read_ts()), "NOT_FOUND");
+  ReadOptions at_snapshot;
+  at_snapshot.read_ts = snapshot->read_ts();
+  EXPECT_TRUE(Scan(at_snapshot).empty());
+  EXPECT_EQ(Get("k"), "v");
+}
+
+// Versions never go back, even when compaction has dropped every key that carried them:
+// Backup's since_ts and readers of old timestamps depend on it.
+TEST_F(DBTest, VersionsKeepGrowingAfterEveryKeyIsGone) {
+  ASSERT_OK(db_->Put(WriteOptions(), "k", "v"));
+  ASSERT_OK(db_->Delete(WriteOptions(), "k"));
+  const uint64_t last = db_->LatestVersion();
+  ASSERT_OK(db_->Flatten());
+  Reopen();
+  EXPECT_GE(db_->LatestVersion(), last);
+  ASSERT_OK(db_->Put(WriteOptions(), "k", "again"));
+  EXPECT_GT(db_->LatestVersion(), last);
+}
+
 TEST_F(DBTest, SurvivesReopenFromTablesAndLogs) {
   for (int i = 0; i < 1000; i++) {
     ASSERT_OK(db_->Put(WriteOptions(), "key" + std::to_string(i), "value" + std::to_string(i)));
