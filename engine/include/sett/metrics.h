@@ -21,6 +21,9 @@ struct Metrics {
   uint64_t wal_bytes = 0;  // Bytes written to each kind of file.
   uint64_t vlog_bytes = 0;
   uint64_t table_bytes = 0;
+  // Values sent to the value log, in bytes as given (before value_compression): against
+  // vlog_bytes, what compression saved.
+  uint64_t vlog_value_bytes = 0;
 
   uint64_t flushes = 0;
   uint64_t compactions = 0;

@@ -109,6 +109,13 @@ struct Options {
   // a disk error while reading a mapped page, or another program cutting a file short, stops
   // the process with SIGBUS instead of failing the read with an IOError. false: pread.
   bool value_log_mmap = true;
+  // Compression of the values in the value log, each on its own (a read still takes one
+  // positioned read): a value is stored compressed only where that saves at least an eighth
+  // of it, so incompressible data costs nothing but the try. Any codec reads back whatever
+  // this is set to now, and GC moves values as they are stored. value_zstd_level applies to
+  // kZstd (1 to 19; higher packs tighter and writes slower). See the README for measurements.
+  Compression value_compression = Compression::kNone;
+  int value_zstd_level = 1;
   // Background value-log GC: every value_log_gc_interval_seconds (0: never), collect files
   // whose garbage is at least value_log_gc_discard_ratio of their size. Once no write has come
   // for value_log_gc_quiet_seconds (0: never), it first compacts what the writes left (the

@@ -26,8 +26,12 @@ Status ValidateOptions(const Options& o) {
   if (o.bloom_bits_per_key < 0 || o.bloom_bits_per_key > 64) {
     return bad("bloom_bits_per_key must be between 0 and 64");
   }
-  if (static_cast<uint8_t>(o.compression) > static_cast<uint8_t>(Compression::kZstd)) {
-    return bad("compression is unknown");
+  if (static_cast<uint8_t>(o.compression) > static_cast<uint8_t>(Compression::kZstd) ||
+      static_cast<uint8_t>(o.value_compression) > static_cast<uint8_t>(Compression::kZstd)) {
+    return bad("compression or value_compression is unknown");
+  }
+  if (o.value_zstd_level < 1 || o.value_zstd_level > 19) {
+    return bad("value_zstd_level must be between 1 and 19");
   }
   if (o.max_levels < 2 || o.max_levels > 16) return bad("max_levels must be between 2 and 16");
   if (o.base_level_size < 1 || o.base_table_size < 1) {

@@ -146,6 +146,15 @@ class DBImpl : public DB, public TxnHost {
     uint8_t user_meta = 0;
     uint64_t expires_at = 0;
     ValuePointer old_pointer;
+    Compression codec = Compression::kNone;  // value is stored compressed with it
+    uint32_t value_size = 0;                 // before compression, when compressed
+  };
+  // A value as the value log stores it: as given, or compressed (value_size is then the
+  // size before compression).
+  struct StoredValue {
+    std::string_view bytes;
+    Compression codec = Compression::kNone;
+    uint32_t value_size = 0;
   };
   enum class Liveness { kLive, kDead, kPinned };
   // A place in the writer queue: a batch of writes, or none - a WriteTurn.
@@ -207,7 +216,10 @@ class DBImpl : public DB, public TxnHost {
   // key and value (else the copy is taken: the log's tail may have been cut and written over).
   bool HoldsCopiedValue(std::string_view internal_key, std::string_view wal_value) const;
   Status ValidateBatch(const WriteBatch& batch) const;
-  bool GoesToValueLog(uint8_t meta, std::string_view value) const;
+  bool GoesToValueLog(uint8_t meta, size_t value_size) const;
+  // The value as the log will store it: compressed with options_.value_compression where that
+  // saves at least an eighth, else as is. The bytes may live in compress_buffer_. Leader only.
+  StoredValue StoreForLog(std::string_view value);
   // The bytes of the group's values bound for the value log (asked of synced groups only,
   // which copy them into their WAL records up to a limit).
   size_t ValueLogBytes(const std::vector<Writer*>& group) const;
@@ -215,6 +227,9 @@ class DBImpl : public DB, public TxnHost {
   // with copy, keeping a copy of it in the record: wal.h).
   Status AppendEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
                      bool batch_end, bool copy, bool* used_vlog);
+  // Appends vs's value to the value log in its stored form and the pointer to the record.
+  Status AppendLogEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
+                        const StoredValue& stored, bool batch_end, bool copy);
   // Commits the first n of group_records_: value log, then WAL (with sync, fsynced, and the
   // value log at the same time when it holds values no WAL copy covers), then the memtable.
   Status CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* wal, MemTable* mem);
@@ -364,6 +379,7 @@ class DBImpl : public DB, public TxnHost {
   std::vector<std::thread> threads_;
   std::vector<std::string> group_records_;  // Used by the write leader only.
   std::string pointer_buffer_;              // Used by the write leader only.
+  std::string compress_buffer_;             // Used by the write leader only.
   std::string memtable_value_;              // Used by the write leader only.
   // Where values go (value log or tree): observed and changed by the write leader only,
   // between groups, so that one group's entries all see the same threshold.

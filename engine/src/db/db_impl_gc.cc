@@ -16,6 +16,7 @@
 #include <chrono>
 
 #include "db/db_impl.h"
+#include "util/compression.h"
 #include "util/file_header.h"
 
 namespace sett {
@@ -156,6 +157,16 @@ Status DBImpl::CollectFile(uint32_t file_id, ValueLogGCStats* stats) {
     e.user_meta = entry.user_meta;
     e.expires_at = entry.expires_at;
     e.old_pointer = here;
+    e.codec = VlogCodec(entry.flags);
+    if (e.codec != Compression::kNone) {
+      size_t value_size;
+      if (!UncompressedSize(e.codec, entry.value, &value_size) || value_size == 0 ||
+          value_size > UINT32_MAX) {
+        return Status::Corruption(file.path() + ": entry at offset " + std::to_string(offset) +
+                                  " has a malformed compressed value");
+      }
+      e.value_size = static_cast<uint32_t>(value_size);
+    }
     batch_bytes += e.key.size() + e.value.size();
     batch.push_back(std::move(e));
     stats->entries_rewritten++;

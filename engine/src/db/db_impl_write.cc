@@ -8,6 +8,7 @@
 #include "format/key_format.h"
 #include "format/write_batch_internal.h"
 #include "memtable/wal.h"
+#include "util/compression.h"
 #include "util/file_names.h"
 #include "util/hash.h"
 
@@ -23,6 +24,9 @@ constexpr size_t kMaxBatchBytes = size_t{3} << 30;
 // its WAL record, which saves the value log's fsync; beyond it, writing them twice costs more
 // than the fsync.
 constexpr size_t kMaxWalCopyBytes = 1 << 20;
+// Smaller values are stored as is even with value compression on: what a codec saves on them
+// rarely pays for its call.
+constexpr size_t kMinCompressedValue = 128;
 
 }  // namespace
 
@@ -138,36 +142,55 @@ Status DBImpl::AwaitOrLead(Writer* w) {
   return s;
 }
 
-bool DBImpl::GoesToValueLog(uint8_t meta, std::string_view value) const {
-  return (meta & kMetaDelete) == 0 && value.size() >= value_threshold_.threshold();
+bool DBImpl::GoesToValueLog(uint8_t meta, size_t value_size) const {
+  return (meta & kMetaDelete) == 0 && value_size >= value_threshold_.threshold();
+}
+
+DBImpl::StoredValue DBImpl::StoreForLog(std::string_view value) {
+  const Compression codec = options_.value_compression;
+  if (codec == Compression::kNone || value.size() < kMinCompressedValue) return {value};
+  if (!Compress(codec, options_.value_zstd_level, value, &compress_buffer_) ||
+      compress_buffer_.size() >= value.size() - value.size() / 8) {
+    return {value};
+  }
+  return {compress_buffer_, codec, static_cast<uint32_t>(value.size())};
 }
 
 Status DBImpl::AppendEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
                            bool batch_end, bool copy, bool* used_vlog) {
-  if (GoesToValueLog(vs.meta, vs.value)) {
-    VlogEntry entry;
-    entry.key = internal_key;
-    entry.value = vs.value;
-    entry.meta = vs.meta;
-    entry.user_meta = vs.user_meta;
-    entry.expires_at = vs.expires_at;
-    entry.flags = batch_end ? kVlogBatchEnd : 0;
-    ValuePointer ptr;
-    Status s = vlog_->Append(entry, &ptr, /*covered=*/copy);
-    if (!s.ok()) return s;
-    metrics_.vlog_bytes += ptr.length;
-    pointer_buffer_.clear();
-    EncodeValuePointer(ptr, &pointer_buffer_);
-    std::string_view value = vs.value;
-    vs.meta |= kMetaValuePointer;
-    vs.value = pointer_buffer_;
-    *used_vlog = true;
-    if (copy) {
-      AppendWalEntryWithCopy(record, internal_key, vs, value);
-      return Status::OK();
-    }
+  if (!GoesToValueLog(vs.meta, vs.value.size())) {
+    AppendWalEntry(record, internal_key, vs);
+    return Status::OK();
   }
-  AppendWalEntry(record, internal_key, vs);
+  *used_vlog = true;
+  return AppendLogEntry(record, internal_key, vs, StoreForLog(vs.value), batch_end, copy);
+}
+
+Status DBImpl::AppendLogEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
+                              const StoredValue& stored, bool batch_end, bool copy) {
+  VlogEntry entry;
+  entry.key = internal_key;
+  entry.value = stored.bytes;
+  entry.meta = vs.meta;
+  entry.user_meta = vs.user_meta;
+  entry.expires_at = vs.expires_at;
+  entry.flags = (batch_end ? kVlogBatchEnd : 0) | VlogCodecFlag(stored.codec);
+  ValuePointer ptr;
+  Status s = vlog_->Append(entry, &ptr, /*covered=*/copy);
+  if (!s.ok()) return s;
+  ptr.value_size = stored.value_size;
+  metrics_.vlog_bytes += ptr.length;
+  metrics_.vlog_value_bytes += stored.value_size != 0 ? stored.value_size : stored.bytes.size();
+  pointer_buffer_.clear();
+  EncodeValuePointer(ptr, &pointer_buffer_);
+  std::string_view value = vs.value;  // As given: what a WAL copy keeps.
+  vs.meta |= kMetaValuePointer;
+  vs.value = pointer_buffer_;
+  if (copy) {
+    AppendWalEntryWithCopy(record, internal_key, vs, value);
+  } else {
+    AppendWalEntry(record, internal_key, vs);
+  }
   return Status::OK();
 }
 
@@ -175,7 +198,7 @@ size_t DBImpl::ValueLogBytes(const std::vector<Writer*>& group) const {
   size_t bytes = 0;
   for (Writer* w : group) {
     WriteBatchInternal::ForEach(*w->batch, [&](const BatchEntry& e) {
-      if (GoesToValueLog(e.meta, e.value)) bytes += e.value.size();
+      if (GoesToValueLog(e.meta, e.value.size())) bytes += e.value.size();
     });
   }
   return bytes;
@@ -197,7 +220,7 @@ Status DBImpl::WriteGroup(const std::vector<Writer*>& group, bool sync, RecordWr
     const std::vector<uint64_t>* entry_versions = group[i]->entry_versions;
     int last_large = -1, index = 0;
     WriteBatchInternal::ForEach(batch, [&](const BatchEntry& e) {
-      if (GoesToValueLog(e.meta, e.value)) last_large = index;
+      if (GoesToValueLog(e.meta, e.value.size())) last_large = index;
       index++;
     });
     index = 0;
@@ -329,19 +352,38 @@ Status DBImpl::ApplyRewrites(const std::vector<RewriteEntry>& entries, RecordWri
     }
   }
   if (keep.empty()) return Status::OK();
+  auto value_size = [](const RewriteEntry& e) {
+    return e.codec == Compression::kNone ? e.value.size() : size_t{e.value_size};
+  };
   int last_large = -1;
   for (size_t i = 0; i < keep.size(); i++) {
-    if (GoesToValueLog(keep[i]->meta, keep[i]->value)) last_large = static_cast<int>(i);
+    if (GoesToValueLog(keep[i]->meta, value_size(*keep[i]))) last_large = static_cast<int>(i);
   }
   group_records_.resize(std::max<size_t>(group_records_.size(), 1));
   std::string& record = group_records_[0];
   record.clear();
   bool used_vlog = false;
+  std::string raw;
   for (size_t i = 0; i < keep.size(); i++) {
     const RewriteEntry& e = *keep[i];
-    Status s = AppendEntry(&record, e.key, ValueStruct{e.meta, e.user_meta, e.expires_at, e.value},
-                           static_cast<int>(i) == last_large, /*copy=*/false, &used_vlog);
-    if (!s.ok()) return s;
+    ValueStruct vs{e.meta, e.user_meta, e.expires_at, e.value};
+    if (GoesToValueLog(e.meta, value_size(e))) {
+      // The value moves as stored: GC never compresses or decompresses it again.
+      used_vlog = true;
+      Status s = AppendLogEntry(&record, e.key, vs, StoredValue{e.value, e.codec, e.value_size},
+                                static_cast<int>(i) == last_large, /*copy=*/false);
+      if (!s.ok()) return s;
+      continue;
+    }
+    // The tuned threshold now keeps this size in the tree.
+    if (e.codec != Compression::kNone) {
+      if (!Uncompress(e.codec, e.value, e.value_size, &raw) || raw.size() != e.value_size) {
+        return Status::Corruption(VlogFileName(dir_, e.old_pointer.file_id) + ": entry at offset " +
+                                  std::to_string(e.old_pointer.offset) + " does not decompress");
+      }
+      vs.value = raw;
+    }
+    AppendWalEntry(&record, e.key, vs);
   }
   return CommitRecords(1, /*sync=*/true, used_vlog, wal, mem);
 }

@@ -13,6 +13,7 @@ Metrics MetricsCounters::Snapshot() const {
   m.txn_conflicts = txn_conflicts;
   m.wal_bytes = wal_bytes;
   m.vlog_bytes = vlog_bytes;
+  m.vlog_value_bytes = vlog_value_bytes;
   m.table_bytes = table_bytes;
   m.flushes = flushes;
   m.compactions = compactions;
@@ -37,6 +38,7 @@ std::string Metrics::ToString() const {
   line("read_entries_visited", read_entries_visited);
   line("wal_bytes", wal_bytes);
   line("vlog_bytes", vlog_bytes);
+  line("vlog_value_bytes", vlog_value_bytes);
   line("table_bytes", table_bytes);
   line("flushes", flushes);
   line("compactions", compactions);

@@ -14,7 +14,7 @@ namespace sett {
 struct MetricsCounters {
   using Counter = std::atomic<uint64_t>;
   Counter gets{0}, iterators{0}, entries_written{0}, txn_commits{0}, txn_conflicts{0};
-  Counter wal_bytes{0}, vlog_bytes{0}, table_bytes{0};
+  Counter wal_bytes{0}, vlog_bytes{0}, table_bytes{0}, vlog_value_bytes{0};
   Counter flushes{0}, compactions{0}, compaction_bytes_read{0}, compaction_bytes_written{0};
   Counter write_stalls{0}, write_stall_micros{0};
   Counter gc_files_collected{0}, gc_bytes_reclaimed{0}, gc_bytes_rewritten{0};

@@ -52,6 +52,7 @@ uint64_t ValueResolver::ValueSize(std::string_view internal_key, const ValueStru
       ptr.length < kVlogEntryOverhead + internal_key.size()) {
     return 0;
   }
+  if (ptr.compressed()) return ptr.value_size;
   return ptr.length - kVlogEntryOverhead - internal_key.size();
 }
 

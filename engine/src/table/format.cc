@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "table/compression.h"
+#include "util/compression.h"
 #include "util/coding.h"
 #include "util/hash.h"
 

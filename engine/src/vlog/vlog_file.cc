@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "util/compression.h"
 #include "util/file_header.h"
 
 namespace sett {
@@ -69,6 +70,20 @@ Status VlogFile::Read(const ValuePointer& ptr, std::string_view internal_key,
   VlogEntry entry;
   if (!ParseVlogEntry(got, &entry)) return damaged("checksum mismatch");
   if (entry.key != internal_key) return damaged("holds another key than the one pointing at it");
+  const Compression codec = VlogCodec(entry.flags);
+  if ((codec != Compression::kNone) != ptr.compressed()) {
+    return damaged(ptr.compressed() ? "stored as is, but its pointer says compressed"
+                                    : "compressed, but its pointer says stored as is");
+  }
+  if (codec != Compression::kNone) {
+    // The pointer's size bounds what the untrusted bytes may decompress to.
+    std::string raw;
+    if (!Uncompress(codec, entry.value, ptr.value_size, &raw) || raw.size() != ptr.value_size) {
+      return damaged("does not decompress to the size its pointer gives");
+    }
+    *value = std::move(raw);
+    return Status::OK();
+  }
   if (got.data() == value->data()) {
     size_t start = static_cast<size_t>(entry.value.data() - got.data());
     size_t size = entry.value.size();

@@ -6,15 +6,39 @@
 
 namespace sett {
 
+Compression VlogCodec(uint8_t flags) {
+  if (flags & kVlogSnappy) return Compression::kSnappy;
+  if (flags & kVlogZstd) return Compression::kZstd;
+  return Compression::kNone;
+}
+
+uint8_t VlogCodecFlag(Compression codec) {
+  switch (codec) {
+    case Compression::kSnappy:
+      return kVlogSnappy;
+    case Compression::kZstd:
+      return kVlogZstd;
+    case Compression::kNone:
+      break;
+  }
+  return 0;
+}
+
 void EncodeValuePointer(const ValuePointer& ptr, std::string* out) {
   PutVarint32(out, ptr.file_id);
   PutVarint64(out, ptr.offset);
   PutVarint32(out, ptr.length);
+  if (ptr.compressed()) PutVarint32(out, ptr.value_size);
 }
 
 bool DecodeValuePointer(std::string_view in, ValuePointer* ptr) {
-  return GetVarint32(&in, &ptr->file_id) && GetVarint64(&in, &ptr->offset) &&
-         GetVarint32(&in, &ptr->length) && in.empty() && ptr->length >= kVlogEntryOverhead;
+  if (!GetVarint32(&in, &ptr->file_id) || !GetVarint64(&in, &ptr->offset) ||
+      !GetVarint32(&in, &ptr->length) || ptr->length < kVlogEntryOverhead) {
+    return false;
+  }
+  ptr->value_size = 0;
+  if (in.empty()) return true;
+  return GetVarint32(&in, &ptr->value_size) && in.empty() && ptr->value_size != 0;
 }
 
 void AppendVlogEntry(const VlogEntry& entry, std::string* out) {
@@ -44,6 +68,10 @@ bool ParseVlogEntry(std::string_view data, VlogEntry* entry) {
   entry->meta = static_cast<uint8_t>(p[8]);
   entry->user_meta = static_cast<uint8_t>(p[9]);
   entry->flags = static_cast<uint8_t>(p[10]);
+  if ((entry->flags & ~kVlogKnownFlags) != 0 ||
+      (entry->flags & (kVlogSnappy | kVlogZstd)) == (kVlogSnappy | kVlogZstd)) {
+    return false;
+  }
   entry->expires_at = DecodeFixed64(p + 11);
   entry->key = data.substr(kVlogEntryHeaderSize, key_size);
   entry->value =

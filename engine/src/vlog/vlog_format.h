@@ -7,10 +7,14 @@
 // The entries of one write batch are contiguous and the last one has kVlogBatchEnd in its
 // flags, so recovery can cut a torn tail back to the end of the last whole batch. An entry
 // carries its internal key (user key + version) so that value-log GC can look it up in the
-// tree, and its own checksum so that one positioned read checks it.
+// tree, and its own checksum so that one positioned read checks it. With kVlogSnappy or
+// kVlogZstd in its flags (format version 2), the value is stored compressed with that codec
+// and the value length is the compressed one; the checksum covers the bytes as stored.
 //
 // A value pointer, stored in the tree as the value of an entry whose meta has
-// kMetaValuePointer, is: varint32 file id | varint64 offset | varint32 entry length.
+// kMetaValuePointer, is: varint32 file id | varint64 offset | varint32 entry length
+// [| varint32 value length before compression, present iff the entry is compressed], so that
+// a value's size is known without reading the log.
 
 #ifndef SETT_VLOG_VLOG_FORMAT_H_
 #define SETT_VLOG_VLOG_FORMAT_H_
@@ -19,22 +23,36 @@
 #include <string>
 #include <string_view>
 
+#include "sett/options.h"
+
 namespace sett {
 
 inline constexpr uint64_t kVlogFileMagic = 0x31474c56'54544553ULL;  // "SETTVLG1"
-inline constexpr uint32_t kVlogFormatVersion = 1;
+// 1: values as given. 2: values may be compressed (kVlogSnappy, kVlogZstd). Version 1 files
+// read as before; a build that reads only version 1 refuses version 2 files (NotSupported).
+inline constexpr uint32_t kVlogFormatVersion = 2;
 inline constexpr size_t kVlogEntryHeaderSize = 19;
 inline constexpr size_t kVlogEntryOverhead = kVlogEntryHeaderSize + 8;
 
 enum VlogEntryFlag : uint8_t {
   kVlogBatchEnd = 1 << 0,  // The last entry of its write batch.
+  kVlogSnappy = 1 << 1,    // The value is snappy-compressed.
+  kVlogZstd = 1 << 2,      // The value is zstd-compressed.
+  kVlogKnownFlags = kVlogBatchEnd | kVlogSnappy | kVlogZstd,
 };
+
+// The codec an entry's flags name (kNone when stored as is), and the flag that names a codec.
+Compression VlogCodec(uint8_t flags);
+uint8_t VlogCodecFlag(Compression codec);
 
 struct ValuePointer {
   uint32_t file_id = 0;
   uint64_t offset = 0;
-  uint32_t length = 0;  // Of the whole entry.
+  uint32_t length = 0;      // Of the whole entry.
+  uint32_t value_size = 0;  // Before compression; 0 when the value is stored as is.
 
+  bool compressed() const { return value_size != 0; }
+  // The same place in the log.
   bool operator==(const ValuePointer& o) const {
     return file_id == o.file_id && offset == o.offset && length == o.length;
   }
@@ -64,7 +82,8 @@ void AppendVlogEntry(const VlogEntry& entry, std::string* out);
 
 // Parses the entry that fills data exactly (its length came from a pointer or a header).
 // False when it is damaged: lengths that disagree, a bad checksum, a key that is not an
-// internal key.
+// internal key, flags this build does not know or two codecs at once. The value is returned
+// as stored (compressed or not).
 bool ParseVlogEntry(std::string_view data, VlogEntry* entry);
 
 // The total entry length announced by a header (at least kVlogEntryHeaderSize bytes).

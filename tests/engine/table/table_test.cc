@@ -7,7 +7,7 @@
 
 #include "sett/env.h"
 #include "support/test_util.h"
-#include "table/compression.h"
+#include "util/compression.h"
 #include "util/hash.h"
 #include "util/random.h"
 

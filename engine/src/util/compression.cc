@@ -1,7 +1,9 @@
-#include "table/compression.h"
+#include "util/compression.h"
 
 #include <snappy.h>
 #include <zstd.h>
+
+#include <cstdint>
 
 namespace sett {
 namespace {
@@ -47,24 +49,34 @@ bool Compress(Compression type, int zstd_level, std::string_view raw, std::strin
   return false;
 }
 
-bool Uncompress(Compression type, std::string_view data, size_t max_size, std::string* out) {
+bool UncompressedSize(Compression type, std::string_view data, size_t* size) {
   switch (type) {
     case Compression::kNone:
       return false;
-    case Compression::kSnappy: {
-      size_t n;
-      if (!snappy::GetUncompressedLength(data.data(), data.size(), &n) || n > max_size) {
-        return false;
-      }
-      out->resize(n);
-      return snappy::RawUncompress(data.data(), data.size(), out->data());
-    }
+    case Compression::kSnappy:
+      return snappy::GetUncompressedLength(data.data(), data.size(), size);
     case Compression::kZstd: {
       unsigned long long n = ZSTD_getFrameContentSize(data.data(), data.size());
-      if (n == ZSTD_CONTENTSIZE_UNKNOWN || n == ZSTD_CONTENTSIZE_ERROR || n > max_size) {
+      if (n == ZSTD_CONTENTSIZE_UNKNOWN || n == ZSTD_CONTENTSIZE_ERROR || n > SIZE_MAX) {
         return false;
       }
-      out->resize(n);
+      *size = static_cast<size_t>(n);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Uncompress(Compression type, std::string_view data, size_t max_size, std::string* out) {
+  size_t n;
+  if (!UncompressedSize(type, data, &n) || n > max_size) return false;
+  out->resize(n);
+  switch (type) {
+    case Compression::kNone:
+      return false;
+    case Compression::kSnappy:
+      return snappy::RawUncompress(data.data(), data.size(), out->data());
+    case Compression::kZstd: {
       size_t got = ZSTD_decompressDCtx(ThreadZstd().decompress, out->data(), out->size(),
                                        data.data(), data.size());
       return !ZSTD_isError(got) && got == n;

@@ -1,7 +1,7 @@
-// Block compression with snappy or zstd.
+// Compression of table blocks and value-log values with snappy or zstd.
 
-#ifndef SETT_TABLE_COMPRESSION_H_
-#define SETT_TABLE_COMPRESSION_H_
+#ifndef SETT_UTIL_COMPRESSION_H_
+#define SETT_UTIL_COMPRESSION_H_
 
 #include <string>
 #include <string_view>
@@ -14,10 +14,13 @@ namespace sett {
 // or unknown, or the compressor fails.
 bool Compress(Compression type, int zstd_level, std::string_view raw, std::string* out);
 
+// The size data says it decompresses to (read from its header; false when malformed).
+bool UncompressedSize(Compression type, std::string_view data, size_t* size);
+
 // Decompresses data into *out. Returns false when the type is unknown, the data is malformed
 // or it would decompress to more than max_size bytes.
 bool Uncompress(Compression type, std::string_view data, size_t max_size, std::string* out);
 
 }  // namespace sett
 
-#endif  // SETT_TABLE_COMPRESSION_H_
+#endif  // SETT_UTIL_COMPRESSION_H_
