@@ -22,6 +22,10 @@ struct BenchOptions {
   uint64_t memtable_bytes = 32 << 20;  // write buffer
   int64_t value_threshold = -1;        // sett only: pin the value threshold here (-1: tuned)
   int64_t gc_interval = -1;            // sett only: GC rounds every this many s, unpaced
+  // Separated large values compressed with this codec ("" leaves each engine as it is): sett's
+  // value_compression, RocksDB's integrated BlobDB (values of 1 KiB and more in blob files,
+  // blob_compression_type, blob GC on). LevelDB and LMDB have no such feature.
+  std::string value_compression;
 };
 
 class KvBackend {

@@ -523,6 +523,10 @@ int main(int argc, char** argv) {
   app.add_option("--gc-interval", args.options.gc_interval,
                  "sett: value-log GC rounds every this many seconds only (default: paced)");
   app.add_flag("--no-compression", args.no_compression, "Store blocks uncompressed");
+  app.add_option("--value-compression", args.options.value_compression,
+                 "none, snappy or zstd: sett's value-log compression; RocksDB's integrated "
+                 "BlobDB with this blob compression (default: neither)")
+      ->check(CLI::IsMember({"none", "snappy", "zstd"}));
   app.add_option("--ycsb", args.ycsb, "YCSB workloads to run after the load, in order (A-F)")
       ->capture_default_str();
   app.add_option("--hot-keys", args.hot_keys, "hotkey: how many keys are overwritten")

@@ -9,11 +9,18 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 
 #include "kv_backend.h"
 
 namespace sett::bench {
 namespace {
+
+const std::map<std::string, rocksdb::CompressionType> kBlobCompression = {
+    {"none", rocksdb::kNoCompression},
+    {"snappy", rocksdb::kSnappyCompression},
+    {"zstd", rocksdb::kZSTD},
+};
 
 class RocksDbBackend : public KvBackend {
  public:
@@ -30,7 +37,19 @@ class RocksDbBackend : public KvBackend {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     write_options_.sync = options.sync;
-    describe_ = "sync=" + std::to_string(options.sync) +
+    std::string blobs = "off";
+    if (!options.value_compression.empty()) {
+      auto it = kBlobCompression.find(options.value_compression);
+      if (it == kBlobCompression.end()) {
+        return "unknown value compression " + options.value_compression;
+      }
+      o.enable_blob_files = true;
+      o.min_blob_size = 1024;  // sett's value threshold
+      o.blob_compression_type = it->second;
+      o.enable_blob_garbage_collection = true;
+      blobs = "min_blob_size=1024 blob_compression=" + options.value_compression;
+    }
+    describe_ = "sync=" + std::to_string(options.sync) + " blob_files=" + blobs +
                 " compression=" + (options.compression ? "snappy" : "none") +
                 " block_cache=" + std::to_string(options.cache_bytes) +
                 " write_buffer=" + std::to_string(o.write_buffer_size) +
