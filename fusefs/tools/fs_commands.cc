@@ -132,6 +132,24 @@ int RunFsck(const FsckArgs& args) {
   return Close("fsck", std::move(store), code);
 }
 
+// What the files take on disk (tables, value log and the MANIFEST; garbage that GC has not
+// reclaimed yet included) against what they hold, so that compression shows.
+void PrintStored(const sett::DBInfo& info, uint64_t file_bytes) {
+  uint64_t stored = info.manifest_size, garbage = 0;
+  for (const auto& level : info.levels) stored += level.size;
+  for (const auto& file : info.value_log_files) {
+    stored += file.size;
+    garbage += file.discard_bytes;
+  }
+  std::printf("stored bytes    %s (%llu)", HumanBytes(stored).c_str(),
+              static_cast<unsigned long long>(stored));
+  if (file_bytes > 0) {
+    std::printf(", %.2fx the file bytes", static_cast<double>(stored) / file_bytes);
+  }
+  if (garbage > 0) std::printf(", %s of it garbage", HumanBytes(garbage).c_str());
+  std::printf("\n");
+}
+
 int RunStat(const std::string& dir) {
   std::unique_ptr<SettfsStore> store = OpenFor("stat", dir, true, false);
   if (store == nullptr) return 1;
@@ -155,6 +173,8 @@ int RunStat(const std::string& dir) {
               static_cast<unsigned long long>(sum.bytes));
   std::printf("stored blocks   %llu (at most %s)\n", static_cast<unsigned long long>(sum.blocks),
               HumanBytes(sum.blocks * sum.sb.block_size).c_str());
+  const sett::DBInfo info = store->db()->Info();
+  PrintStored(info, sum.bytes);
   if (sum.orphans > 0) {
     std::printf("orphans         %llu\n", static_cast<unsigned long long>(sum.orphans));
   }
@@ -163,7 +183,7 @@ int RunStat(const std::string& dir) {
                 static_cast<unsigned long long>(sum.bad_inodes));
   }
   std::printf("\nengine\n");
-  sett::tools::PrintInfo(store->db()->Info(), false);
+  sett::tools::PrintInfo(info, false);
   return Close("stat", std::move(store), 0);
 }
 
@@ -178,7 +198,7 @@ void AddMkfsCommand(CLI::App* app, int* exit_code) {
                   "Bytes per data block: a power of two from 512 to 1048576")
       ->capture_default_str();
   cmd->add_option("--compression", args->compression,
-                  "Compression of the engine's tables: none, snappy or zstd")
+                  "Compression of file data and the engine's tables: none, snappy or zstd")
       ->capture_default_str();
   cmd->callback([args, exit_code] { *exit_code = RunMkfs(*args); });
 }

@@ -27,7 +27,9 @@ sett::Options EngineOptions(const StoreConfig& config, sett::Compression compres
   options.dir = config.dir;
   options.read_only = config.read_only;
   options.create_if_missing = config.create;
+  // The filesystem's compression packs both the tables and the file data in the value log.
   options.compression = compression;
+  options.value_compression = compression;
   options.logger = config.logger;
   // Data blocks (4 KiB by default) go to the value log; inodes, entries and the short tail
   // blocks of small files stay in the tree. The engine's default threshold is below a block.
@@ -94,7 +96,7 @@ Status SettfsStore::Open(const StoreConfig& config, std::unique_ptr<SettfsStore>
   if (!s.ok()) return s;
   auto compression = static_cast<sett::Compression>(sb.compression);
   if (present && compression != options.compression) {
-    // Tables are written with the filesystem's compression: open again with it.
+    // Tables and data are written with the filesystem's compression: open again with it.
     store->kv_.reset();
     s = store->db_->Close();
     store->db_.reset();

@@ -32,7 +32,7 @@ struct StoreConfig {
 
 class SettfsStore {
  public:
-  // Opens config.dir. The superblock, if any, decides the table compression.
+  // Opens config.dir. The superblock, if any, decides the compression of tables and data.
   static sett::Status Open(const StoreConfig& config, std::unique_ptr<SettfsStore>* store);
   ~SettfsStore();
 

@@ -112,6 +112,13 @@ TEST_F(SettfsCliTest, MkfsStatAndFsck) {
   EXPECT_NE(out.find("directories     2"), std::string::npos) << out;
   EXPECT_NE(out.find("file bytes      97.7 KiB (100000)"), std::string::npos) << out;
   EXPECT_NE(out.find("value log"), std::string::npos) << out;
+  // 100,000 bytes of one letter, compressed with zstd: a small fraction of that on disk.
+  auto at = out.find("stored bytes    ");
+  ASSERT_NE(at, std::string::npos) << out;
+  auto ratio_at = out.find("x the file bytes", at);
+  ASSERT_NE(ratio_at, std::string::npos) << out;
+  double ratio = std::stod(out.substr(out.rfind(' ', ratio_at) + 1));
+  EXPECT_LT(ratio, 0.5) << out;
   out = Settfs("fsck " + db_, &status);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("clean"), std::string::npos) << out;
