@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs the filesystem benchmark against three targets in turn: the host directory (no FUSE),
-# the same kind of directory through bindfs (a plain FUSE passthrough), and settfs with its
-# database on the host; fio jobs (bench/fs/jobs) with 1 and 4 jobs, then the metadata benchmark
-# (bench/fs/metadata.py) with 1 and 4 workers. Appends one JSON line per figure to OUT. As root.
+# Runs the filesystem benchmark against its targets in turn: the host directory (no FUSE),
+# the same kind of directory through bindfs (a plain FUSE passthrough) and through libfuse's
+# passthrough_hp (the FUSE limit; with PASSTHROUGH_HP set to its binary, which
+# bench/fs/build_passthrough_hp.sh builds), and settfs with its database on the host; fio jobs
+# (bench/fs/jobs) with 1 and 4 jobs, then the metadata benchmark (bench/fs/metadata.py) with 1
+# and 4 workers. Appends one JSON line per figure to OUT. As root.
 #
-#   bench/fs_matrix.sh SETTFS_BIN WORKDIR OUT [--quick]
+#   [PASSTHROUGH_HP=BIN] bench/fs_matrix.sh SETTFS_BIN WORKDIR OUT [--quick]
 set -euo pipefail
 settfs="$1" work="$2" out="$3"
 quick="${4:-}"
@@ -18,13 +20,22 @@ else
   meta_files=100000
 fi
 
+targets=(host bindfs settfs)
 mkdir -p "$work/host" "$work/bindfs-src" "$work/bindfs" "$work/settfs"
 cleanup() {
-  fusermount3 -u -q "$work/bindfs" 2>/dev/null || true
-  fusermount3 -u -q "$work/settfs" 2>/dev/null || true
+  for mounted in bindfs passthrough_hp settfs; do
+    fusermount3 -u -q "$work/$mounted" 2>/dev/null || true
+  done
 }
 trap cleanup EXIT
 bindfs "$work/bindfs-src" "$work/bindfs"
+if [[ -n "${PASSTHROUGH_HP:-}" ]]; then
+  mkdir -p "$work/passthrough_hp-src" "$work/passthrough_hp"
+  "$PASSTHROUGH_HP" "$work/passthrough_hp-src" "$work/passthrough_hp"
+  targets=(host bindfs passthrough_hp settfs)
+else
+  echo "fs_matrix: PASSTHROUGH_HP not set: no passthrough_hp figures" >&2
+fi
 "$settfs" mount "$work/settfs-db" "$work/settfs" -o mkfs >/dev/null
 
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
@@ -46,7 +57,7 @@ PY
 }
 
 for jobs in 1 4; do
-  for target in host bindfs settfs; do
+  for target in "${targets[@]}"; do
     dir="$work/$target/fio-$jobs"
     mkdir -p "$dir"
     echo "fio, $jobs job(s), $target" >&2
@@ -64,7 +75,7 @@ for jobs in 1 4; do
 done
 
 for workers in 1 4; do
-  for target in host bindfs settfs; do
+  for target in "${targets[@]}"; do
     echo "metadata, $workers worker(s), $target" >&2
     python3 "$here/fs/metadata.py" "$work/$target" "$meta_files" "$workers" |
       python3 -c '

@@ -59,51 +59,61 @@ def metric(run):
     return run["mb_per_sec"] if run["workload"] == "readseq" else run["ops_per_sec"]
 
 
-TARGETS = ["host", "bindfs", "settfs"]
+TARGETS = ["host", "bindfs", "passthrough_hp", "settfs"]
+# settfs against each of these; a target a run did not measure shows as "-".
+FS_PEERS = ["host", "bindfs", "passthrough_hp"]
 FIO_ORDER = ["seqwrite", "seqread", "randread", "randwrite", "randwrite-fsync", "smallfiles"]
 META_ORDER = ["create", "stat", "readdir", "rename", "unlink"]
+
+
+def settfs_ratios(got, value):
+    """settfs's figure over each peer's, "-" where the peer was not measured."""
+    s = value(got["settfs"])
+    return ["%.2fx" % (s / value(got[p])) if got.get(p) and value(got[p]) else "-"
+            for p in FS_PEERS]
 
 
 def filesystem_section(rows):
     """Tables for the filesystem half: fio MB/s and IOPS, metadata ops/s, and settfs ratios."""
     out = ["## Filesystem", "",
            "Targets: `host` is the directory the databases live on (no FUSE), `bindfs` the same "
-           "kind of directory through bindfs (a plain FUSE passthrough), `settfs` a settfs mount "
-           "with its database on the host. fio jobs in `bench/fs/jobs/` (caches dropped before "
-           "the sequential and random reads); metadata by `bench/fs/metadata.py`.", ""]
+           "kind of directory through bindfs (a plain FUSE passthrough), `passthrough_hp` "
+           "through libfuse's high-performance passthrough example (the FUSE limit), `settfs` a "
+           "settfs mount with its database on the host. fio jobs in `bench/fs/jobs/` (caches "
+           "dropped before the sequential and random reads); metadata by "
+           "`bench/fs/metadata.py`.", ""]
+    ratio_heads = ["settfs / %s" % p for p in FS_PEERS]
     fio = {(r["job"], r["numjobs"], r["target"]): r for r in rows if r["kind"] == "fio"}
     lines = []
     for jobs in (1, 4):
         for job in FIO_ORDER:
-            got = [fio.get((job, jobs, t)) for t in TARGETS]
-            if not all(got):
+            got = {t: fio.get((job, jobs, t)) for t in TARGETS}
+            if not got["settfs"] or not got["host"]:
                 continue
-            h, b, s = got
             lines.append(["%s, %d job%s" % (job, jobs, "s" if jobs > 1 else "")] +
-                         ["%s MB/s, %s IOPS" % (fmt(g["mb_per_sec"]), fmt(g["iops"])) for g in got] +
-                         ["%.2fx" % (s["mb_per_sec"] / h["mb_per_sec"]),
-                          "%.2fx" % (s["mb_per_sec"] / b["mb_per_sec"])])
+                         ["%s MB/s, %s IOPS" % (fmt(g["mb_per_sec"]), fmt(g["iops"])) if g else "-"
+                          for g in got.values()] +
+                         settfs_ratios(got, lambda r: r["mb_per_sec"]))
     if lines:
-        out += ["fio:", "", table(lines, ["job"] + TARGETS + ["settfs / host", "settfs / bindfs"]),
-                ""]
+        out += ["fio:", "", table(lines, ["job"] + TARGETS + ratio_heads), ""]
     meta = {(r["phase"], r["layout"], r["workers"], r["target"]): r for r in rows
             if r["kind"] == "metadata"}
     lines = []
     for workers in (1, 4):
         for layout in ("flat", "tree"):
             for phase in META_ORDER:
-                got = [meta.get((phase, layout, workers, t)) for t in TARGETS]
-                if not all(got):
+                got = {t: meta.get((phase, layout, workers, t)) for t in TARGETS}
+                if not got["settfs"] or not got["host"]:
                     continue
-                h, b, s = (g["ops_per_sec"] for g in got)
-                files = got[0]["files"]
+                files = got["host"]["files"]
                 lines.append(["%s, %s %s files, %d worker%s" % (
                     phase, "one directory of" if layout == "flat" else "a tree of", fmt(files),
-                    workers, "s" if workers > 1 else "")] + [fmt(h), fmt(b), fmt(s)] +
-                    ["%.2fx" % (s / h), "%.2fx" % (s / b)])
+                    workers, "s" if workers > 1 else "")] +
+                    [fmt(g["ops_per_sec"]) if g else "-" for g in got.values()] +
+                    settfs_ratios(got, lambda r: r["ops_per_sec"]))
     if lines:
         out += ["Metadata (operations per second):", "",
-                table(lines, ["phase"] + TARGETS + ["settfs / host", "settfs / bindfs"]), ""]
+                table(lines, ["phase"] + TARGETS + ratio_heads), ""]
     return out
 
 

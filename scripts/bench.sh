@@ -10,7 +10,8 @@
 #
 # The engine half also runs the skewed workloads (YCSB A-F, hot keys). Then the filesystem half
 # (as root, with /dev/fuse): fio jobs and a metadata benchmark against the host directory, the
-# same through bindfs (a plain FUSE passthrough), and settfs; then hot rewrites (fsx, and fio
+# same through bindfs (a plain FUSE passthrough) and libfuse's passthrough_hp (built from
+# Debian's fuse3 source package; the FUSE limit), and settfs; then hot rewrites (fsx, and fio
 # rewriting one file) on the host directory and on settfs, with the space settfs keeps after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,9 +69,18 @@ bash bench/threshold_matrix.sh build-bench/bin/peer_bench "$work" "$results/thre
 bash bench/gc_pace_matrix.sh build-bench/bin/peer_bench "$work" "$results/gc.jsonl" $quick
 python3 bench/tuning_report.py "$results/threshold.jsonl" "$results/gc.jsonl" >"$results/tuning.md"
 rm -rf "$work" && mkdir -p "$work"
+echo "value-log compression against none (sett, and RocksDB's BlobDB)"
+: >"$results/value_compression.jsonl"
+bash bench/value_compression_matrix.sh build-bench/bin/peer_bench "$work" \
+  "$results/value_compression.jsonl" $quick
+python3 bench/value_compression_report.py "$results/value_compression.jsonl" \
+  >"$results/value_compression.md"
+rm -rf "$work" && mkdir -p "$work"
 : >"$results/fs.jsonl"
 echo "filesystem benchmark"
-bash bench/fs_matrix.sh build-bench/bin/settfs "$work" "$results/fs.jsonl" $quick
+bash bench/fs/build_passthrough_hp.sh build-bench/bin/passthrough_hp
+PASSTHROUGH_HP=build-bench/bin/passthrough_hp bash bench/fs_matrix.sh build-bench/bin/settfs \
+  "$work" "$results/fs.jsonl" $quick
 rm -rf "$work" && mkdir -p "$work"
 echo "hot rewrites (fsx, fio rewrites and the space they leave)"
 bash bench/fs/hot_rewrites.sh build-bench/bin/settfs build-bench/bin/fsx "$work" \
