@@ -6,19 +6,21 @@
 # (bench/fs/jobs) with 1 and 4 jobs, then the metadata benchmark (bench/fs/metadata.py) with 1
 # and 4 workers. Appends one JSON line per figure to OUT. As root.
 #
-#   [PASSTHROUGH_HP=BIN] bench/fs_matrix.sh SETTFS_BIN WORKDIR OUT [--quick]
+#   [PASSTHROUGH_HP=BIN] [SIZE=1g ...] bench/fs_matrix.sh SETTFS_BIN WORKDIR OUT [--quick]
 set -euo pipefail
 settfs="$1" work="$2" out="$3"
 quick="${4:-}"
 here="$(cd "$(dirname "$0")" && pwd)"
 
+# SIZE, RUNTIME, NRFILES, SMALLSIZE (the fio jobs') and META_FILES override the presets.
 if [[ "$quick" == "--quick" ]]; then
-  export SIZE=32m RUNTIME=3 NRFILES=200 SMALLSIZE=8m
-  meta_files=5000
+  preset=(32m 3 200 8m 5000)
 else
-  export SIZE=256m RUNTIME=10 NRFILES=1000 SMALLSIZE=40m
-  meta_files=100000
+  preset=(256m 10 1000 40m 100000)
 fi
+export SIZE="${SIZE:-${preset[0]}}" RUNTIME="${RUNTIME:-${preset[1]}}"
+export NRFILES="${NRFILES:-${preset[2]}}" SMALLSIZE="${SMALLSIZE:-${preset[3]}}"
+meta_files="${META_FILES:-${preset[4]}}"
 
 targets=(host bindfs settfs)
 mkdir -p "$work/host" "$work/bindfs-src" "$work/bindfs" "$work/settfs"

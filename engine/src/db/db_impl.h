@@ -166,6 +166,10 @@ class DBImpl : public DB, public TxnHost {
     bool done = false;
     Status status;
     std::condition_variable cv;
+    // With value compression, each entry's value compressed for the log by the writer's own
+    // thread (PrepareValues), so that groups compress in parallel rather than in the leader;
+    // empty where it was not compressed. Sized only once prepared.
+    std::vector<std::string> compressed;
   };
   // A turn at the front of the writer queue for work other than a batch (syncs, flushes,
   // value-log rotation, GC's rewrites, drops): the writers behind it wait until it ends, and
@@ -217,16 +221,19 @@ class DBImpl : public DB, public TxnHost {
   bool HoldsCopiedValue(std::string_view internal_key, std::string_view wal_value) const;
   Status ValidateBatch(const WriteBatch& batch) const;
   bool GoesToValueLog(uint8_t meta, size_t value_size) const;
+  // Compresses the values of w's batch that may go to the log, in the calling thread.
+  void PrepareValues(Writer* w) const;
   // The value as the log will store it: compressed with options_.value_compression where that
-  // saves at least an eighth, else as is. The bytes may live in compress_buffer_. Leader only.
-  StoredValue StoreForLog(std::string_view value);
+  // pays, else as is. `prepared` is PrepareValues' result for it (empty: stored as is), or
+  // null, and then the leader compresses into compress_buffer_. Leader only.
+  StoredValue StoreForLog(std::string_view value, const std::string* prepared);
   // The bytes of the group's values bound for the value log (asked of synced groups only,
   // which copy them into their WAL records up to a limit).
   size_t ValueLogBytes(const std::vector<Writer*>& group) const;
   // Appends one entry to a WAL record, sending its value to the value log when large (and,
   // with copy, keeping a copy of it in the record: wal.h).
   Status AppendEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
-                     bool batch_end, bool copy, bool* used_vlog);
+                     bool batch_end, bool copy, const std::string* prepared, bool* used_vlog);
   // Appends vs's value to the value log in its stored form and the pointer to the record.
   Status AppendLogEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
                         const StoredValue& stored, bool batch_end, bool copy);

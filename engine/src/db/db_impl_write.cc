@@ -76,6 +76,7 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
 
 Status DBImpl::Enqueue(Writer* w, uint64_t read_ts, const std::vector<uint64_t>& reads,
                        uint64_t managed_ts) {
+  PrepareValues(w);
   std::vector<uint64_t> writes;
   if (options_.detect_conflicts) {
     writes.reserve(w->batch->Count());
@@ -146,24 +147,43 @@ bool DBImpl::GoesToValueLog(uint8_t meta, size_t value_size) const {
   return (meta & kMetaDelete) == 0 && value_size >= value_threshold_.threshold();
 }
 
-DBImpl::StoredValue DBImpl::StoreForLog(std::string_view value) {
+void DBImpl::PrepareValues(Writer* w) const {
+  const Compression codec = options_.value_compression;
+  if (codec == Compression::kNone) return;
+  const size_t threshold = std::max(value_threshold_.threshold(), kMinCompressedValue);
+  w->compressed.resize(w->batch->Count());
+  size_t index = 0;
+  WriteBatchInternal::ForEach(*w->batch, [&](const BatchEntry& e) {
+    std::string& out = w->compressed[index++];
+    if ((e.meta & kMetaDelete) != 0 || e.value.size() < threshold ||
+        !CompressIfItPays(codec, options_.value_zstd_level, e.value, &out)) {
+      out.clear();
+    }
+  });
+}
+
+DBImpl::StoredValue DBImpl::StoreForLog(std::string_view value, const std::string* prepared) {
   const Compression codec = options_.value_compression;
   if (codec == Compression::kNone || value.size() < kMinCompressedValue) return {value};
-  if (!Compress(codec, options_.value_zstd_level, value, &compress_buffer_) ||
-      compress_buffer_.size() >= value.size() - value.size() / 8) {
-    return {value};
+  if (prepared == nullptr) {
+    if (!CompressIfItPays(codec, options_.value_zstd_level, value, &compress_buffer_)) {
+      return {value};
+    }
+    prepared = &compress_buffer_;
   }
-  return {compress_buffer_, codec, static_cast<uint32_t>(value.size())};
+  if (prepared->empty()) return {value};
+  return {*prepared, codec, static_cast<uint32_t>(value.size())};
 }
 
 Status DBImpl::AppendEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
-                           bool batch_end, bool copy, bool* used_vlog) {
+                           bool batch_end, bool copy, const std::string* prepared,
+                           bool* used_vlog) {
   if (!GoesToValueLog(vs.meta, vs.value.size())) {
     AppendWalEntry(record, internal_key, vs);
     return Status::OK();
   }
   *used_vlog = true;
-  return AppendLogEntry(record, internal_key, vs, StoreForLog(vs.value), batch_end, copy);
+  return AppendLogEntry(record, internal_key, vs, StoreForLog(vs.value, prepared), batch_end, copy);
 }
 
 Status DBImpl::AppendLogEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
@@ -229,8 +249,10 @@ Status DBImpl::WriteGroup(const std::vector<Writer*>& group, bool sync, RecordWr
         key.clear();
         AppendInternalKey(&key, e.key,
                           entry_versions != nullptr ? (*entry_versions)[index] : version);
+        const std::vector<std::string>& compressed = group[i]->compressed;
         s = AppendEntry(&record, key, ValueStruct{e.meta, e.user_meta, e.expires_at, e.value},
-                        index == last_large, copy, &used_vlog);
+                        index == last_large, copy,
+                        compressed.empty() ? nullptr : &compressed[index], &used_vlog);
       }
       index++;
     });

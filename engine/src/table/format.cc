@@ -2,8 +2,8 @@
 
 #include <memory>
 
-#include "util/compression.h"
 #include "util/coding.h"
+#include "util/compression.h"
 #include "util/hash.h"
 
 namespace sett {
@@ -58,7 +58,7 @@ void AppendStoredBlock(std::string_view contents, Compression compression, int z
   size_t start = out->size();
   std::string compressed;
   if (Compress(compression, zstd_level, contents, &compressed) &&
-      compressed.size() < contents.size() - contents.size() / 8) {
+      CompressionPays(contents.size(), compressed.size())) {
     out->append(compressed);
   } else {
     compression = Compression::kNone;

@@ -3,6 +3,9 @@
 #include <snappy.h>
 #include <zstd.h>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdint>
 
 namespace sett {
@@ -47,6 +50,34 @@ bool Compress(Compression type, int zstd_level, std::string_view raw, std::strin
     }
   }
   return false;
+}
+
+bool LooksIncompressible(std::string_view data) {
+  // The Shannon entropy of the bytes of a sample of the start: random bytes measure about 7.6
+  // bits per byte on 512 (the estimate runs about 0.35 low on so few bytes), fio's buffers 7.0
+  // to 7.6, text 4 to 5, machine code and base64 about 6. Above 6.8 measured (7.15 true), an
+  // entropy coder saves under a tenth, short of what CompressionPays asks. A codec call would
+  // say the same at several times the cost (zstd's set-up alone outweighs this on a few KiB).
+  constexpr size_t kSample = 512;
+  constexpr double kIncompressibleBits = 6.8;
+  const size_t n = std::min(data.size(), kSample);
+  if (n < kSample) return false;
+  static const std::array<double, kSample + 1> kCountLog2Count = [] {
+    std::array<double, kSample + 1> table{};
+    for (size_t c = 1; c <= kSample; c++) table[c] = c * std::log2(static_cast<double>(c));
+    return table;
+  }();
+  std::array<uint16_t, 256> counts{};
+  for (size_t i = 0; i < n; i++) counts[static_cast<uint8_t>(data[i])]++;
+  double sum = 0;
+  for (uint16_t c : counts) sum += kCountLog2Count[c];
+  const double bits = std::log2(static_cast<double>(n)) - sum / n;
+  return bits > kIncompressibleBits;
+}
+
+bool CompressIfItPays(Compression type, int zstd_level, std::string_view raw, std::string* out) {
+  if (raw.size() >= 1024 && LooksIncompressible(raw)) return false;
+  return Compress(type, zstd_level, raw, out) && CompressionPays(raw.size(), out->size());
 }
 
 bool UncompressedSize(Compression type, std::string_view data, size_t* size) {
