@@ -7,7 +7,6 @@
 
 #include "sett/env.h"
 #include "support/test_util.h"
-#include "util/compression.h"
 #include "util/hash.h"
 #include "util/random.h"
 
@@ -181,19 +180,6 @@ INSTANTIATE_TEST_SUITE_P(AllCompressions, TableTest,
                            return std::string(CompressionName(std::get<0>(info.param))) +
                                   (std::get<1>(info.param) ? "_mmap" : "_pread");
                          });
-
-TEST(CompressionTest, CompressesAndRejectsBadInput) {
-  std::string raw(10000, 'x');
-  for (Compression c : {Compression::kSnappy, Compression::kZstd}) {
-    std::string compressed, back;
-    ASSERT_TRUE(Compress(c, 3, raw, &compressed));
-    EXPECT_LT(compressed.size(), raw.size() / 10);
-    ASSERT_TRUE(Uncompress(c, compressed, raw.size(), &back));
-    EXPECT_EQ(back, raw);
-    EXPECT_FALSE(Uncompress(c, compressed, raw.size() - 1, &back));  // Over the size limit.
-    EXPECT_FALSE(Uncompress(c, "garbage!", 1 << 20, &back));
-  }
-}
 
 }  // namespace
 }  // namespace sett
