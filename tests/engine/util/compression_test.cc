@@ -53,7 +53,10 @@ TEST(CompressionTest, RandomLookingBytesAreNotTried) {
   EXPECT_TRUE(LooksIncompressible(FioLike(4096)));
   EXPECT_FALSE(LooksIncompressible(Text(4096)));
   EXPECT_FALSE(LooksIncompressible(std::string(4096, 'a')));
-  EXPECT_FALSE(LooksIncompressible(RandomBytes(100, 1)));  // Too little to judge.
+  EXPECT_FALSE(LooksIncompressible(RandomBytes(1000, 1)));  // Too little to judge.
+  // Random at the start, one letter repeated after: judged on both ends, and compressed.
+  std::string half = RandomBytes(8192, 4) + std::string(8192, 'q');
+  EXPECT_FALSE(LooksIncompressible(half));
   for (Compression c : {Compression::kSnappy, Compression::kZstd}) {
     std::string out;
     EXPECT_FALSE(CompressIfItPays(c, 1, RandomBytes(4096, 2), &out));
