@@ -82,6 +82,11 @@ bash bench/fs/build_passthrough_hp.sh build-bench/bin/passthrough_hp
 PASSTHROUGH_HP=build-bench/bin/passthrough_hp bash bench/fs_matrix.sh build-bench/bin/settfs \
   "$work" "$results/fs.jsonl" $quick
 rm -rf "$work" && mkdir -p "$work"
+echo "settfs's compression on real trees"
+: >"$results/compression_trees.jsonl"
+bash bench/fs/compression_trees.sh build-bench/bin/settfs "$work" \
+  "$results/compression_trees.jsonl" /usr/include /usr/lib/python3
+rm -rf "$work" && mkdir -p "$work"
 echo "hot rewrites (fsx, fio rewrites and the space they leave)"
 bash bench/fs/hot_rewrites.sh build-bench/bin/settfs build-bench/bin/fsx "$work" \
   "$results/fs.jsonl" $quick
