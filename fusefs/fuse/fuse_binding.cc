@@ -102,7 +102,7 @@ void OnInit(void* userdata, fuse_conn_info* conn) {
   // ACLs: the kernel enforces them and leaves the umask to settfs, which applies it only where
   // no default ACL is inherited.
   const uint64_t acl_caps = FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK;
-  if (options.posix_acl && (conn->capable & acl_caps) == acl_caps) {
+  if (options.posix_acl && options.xattrs && (conn->capable & acl_caps) == acl_caps) {
     conn->want |= acl_caps;
     binding->fs()->set_posix_acls(true);
   }
@@ -369,8 +369,17 @@ void OnStatFs(fuse_req_t req, fuse_ino_t) {
   }
 }
 
+// With xattrs off, ENOSYS: the kernel then stops asking (and answers EOPNOTSUPP itself), which
+// spares every write(2) the getxattr("security.capability") it otherwise sends first.
+bool RefuseXattrs(fuse_req_t req) {
+  if (Binding(req)->options().xattrs) return false;
+  fuse_reply_err(req, ENOSYS);
+  return true;
+}
+
 void OnSetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
                 int flags) {
+  if (RefuseXattrs(req)) return;
   fuse_reply_err(req, Fs(req)->SetXattr(ino, name, std::string_view(value, size), flags));
 }
 
@@ -388,18 +397,21 @@ void ReplySized(fuse_req_t req, int err, const std::string& data, size_t size) {
 }
 
 void OnGetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  if (RefuseXattrs(req)) return;
   std::string value;
   int err = Fs(req)->GetXattr(ino, name, &value);
   ReplySized(req, err, value, size);
 }
 
 void OnListXattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+  if (RefuseXattrs(req)) return;
   std::string names;
   int err = Fs(req)->ListXattr(ino, &names);
   ReplySized(req, err, names, size);
 }
 
 void OnRemoveXattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
+  if (RefuseXattrs(req)) return;
   fuse_reply_err(req, Fs(req)->RemoveXattr(ino, name));
 }
 

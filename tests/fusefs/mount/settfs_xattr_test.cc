@@ -83,6 +83,32 @@ TEST_F(SettfsNoAclTest, AclsAreRefusedSoThatModesAreSet) {
   EXPECT_EQ(st.st_mode & 07777, 0751u);
 }
 
+// Mounted with noxattr, every attribute call fails with EOPNOTSUPP (as on a filesystem without
+// them), files work as ever, and cp -a still copies (it does without attributes).
+class SettfsNoXattrTest : public MountedTest {
+ protected:
+  std::string MountOptions() const override { return "noxattr"; }
+};
+
+TEST_F(SettfsNoXattrTest, AttributesAreRefusedAndFilesWork) {
+  std::string f = P("f");
+  sett::test::WriteFile(f, "data");
+  char buf[64];
+  for (int round = 0; round < 2; round++) {  // The second time the kernel answers by itself.
+    EXPECT_EQ(ERRNO_OF(::setxattr(f.c_str(), "user.k", "v", 1, 0)), EOPNOTSUPP);
+    EXPECT_EQ(ERRNO_OF(::getxattr(f.c_str(), "user.k", buf, sizeof(buf))), EOPNOTSUPP);
+    EXPECT_EQ(ERRNO_OF(::listxattr(f.c_str(), buf, sizeof(buf))), EOPNOTSUPP);
+    EXPECT_EQ(ERRNO_OF(::removexattr(f.c_str(), "user.k")), EOPNOTSUPP);
+  }
+  int fd = ::open(f.c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 100; i++) ASSERT_EQ(::write(fd, "+", 1), 1);
+  ASSERT_EQ(::close(fd), 0);
+  EXPECT_EQ(sett::test::ReadFile(f), "data" + std::string(100, '+'));
+  ASSERT_EQ(sett::test::Shell("cp -a " + f + " " + P("copied")), 0);
+  EXPECT_EQ(sett::test::ReadFile(P("copied")), sett::test::ReadFile(f));
+}
+
 TEST_F(SettfsXattrTest, RemovedWithTheFile) {
   sett::test::WriteFile(P("f"), "x");
   ASSERT_EQ(::setxattr(P("f").c_str(), "user.a", "1", 1, 0), 0);
