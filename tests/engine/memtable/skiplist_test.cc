@@ -144,8 +144,11 @@ TEST(SkipListTest, ConcurrentReadersSeeConsistentList) {
           seen++;
         }
         // Keys may repeat in the writer's stream, so distinct keys seen can be fewer than
-        // insertions, but never more than what was inserted by the end of the scan.
-        if (seen > inserted.load(std::memory_order_acquire)) failures++;
+        // insertions, but never more than what was inserted by the end of the scan - plus the
+        // one insert that may be linked in but not counted yet (the writer counts after
+        // Insert returns; descheduled in between, it failed this check about once in 200
+        // runs under load).
+        if (seen > inserted.load(std::memory_order_acquire) + 1) failures++;
       }
     });
   }
