@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "sett/db.h"
 #include "sett/logger.h"
@@ -181,6 +182,39 @@ TEST_P(DBValueCompressionTest, DamageIsCorruptionNamingTheFile) {
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.ToString().find(fs::path(vlog).filename().string()), std::string::npos)
       << s.ToString();
+}
+
+// Writers compress in their own threads before they join the queue: many at once, with
+// batches and transactions, every value reads back as written.
+TEST_P(DBValueCompressionTest, ConcurrentWritersCompressInTheirOwnThreads) {
+  constexpr int kThreads = 4, kWrites = 300;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; i++) {
+        std::string key = "t" + std::to_string(t) + "/" + std::to_string(i);
+        if (i % 3 == 0) {
+          auto txn = db_->NewTransaction(true);
+          EXPECT_OK(txn->Set(key, TextValue(t * 10000 + i, 2000 + i)));
+          EXPECT_OK(txn->Commit());
+        } else {
+          WriteBatch batch;
+          batch.Put(key, TextValue(t * 10000 + i, 2000 + i));
+          batch.Put(key + "/random", RandomValue(t * 10000 + i, 3000));
+          EXPECT_OK(db_->Write(WriteOptions(), batch));
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; t++) {
+    for (int i = 0; i < kWrites; i++) {
+      std::string key = "t" + std::to_string(t) + "/" + std::to_string(i);
+      model_[key] = TextValue(t * 10000 + i, 2000 + i);
+      if (i % 3 != 0) model_[key + "/random"] = RandomValue(t * 10000 + i, 3000);
+    }
+  }
+  CheckAll();
 }
 
 TEST(DBValueCompressionOptionsTest, BadLevelIsRefused) {
