@@ -26,6 +26,14 @@ struct BatchEntry {
 class WriteBatchInternal {
  public:
   static void Add(WriteBatch* batch, const BatchEntry& entry);
+  // The most bytes Add takes for an entry of these sizes.
+  static size_t MaxEntrySize(size_t key_size, size_t value_size) {
+    return 2 + 10 + 5 + key_size + 5 + value_size;  // meta, varint64, two length prefixes
+  }
+  // Makes room for `bytes` more, so that adding entries of that size copies nothing twice.
+  static void Reserve(WriteBatch* batch, size_t bytes) {
+    batch->rep_.reserve(batch->rep_.size() + bytes);
+  }
 
   // Calls fn(const BatchEntry&) for each entry in order. Returns false if the rep is malformed,
   // which batches built through the API never are.

