@@ -21,7 +21,7 @@ constexpr size_t kMemtable = 256 << 10;
 
 struct Outcome {
   uint64_t table_bytes_written = 0;  // Flushes and compactions.
-  uint64_t table_bytes_kept = 0;     // In every level once no level wants compaction.
+  uint64_t table_bytes_kept = 0;     // In L1 and below once no level wants compaction.
   uint64_t table_bytes_flat = 0;     // After Flatten: one copy of each key.
 };
 
@@ -49,7 +49,10 @@ Outcome Overwrite(uint64_t base_level_size) {
   EXPECT_OK(db->Compact());
   Outcome out;
   out.table_bytes_written = db->GetMetrics().table_bytes;
-  for (const auto& level : db->Info().levels) out.table_bytes_kept += level.size;
+  // L0 is left out: how many flushed tables wait there below its trigger depends on when the
+  // background compactions ran (0 to 1 MiB here), not on the levels' sizing.
+  const auto levels = db->Info().levels;
+  for (size_t i = 1; i < levels.size(); i++) out.table_bytes_kept += levels[i].size;
   EXPECT_OK(db->Flatten());
   for (const auto& level : db->Info().levels) out.table_bytes_flat += level.size;
   EXPECT_OK(db->Close());
