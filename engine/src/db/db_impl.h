@@ -223,10 +223,10 @@ class DBImpl : public DB, public TxnHost {
   bool GoesToValueLog(uint8_t meta, size_t value_size) const;
   // Compresses the values of w's batch that may go to the log, in the calling thread.
   void PrepareValues(Writer* w) const;
-  // The value as the log will store it: compressed with options_.value_compression where that
-  // pays, else as is. `prepared` is PrepareValues' result for it (empty: stored as is), or
-  // null, and then the leader compresses into compress_buffer_. Leader only.
-  StoredValue StoreForLog(std::string_view value, const std::string* prepared);
+  // The value as the log will store it: `prepared`, PrepareValues' result for it, where that
+  // is a compressed form; as given where it is empty or null (no value compression). Every
+  // batch writer passes Enqueue, so the leader never compresses.
+  StoredValue StoreForLog(std::string_view value, const std::string* prepared) const;
   // The bytes of the group's values bound for the value log (asked of synced groups only,
   // which copy them into their WAL records up to a limit).
   size_t ValueLogBytes(const std::vector<Writer*>& group) const;
@@ -386,7 +386,6 @@ class DBImpl : public DB, public TxnHost {
   std::vector<std::thread> threads_;
   std::vector<std::string> group_records_;  // Used by the write leader only.
   std::string pointer_buffer_;              // Used by the write leader only.
-  std::string compress_buffer_;             // Used by the write leader only.
   std::string memtable_value_;              // Used by the write leader only.
   // Where values go (value log or tree): observed and changed by the write leader only,
   // between groups, so that one group's entries all see the same threshold.

@@ -162,17 +162,9 @@ void DBImpl::PrepareValues(Writer* w) const {
   });
 }
 
-DBImpl::StoredValue DBImpl::StoreForLog(std::string_view value, const std::string* prepared) {
-  const Compression codec = options_.value_compression;
-  if (codec == Compression::kNone || value.size() < kMinCompressedValue) return {value};
-  if (prepared == nullptr) {
-    if (!CompressIfItPays(codec, options_.value_zstd_level, value, &compress_buffer_)) {
-      return {value};
-    }
-    prepared = &compress_buffer_;
-  }
-  if (prepared->empty()) return {value};
-  return {*prepared, codec, static_cast<uint32_t>(value.size())};
+DBImpl::StoredValue DBImpl::StoreForLog(std::string_view value, const std::string* prepared) const {
+  if (prepared == nullptr || prepared->empty()) return {value};
+  return {*prepared, options_.value_compression, static_cast<uint32_t>(value.size())};
 }
 
 Status DBImpl::AppendEntry(std::string* record, std::string_view internal_key, ValueStruct vs,
