@@ -132,15 +132,11 @@ int RunFsck(const FsckArgs& args) {
   return Close("fsck", std::move(store), code);
 }
 
-// What the files take on disk (tables, value log and the MANIFEST; garbage that GC has not
+// What the files take on disk (the store's usage, as df counts it; garbage that GC has not
 // reclaimed yet included) against what they hold, so that compression shows.
-void PrintStored(const sett::DBInfo& info, uint64_t file_bytes) {
-  uint64_t stored = info.manifest_size, garbage = 0;
-  for (const auto& level : info.levels) stored += level.size;
-  for (const auto& file : info.value_log_files) {
-    stored += file.size;
-    garbage += file.discard_bytes;
-  }
+void PrintStored(uint64_t stored, const sett::DBInfo& info, uint64_t file_bytes) {
+  uint64_t garbage = 0;
+  for (const auto& file : info.value_log_files) garbage += file.discard_bytes;
   std::printf("stored bytes    %s (%llu)", HumanBytes(stored).c_str(),
               static_cast<unsigned long long>(stored));
   if (file_bytes > 0) {
@@ -173,8 +169,14 @@ int RunStat(const std::string& dir) {
               static_cast<unsigned long long>(sum.bytes));
   std::printf("stored blocks   %llu (at most %s)\n", static_cast<unsigned long long>(sum.blocks),
               HumanBytes(sum.blocks * sum.sb.block_size).c_str());
+  KvUsage usage;
+  s = store->kv()->Usage(&usage);
+  if (!s.ok()) {
+    std::fprintf(stderr, "settfs stat: %s: %s\n", dir.c_str(), s.ToString().c_str());
+    return Close("stat", std::move(store), 1);
+  }
   const sett::DBInfo info = store->db()->Info();
-  PrintStored(info, sum.bytes);
+  PrintStored(usage.bytes_on_disk, info, sum.bytes);
   if (sum.orphans > 0) {
     std::printf("orphans         %llu\n", static_cast<unsigned long long>(sum.orphans));
   }
