@@ -345,7 +345,6 @@ class DBImpl : public DB, public TxnHost {
   std::deque<Writer*> writers_;
   std::unique_ptr<RecordWriter> wal_;  // Used by the write leader only.
   bool wal_broken_ = false;            // A failed append: the next write starts a new WAL.
-  Status retired_wal_error_;           // A retired WAL failed to sync: the next Sync says so.
   std::shared_ptr<MemTable> mem_;
   std::vector<std::shared_ptr<MemTable>> imms_;  // Newest first.
   std::shared_ptr<const LevelState> levels_;

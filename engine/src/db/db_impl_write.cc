@@ -459,19 +459,23 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) 
 }
 
 Status DBImpl::SwitchMemTable() {
+  if (wal_ != nullptr) {
+    // A log is fsynced when it stops being written, so that Sync need only look at the current
+    // one, and its values too, which its memtable's table will point at; the memtable may wait
+    // a while to be flushed. Until both are durable the log stays current: a later switch tries
+    // again, and no synced write can meanwhile claim the records in it.
+    Status synced = vlog_->SyncCommitted();
+    if (synced.ok()) synced = wal_->Sync();
+    if (!synced.ok()) {
+      logger_->Log(LogLevel::kError, "syncing " + wal_->path() + ": " + synced.ToString());
+      return synced;
+    }
+  }
   uint64_t id = next_file_id_++;
   std::unique_ptr<RecordWriter> wal;
   Status s = NewWal(id, &wal);
   if (!s.ok()) return s;
   if (wal_ != nullptr) {
-    // A log is fsynced when it stops being written, so that Sync need only look at the current
-    // one; its memtable may wait a while to be flushed.
-    Status synced = vlog_->SyncCommitted();
-    if (synced.ok()) synced = wal_->Sync();
-    if (!synced.ok() && !wal_broken_) {
-      logger_->Log(LogLevel::kError, "syncing " + wal_->path() + ": " + synced.ToString());
-      retired_wal_error_ = synced;
-    }
     Status close = wal_->Close();
     if (!close.ok())
       logger_->Log(LogLevel::kWarning, "closing " + wal_->path() + ": " + close.ToString());
@@ -504,12 +508,7 @@ Status DBImpl::Sync() {
   std::future<Status> vlog_synced;
   if (s.ok()) vlog_synced = StartValueLogSync();
   if (s.ok() && !wal_broken_) s = wal_->Sync();
-  s = JoinValueLogSync(&vlog_synced, s);
-  if (s.ok() && !retired_wal_error_.ok()) {
-    s = retired_wal_error_;  // Reported once, as Linux reports a failed writeback once.
-    retired_wal_error_ = Status::OK();
-  }
-  return s;
+  return JoinValueLogSync(&vlog_synced, s);
 }
 
 Status DBImpl::Flush() {

@@ -121,7 +121,7 @@ Status ValueLog::CreateHead(uint32_t id) {
   head_ = std::move(file);
   head_id_ = id;
   head_size_ = committed_size_ = synced_size_ = uncovered_end_ = kFileHeaderSize;
-  head_broken_ = false;
+  head_broken_ = head_sealed_ = false;
   head_reader_ = reader;
   Publish(id, std::move(reader));
   return Status::OK();
@@ -168,8 +168,10 @@ bool ValueLog::WasCollected(uint32_t id) const {
 }
 
 Status ValueLog::Append(const VlogEntry& entry, ValuePointer* ptr, bool covered) {
-  if (head_broken_)
-    return Status::IOError(VlogFileName(dir_, head_id_) + " failed a write earlier");
+  if (head_broken_) {
+    return Status::IOError(VlogFileName(dir_, head_id_) + " failed a write or fsync earlier");
+  }
+  if (head_sealed_) return Status::IOError(VlogFileName(dir_, head_id_) + " is closed");
   entry_buffer_.clear();
   AppendVlogEntry(entry, &entry_buffer_);
   ptr->file_id = head_id_;
@@ -186,6 +188,8 @@ Status ValueLog::Append(const VlogEntry& entry, ValuePointer* ptr, bool covered)
 }
 
 Status ValueLog::Commit() {
+  // A broken head takes nothing more: what a failed batch appended is never committed.
+  if (head_broken_ || head_ == nullptr) return Status::OK();
   Status s = head_->Flush();
   if (!s.ok()) {
     head_broken_ = true;
@@ -200,26 +204,56 @@ Status ValueLog::Commit() {
 
 Status ValueLog::SyncCommitted() {
   if (!HasUnsynced()) return Status::OK();
+  if (head_broken_) return SealHead();
   Status s = head_->Sync();
   if (s.ok()) {
     synced_size_ = committed_size_;
-  } else {
-    head_broken_ = true;  // As for a failed Commit: what the OS still holds is unknown.
+    return s;
   }
+  // What the OS still holds of the head is unknown now.
+  logger_->Log(LogLevel::kWarning, s.ToString());
+  head_broken_ = true;
+  return SealHead();
+}
+
+Status ValueLog::SealHead() {
+  if (head_sealed_) return Status::OK();
+  if (!head_broken_) {
+    Status s = head_->Sync();
+    if (s.ok()) s = head_->Close();
+    if (s.ok()) {
+      head_.reset();
+      head_sealed_ = true;
+      synced_size_ = committed_size_;
+      return s;
+    }
+    logger_->Log(LogLevel::kWarning, s.ToString());
+    head_broken_ = true;
+  }
+  // A failed write may have left a partial entry past the last committed batch, and a failed
+  // fsync says nothing of what reached the disk; retrying it on the same handle could report
+  // success for pages whose writeback failed. So the head is cut back to its committed batches
+  // and fsynced through a new handle. Until that succeeds the head stays unsealed, and a synced
+  // write fails rather than make durable the records that point into it.
+  if (head_ != nullptr) {
+    head_->Close().IgnoreError();  // Broken already; the fsync below says what counts.
+    head_.reset();
+  }
+  const std::string path = VlogFileName(dir_, head_id_);
+  Status s = env_->TruncateFile(path, committed_size_);
+  std::unique_ptr<WritableFile> file;
+  if (s.ok()) s = env_->NewAppendableFile(path, &file);
+  if (s.ok()) s = file->Sync();
+  if (s.ok()) s = file->Close();
+  if (!s.ok()) return s;
+  head_sealed_ = true;
+  synced_size_ = committed_size_;
   return s;
 }
 
 Status ValueLog::Rotate() {
-  Status s = head_->Sync();
-  if (s.ok()) s = head_->Close();
-  if (!s.ok() && !head_broken_) return s;
-  if (head_broken_) {
-    // Nothing points past the last committed batch; cut the rest off so that only the head
-    // can ever end in a torn batch. If even that fails, scans stop at the damage.
-    head_->Close().IgnoreError();  // The file is cut back below; its own error says more.
-    Status t = env_->TruncateFile(VlogFileName(dir_, head_id_), committed_size_);
-    if (!t.ok()) logger_->Log(LogLevel::kWarning, t.ToString());
-  }
+  Status s = SealHead();
+  if (!s.ok()) return s;
   return CreateHead(head_id_ + 1);
 }
 
@@ -235,12 +269,11 @@ void ValueLog::Retire(uint32_t file_id) {
 }
 
 Status ValueLog::Close(VlogCheckpoint* checkpoint) {
-  if (head_ == nullptr) return Status::OK();
-  Status s = head_->Sync();
-  Status c = head_->Close();
-  head_.reset();
-  if (s.ok()) s = c;
-  if (s.ok() && !head_broken_) *checkpoint = VlogCheckpoint{head_id_, head_size_};
+  if (head_ == nullptr && !head_broken_) return Status::OK();  // Read-only, or closed.
+  const bool healthy = !head_broken_ && !head_sealed_;
+  Status s = SealHead();
+  if (s.ok() && healthy) *checkpoint = VlogCheckpoint{head_id_, head_size_};
+  head_broken_ = false;  // Closed: nothing to append to, nothing to seal.
   return s;
 }
 

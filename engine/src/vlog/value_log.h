@@ -69,19 +69,23 @@ class ValueLog {
   // True when file `id` is older than the head and gone: value-log GC removed it.
   bool WasCollected(uint32_t id) const;
   // Fsyncs the head if committed bytes may not be on the disk yet: a synced log record can
-  // make durable earlier records whose values went to the log without a sync.
+  // make durable earlier records whose values went to the log without a sync. A broken head
+  // (failed write or fsync) is sealed instead (see Rotate).
   Status SyncCommitted();
-  // Whether SyncCommitted has anything to do. (A head broken by a failed write is still
-  // synced: what was committed to it before must reach the disk like the rest.)
-  bool HasUnsynced() const { return head_ != nullptr && synced_size_ < committed_size_; }
+  // Whether SyncCommitted has anything to do. (A broken head is still made durable: what was
+  // committed to it before must reach the disk like the rest.)
+  bool HasUnsynced() const { return !head_sealed_ && synced_size_ < committed_size_; }
   // Whether the head holds unsynced entries that no log copy covers: a synced log record must
   // then have the head fsynced too, since it makes the records pointing at them durable.
-  bool HasUncoveredUnsynced() const { return head_ != nullptr && synced_size_ < uncovered_end_; }
-  // True when the head is full, or broken by a failed write (which may have left a partial
-  // entry that no good one may follow): Rotate before the next Append.
-  bool NeedsRotation() const { return head_broken_ || head_size_ >= file_size_limit_; }
-  // Fsyncs and closes the head (cutting a broken one back to its last committed batch), and
-  // starts a new one. The caller publishes the new file set to readers before using it.
+  bool HasUncoveredUnsynced() const { return !head_sealed_ && synced_size_ < uncovered_end_; }
+  // True when the head is full, sealed, or broken by a failed write or fsync (which may have
+  // left a partial entry that no good one may follow): Rotate before the next Append.
+  bool NeedsRotation() const {
+    return head_broken_ || head_sealed_ || head_size_ >= file_size_limit_;
+  }
+  // Seals the head (fsyncs and closes it; a broken one is first cut back to its last
+  // committed batch and fsynced through a new handle), then starts a new one. On failure it
+  // can be called again. The caller publishes the new file set to readers before using it.
   Status Rotate();
 
   // Takes a collected file out of the set; it is deleted when the last reader lets go.
@@ -93,6 +97,8 @@ class ValueLog {
  private:
   Status OpenHeadForAppend();
   Status CreateHead(uint32_t id);
+  // Makes the head's committed batches durable and closes it (see Rotate).
+  Status SealHead();
   void Publish(uint32_t id, std::shared_ptr<VlogFile> file);  // Adds or replaces in the set.
 
   Env* const env_;
@@ -113,7 +119,8 @@ class ValueLog {
   std::unique_ptr<WritableFile> head_;
   std::shared_ptr<VlogFile> head_reader_;  // The head as readers see it: told what Commit wrote.
   uint64_t head_size_ = 0;
-  bool head_broken_ = false;
+  bool head_broken_ = false;  // A write or fsync failed: no more appends, seal it.
+  bool head_sealed_ = false;  // Durable and closed; the next Rotate only creates a new head.
   std::string entry_buffer_;
 };
 

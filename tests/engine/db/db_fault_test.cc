@@ -390,5 +390,43 @@ TEST_F(DBFaultTest, SyncedLargeValuesCostOneFsyncAndSurvivePowerLoss) {
   ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), "after reopening"));
 }
 
+// A value-log write fails, then the fsync that closes that file fails too: the values written
+// before, acknowledged but not yet synced, still become durable with the next synced write,
+// which may only be acknowledged once they are.
+TEST_F(DBFaultTest, AFailedValueLogFsyncIsMadeGoodBeforeAnySyncedWrite) {
+  Options options = SmallOptions();
+  options.memtable_size = 8 << 20;
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(options, &db));
+  for (int i = 0; i < 10; i++) {
+    size_t index = model_.Begin(Key(i), ValueFor(0, i, 1024));
+    ASSERT_OK(db->Put(WriteOptions(), Key(i), ValueFor(0, i, 1024)));
+    model_.Acknowledge(index, false);
+  }
+  env_.FailOps(FaultInjectionEnv::kWrite, EIO, ".vlog", 0, 1);
+  size_t index = model_.Begin(Key(20), ValueFor(0, 20, 1024));
+  EXPECT_TRUE(db->Put(WriteOptions(), Key(20), ValueFor(0, 20, 1024)).IsIOError());
+  env_.FailOps(FaultInjectionEnv::kSync, EIO, ".vlog", 0, 1);
+  WriteOptions synced;
+  synced.sync = true;
+  Status s;
+  for (int attempt = 0; attempt < 5; attempt++) {
+    index = model_.Begin(Key(21), ValueFor(0, 21, 1024));
+    s = db->Put(synced, Key(21), ValueFor(0, 21, 1024));
+    if (s.ok()) break;
+    EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  }
+  ASSERT_OK(s);
+  model_.Acknowledge(index, true);
+  env_.LosePower();
+  db.reset();
+  ASSERT_OK(env_.DropUnsyncedData(FaultInjectionEnv::Loss::kAllUnsynced));
+  ASSERT_OK(DB::Open(options, &db));
+  ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), "after the power loss"));
+  std::string value;
+  ASSERT_OK(db->Get(ReadOptions(), Key(3), &value));
+  EXPECT_EQ(value, ValueFor(0, 3, 1024));
+}
+
 }  // namespace
 }  // namespace sett
