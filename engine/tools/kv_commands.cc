@@ -11,6 +11,7 @@ namespace {
 
 struct KvArgs {
   std::string dir, key, value, prefix;
+  std::string snapshot;  // Read at this named snapshot; empty: the latest state.
   uint64_t limit = 0;
   bool hex = false;
   bool sync = false;
@@ -27,12 +28,27 @@ std::string Show(std::string_view bytes, bool hex) {
   return out;
 }
 
+// The read options of a command: at args.snapshot when given.
+Status ReadOptionsFor(DB* db, const KvArgs& args, ReadOptions* ro) {
+  if (args.snapshot.empty()) return Status::OK();
+  SnapshotInfo info;
+  Status s = db->FindSnapshot(args.snapshot, &info);
+  ro->read_ts = info.read_ts;
+  return s;
+}
+
 int RunGet(const KvArgs& args) {
   auto db = OpenForCommand("get", args.dir, OpenMode::kReadOnly);
   if (db == nullptr) return 1;
   std::string value;
   uint64_t version;
-  Status s = db->Get(ReadOptions(), args.key, &value, &version);
+  ReadOptions ro;
+  Status s = ReadOptionsFor(db.get(), args, &ro);
+  if (!s.ok()) {
+    std::fprintf(stderr, "sett get: %s\n", s.ToString().c_str());
+    return CloseForCommand("get", std::move(db), 1);
+  }
+  s = db->Get(ro, args.key, &value, &version);
   int code = 0;
   if (s.ok()) {
     std::printf("%s\n", Show(value, args.hex).c_str());
@@ -64,6 +80,11 @@ int RunScan(const KvArgs& args) {
   auto db = OpenForCommand("scan", args.dir, OpenMode::kReadOnly);
   if (db == nullptr) return 1;
   ReadOptions ro;
+  Status s = ReadOptionsFor(db.get(), args, &ro);
+  if (!s.ok()) {
+    std::fprintf(stderr, "sett scan: %s\n", s.ToString().c_str());
+    return CloseForCommand("scan", std::move(db), 1);
+  }
   ro.prefix = args.prefix;
   ro.prefetch_values = true;
   auto it = db->NewIterator(ro);
@@ -91,6 +112,7 @@ void AddKvCommands(CLI::App* app, int* exit_code) {
   g->add_option("dir", get->dir, "Database directory")->required();
   g->add_option("key", get->key, "Key")->required();
   g->add_flag("--hex", get->hex, "Print the value in hex (default: escaped text)");
+  g->add_option("--snapshot", get->snapshot, "Read at this named snapshot (sett snapshot)");
   g->callback([get, exit_code] { *exit_code = RunGet(*get); });
 
   auto set = std::make_shared<KvArgs>();
@@ -114,6 +136,7 @@ void AddKvCommands(CLI::App* app, int* exit_code) {
   sc->add_option("--prefix", scan->prefix, "Only keys that start with this");
   sc->add_option("--limit", scan->limit, "Stop after this many keys (0: all)");
   sc->add_flag("--hex", scan->hex, "Print keys and values in hex");
+  sc->add_option("--snapshot", scan->snapshot, "Read at this named snapshot (sett snapshot)");
   sc->callback([scan, exit_code] { *exit_code = RunScan(*scan); });
 }
 

@@ -9,6 +9,7 @@
 #include "gc_command.h"
 #include "info_command.h"
 #include "kv_commands.h"
+#include "snapshot_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"sett: inspect, query, back up, check and benchmark sett databases"};
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   sett::tools::AddGcCommand(&app, &exit_code);
   sett::tools::AddKvCommands(&app, &exit_code);
   sett::tools::AddAdminCommands(&app, &exit_code);
+  sett::tools::AddSnapshotCommand(&app, &exit_code);
   sett::tools::AddBankCommand(&app, &exit_code);
   sett::tools::AddCrashtestCommand(&app, &exit_code);
   try {

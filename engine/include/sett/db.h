@@ -51,6 +51,13 @@ class Snapshot {
   virtual uint64_t read_ts() const = 0;
 };
 
+// A named snapshot (DB::CreateSnapshot): a read timestamp kept under a name until deleted.
+struct SnapshotInfo {
+  std::string name;
+  uint64_t read_ts = 0;  // Reads at it: ReadOptions::read_ts, or NewTransactionAtSnapshot.
+  int64_t created = 0;   // Unix seconds.
+};
+
 // How far DB::VerifyChecksums got: a phase, "tables" then "value log" (done and total in bytes
 // of the files read), then "live values" (done in values read; total 0, not known ahead).
 using VerifyProgress = std::function<void(std::string_view phase, uint64_t done, uint64_t total)>;
@@ -128,6 +135,22 @@ class DB {
 
   // Registers the latest committed version as a read timestamp that compaction must preserve.
   virtual std::unique_ptr<Snapshot> GetSnapshot() = 0;
+
+  // Named snapshots: the latest committed version recorded durably under a name (1 to 255
+  // bytes, no '/', no control characters, not "." or ".."), kept across close, crash and
+  // reopen until deleted. Creating one copies nothing; while it exists, compaction keeps the
+  // newest version of each key at or below its timestamp and value-log GC keeps those values.
+  // DropAll and DropPrefix remove keys at every version, snapshots' included.
+  // CreateSnapshot: AlreadyExists when the name is taken. DeleteSnapshot: NotFound when absent.
+  virtual Status CreateSnapshot(std::string_view name, SnapshotInfo* info = nullptr) = 0;
+  virtual Status DeleteSnapshot(std::string_view name) = 0;
+  // Oldest first.
+  virtual std::vector<SnapshotInfo> ListSnapshots() = 0;
+  virtual Status FindSnapshot(std::string_view name, SnapshotInfo* info) = 0;
+  // A read-only transaction at a named snapshot; its operations fail with NotFound when there
+  // is no snapshot of that name. It keeps reading the snapshot's state even if the snapshot is
+  // deleted meanwhile.
+  virtual std::unique_ptr<Txn> NewTransactionAtSnapshot(std::string_view name) = 0;
 
   // The version of the last write that reads can see.
   virtual uint64_t LatestVersion() const = 0;

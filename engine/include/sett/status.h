@@ -27,6 +27,7 @@ class [[nodiscard]] Status {
     kAborted,           // The operation was stopped, for example because the DB is closing.
     kNothingToCollect,  // Value-log GC found no file worth collecting.
     kTxnTooBig,         // A transaction outgrew what one commit may write.
+    kAlreadyExists,     // A name is taken (for example a named snapshot's).
   };
 
   Status() = default;
@@ -50,6 +51,7 @@ class [[nodiscard]] Status {
     return Status(Code::kNothingToCollect, msg);
   }
   static Status TxnTooBig(std::string_view msg) { return Status(Code::kTxnTooBig, msg); }
+  static Status AlreadyExists(std::string_view msg) { return Status(Code::kAlreadyExists, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
@@ -62,6 +64,7 @@ class [[nodiscard]] Status {
   bool IsAborted() const { return code_ == Code::kAborted; }
   bool IsNothingToCollect() const { return code_ == Code::kNothingToCollect; }
   bool IsTxnTooBig() const { return code_ == Code::kTxnTooBig; }
+  bool IsAlreadyExists() const { return code_ == Code::kAlreadyExists; }
 
   Code code() const { return code_; }
   // The errno behind an I/O error, or 0.

@@ -187,7 +187,9 @@ uint64_t DBImpl::RecoveredVersion() const {
     }
   }
   for (const auto& imm : imms_) last_version = std::max(last_version, imm->max_version());
-  return last_version;
+  // A snapshot's writes were made durable before it was recorded; this only makes sure that
+  // no version inside a snapshot is ever handed out again.
+  return std::max(last_version, named_snapshots_->NewestReadTs());
 }
 
 void DBImpl::StartBackgroundThreads() {
@@ -215,6 +217,10 @@ Status DBImpl::Recover() {
   if (!s.ok()) return s;
   discard_ = std::make_unique<DiscardStats>(env_, dir_, logger_);
   discard_->Load();
+  // Before anything flushes or compacts: what the named snapshots read must stay.
+  named_snapshots_ = std::make_unique<SnapshotRegistry>(env_, dir_, snapshots_);
+  s = named_snapshots_->Load();
+  if (!s.ok()) return s;
   if (!options_.read_only) {
     RemoveObsoleteFiles(listing.table_ids, listing.wal_ids);
     s = discard_->Retain(vlog_->FileIds());

@@ -43,6 +43,7 @@
 
 #include "db/async_committer.h"
 #include "db/metrics_counters.h"
+#include "db/snapshot_registry.h"
 #include "db/subscriptions.h"
 #include "db/value_resolver.h"
 #include "lsm/compaction.h"
@@ -81,6 +82,11 @@ class DBImpl : public DB, public TxnHost {
              uint64_t* version) override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
   std::unique_ptr<Snapshot> GetSnapshot() override;
+  Status CreateSnapshot(std::string_view name, SnapshotInfo* info) override;
+  Status DeleteSnapshot(std::string_view name) override;
+  std::vector<SnapshotInfo> ListSnapshots() override;
+  Status FindSnapshot(std::string_view name, SnapshotInfo* info) override;
+  std::unique_ptr<Txn> NewTransactionAtSnapshot(std::string_view name) override;
   std::unique_ptr<Txn> NewTransaction(bool update) override;
   std::unique_ptr<Txn> NewTransactionAt(uint64_t read_ts, bool update) override;
   void SetDiscardTs(uint64_t discard_ts) override;
@@ -354,6 +360,7 @@ class DBImpl : public DB, public TxnHost {
   // (one fsync's wait instead of two in a row). Started by the first such group; leader only.
   std::unique_ptr<ThreadPool> vlog_syncer_;
   std::unique_ptr<DiscardStats> discard_;
+  std::unique_ptr<SnapshotRegistry> named_snapshots_;
   std::mutex gc_mu_;  // One value-log GC at a time.
   std::mutex pool_mu_;
   std::unique_ptr<ThreadPool> prefetch_pool_;  // Started by the first prefetching iterator.

@@ -203,4 +203,38 @@ std::unique_ptr<Snapshot> DBImpl::GetSnapshot() {
   return std::make_unique<SnapshotImpl>(snapshots_, visible_version_);
 }
 
+Status DBImpl::CreateSnapshot(std::string_view name, SnapshotInfo* info) {
+  if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
+  SnapshotInfo made;
+  Status s = named_snapshots_->Create(
+      name, visible_version_, NowSeconds(), [this] { return Sync(); }, &made);
+  if (s.ok() && info != nullptr) *info = made;
+  if (s.ok()) {
+    logger_->Log(LogLevel::kInfo, "snapshot \"" + made.name + "\" created at version " +
+                                      std::to_string(made.read_ts));
+  }
+  return s;
+}
+
+Status DBImpl::DeleteSnapshot(std::string_view name) {
+  if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
+  Status s = named_snapshots_->Delete(name);
+  if (s.ok()) logger_->Log(LogLevel::kInfo, "snapshot \"" + std::string(name) + "\" deleted");
+  return s;
+}
+
+std::vector<SnapshotInfo> DBImpl::ListSnapshots() { return named_snapshots_->List(); }
+
+Status DBImpl::FindSnapshot(std::string_view name, SnapshotInfo* info) {
+  return named_snapshots_->Find(name, info);
+}
+
+std::unique_ptr<Txn> DBImpl::NewTransactionAtSnapshot(std::string_view name) {
+  uint64_t read_ts = 0;
+  SnapshotList::Position position;
+  Status s = named_snapshots_->AddReader(name, &read_ts, &position);
+  if (!s.ok()) return std::make_unique<TxnImpl>(this, s);
+  return std::make_unique<TxnImpl>(this, snapshots_, position, read_ts, /*update=*/false);
+}
+
 }  // namespace sett

@@ -47,6 +47,9 @@ std::string Status::ToString() const {
     case Code::kTxnTooBig:
       name = "transaction too big";
       break;
+    case Code::kAlreadyExists:
+      name = "already exists";
+      break;
   }
   return std::string(name) + ": " + msg_;
 }

@@ -5,7 +5,7 @@
 
 #include "util/coding.h"
 #include "util/file_header.h"
-#include "util/hash.h"
+#include "util/whole_file.h"
 
 namespace sett {
 namespace {
@@ -15,25 +15,15 @@ std::string DiscardFileName(const std::string& dir) { return dir + "/DISCARD"; }
 }  // namespace
 
 void DiscardStats::Load() {
-  std::string path = DiscardFileName(dir_);
-  if (!env_->FileExists(path)) return;
-  uint64_t size;
-  std::unique_ptr<RandomAccessFile> file;
-  Status s = env_->GetFileSize(path, &size);
-  if (s.ok()) s = env_->NewRandomAccessFile(path, &file);
-  std::string data(size, '\0');
-  std::string_view got;
-  if (s.ok()) s = file->Read(0, size, data.data(), &got);
-  if (s.ok() && got.size() != size) s = Status::Corruption(path + ": short read");
-  if (s.ok()) s = CheckFileHeader(got, path, kDiscardFileMagic, kDiscardFormatVersion);
+  const std::string path = DiscardFileName(dir_);
+  std::string contents;
+  Status s = ReadWholeFile(env_, path, kDiscardFileMagic, kDiscardFormatVersion, &contents);
+  if (s.IsNotFound()) return;
   std::map<uint32_t, uint64_t> loaded;
   if (s.ok()) {
-    std::string_view body = got.substr(kFileHeaderSize);
-    bool ok = body.size() >= 8 && DecodeFixed64(body.data() + body.size() - 8) ==
-                                      Checksum64(body.data(), body.size() - 8);
-    if (ok) body.remove_suffix(8);
+    std::string_view body = contents;
     uint32_t n = 0;
-    ok = ok && GetVarint32(&body, &n);
+    bool ok = GetVarint32(&body, &n);
     for (uint32_t i = 0; ok && i < n; i++) {
       uint32_t id;
       uint64_t bytes;
@@ -100,19 +90,8 @@ Status DiscardStats::PersistLocked() {
     PutVarint32(&body, id);
     PutVarint64(&body, bytes);
   }
-  PutFixed64(&body, Checksum64(body.data(), body.size()));
-  std::string path = DiscardFileName(dir_);
-  std::string tmp = path + ".tmp";
-  std::unique_ptr<WritableFile> file;
-  Status s = env_->NewWritableFile(tmp, &file);
-  if (s.ok()) s = file->Append(EncodeFileHeader(kDiscardFileMagic, kDiscardFormatVersion));
-  if (s.ok()) s = file->Append(body);
-  if (s.ok()) s = file->Sync();
-  if (s.ok()) s = file->Close();
-  if (s.ok()) s = env_->RenameFile(tmp, path);
-  if (s.ok()) s = env_->SyncDir(dir_);
-  if (!s.ok()) env_->RemoveFile(tmp).IgnoreError();  // Cleanup after the returned failure.
-  return s;
+  return WriteWholeFile(env_, dir_, DiscardFileName(dir_), kDiscardFileMagic, kDiscardFormatVersion,
+                        body);
 }
 
 }  // namespace sett

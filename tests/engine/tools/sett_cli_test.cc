@@ -211,13 +211,52 @@ TEST(SettCliTest, ClearErrorsAndHelp) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.output, "--duration")) << r.output;
   for (const char* cmd :
-       {"get", "set", "del", "scan", "backup", "restore", "flatten", "bank", "gc", "info"}) {
+       {"get", "set", "del", "scan", "backup", "restore", "flatten", "bank", "gc", "info",
+        "snapshot", "snapshot create", "snapshot list", "snapshot delete"}) {
     r = RunSett(std::string(cmd) + " --help");
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_TRUE(Contains(r.output, "Usage:")) << cmd << ": " << r.output;
   }
   r = RunSett("frobnicate");
   EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
+TEST(SettCliTest, SnapshotCreateListReadAndDelete) {
+  test::TempDir dir;
+  std::string db = dir.Join("db");
+  ASSERT_EQ(RunSett("set " + db + " k old").exit_code, 0);
+  Result r = RunSett("snapshot create " + db + " before-change");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(Contains(r.output, "created snapshot before-change at version 2")) << r.output;
+  ASSERT_EQ(RunSett("set " + db + " k new").exit_code, 0);
+  ASSERT_EQ(RunSett("set " + db + " other x").exit_code, 0);
+  ASSERT_EQ(RunSett("flatten " + db).exit_code, 0);
+
+  r = RunSett("get " + db + " k --snapshot before-change");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "old\n");
+  EXPECT_EQ(RunSett("get " + db + " k").output, "new\n");
+  r = RunSett("scan " + db + " --snapshot before-change");
+  EXPECT_EQ(r.output, "k\told\n");
+  r = RunSett("get " + db + " k --snapshot nope");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Contains(r.output, "no snapshot named \"nope\"")) << r.output;
+
+  r = RunSett("snapshot create " + db + " before-change");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_TRUE(Contains(r.output, "already exists")) << r.output;
+  r = RunSett("snapshot create " + db + " a/b");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  r = RunSett("snapshot list " + db);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(Contains(r.output, "NAME")) << r.output;
+  EXPECT_TRUE(Contains(r.output, "before-change")) << r.output;
+  r = RunSett("snapshot delete " + db + " before-change");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(RunSett("snapshot list " + db).output, "");
+  r = RunSett("snapshot delete " + db + " before-change");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_TRUE(Contains(r.output, "no snapshot named")) << r.output;
 }
 
 }  // namespace
