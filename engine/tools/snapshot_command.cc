@@ -1,12 +1,12 @@
 #include "snapshot_command.h"
 
 #include <cstdio>
-#include <ctime>
 #include <memory>
 #include <string>
 
 #include "open_db.h"
 #include "sett/db.h"
+#include "tools/common/format.h"
 
 namespace sett::tools {
 namespace {
@@ -15,16 +15,6 @@ struct SnapshotArgs {
   std::string dir;
   std::string name;
 };
-
-std::string LocalTime(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  char text[32];
-  if (localtime_r(&t, &tm) == nullptr || std::strftime(text, sizeof text, "%F %T", &tm) == 0) {
-    return std::to_string(unix_seconds);
-  }
-  return text;
-}
 
 int Report(const char* action, const SnapshotArgs& args, const Status& s) {
   if (s.ok()) return 0;

@@ -86,9 +86,11 @@ class Filesystem {
   // holds a filesystem.
   static int Format(KvStore* store, const Superblock& sb, const Caller& owner, Logger* logger);
   // Reads the superblock and reclaims what a crash left orphaned. *fs is set on success;
-  // `error` says what went wrong otherwise.
+  // `error` says what went wrong otherwise. read_only (a store that cannot write, such as a
+  // snapshot): nothing is reclaimed, and every operation that would change something fails
+  // with EROFS.
   static int Mount(KvStore* store, Logger* logger, std::unique_ptr<Filesystem>* fs,
-                   std::string* error);
+                   std::string* error, bool read_only = false);
 
   const Superblock& superblock() const { return sb_; }
   Logger* logger() const { return logger_; }
@@ -186,6 +188,8 @@ class Filesystem {
   struct DirHandle;
 
   Filesystem(KvStore* store, Superblock sb, Logger* logger);
+
+  bool read_only_ = false;
 
   // Runs body in a transaction and commits, again and again while commits conflict, for up to
   // the conflict timeout.

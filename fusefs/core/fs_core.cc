@@ -55,6 +55,7 @@ int Filesystem::CheckSpace(uint64_t bytes) const {
 }
 
 int Filesystem::Run(bool update, const std::function<int(KvTxn*)>& body, bool sync) {
+  if (update && read_only_) return EROFS;
   const auto start = std::chrono::steady_clock::now();
   for (int attempt = 0;; attempt++) {
     std::unique_ptr<KvTxn> txn = store_->Begin(update);
@@ -185,7 +186,7 @@ int Filesystem::Format(KvStore* store, const Superblock& sb, const Caller& owner
 }
 
 int Filesystem::Mount(KvStore* store, Logger* logger, std::unique_ptr<Filesystem>* fs,
-                      std::string* error) {
+                      std::string* error, bool read_only) {
   Superblock sb;
   Status s = LoadSuperblock(store->Begin(false).get(), &sb);
   if (!s.ok()) {
@@ -193,7 +194,8 @@ int Filesystem::Mount(KvStore* store, Logger* logger, std::unique_ptr<Filesystem
     return s.IsInvalidArgument() ? EINVAL : EIO;
   }
   fs->reset(new Filesystem(store, std::move(sb), logger));
-  int err = (*fs)->ReclaimOrphans(error);
+  (*fs)->read_only_ = read_only;
+  int err = read_only ? 0 : (*fs)->ReclaimOrphans(error);
   if (err == 0) err = (*fs)->CountInodes();
   if (err != 0) {
     if (error->empty()) *error = std::string("mounting: ") + std::strerror(err);

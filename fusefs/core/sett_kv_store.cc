@@ -71,10 +71,20 @@ SettKvStore::~SettKvStore() {
 }
 
 std::unique_ptr<KvTxn> SettKvStore::Begin(bool update) {
+  if (!snapshot_.empty())
+    return std::make_unique<SettKvTxn>(db_->NewTransactionAtSnapshot(snapshot_));
   return std::make_unique<SettKvTxn>(db_->NewTransaction(update));
 }
 
+Status SettKvStore::set_snapshot(const std::string& name) {
+  sett::SnapshotInfo info;
+  Status s = db_->FindSnapshot(name, &info);
+  if (s.ok()) snapshot_ = name;
+  return s;
+}
+
 Status SettKvStore::NextId(uint64_t* id) {
+  if (!snapshot_.empty()) return Status::NotSupported("snapshot " + snapshot_ + " is read-only");
   std::lock_guard<std::mutex> lock(mu_);
   if (ids_ == nullptr) {
     Status s = db_->GetSequence(kSequenceKey, kIdLease, &ids_);

@@ -1,5 +1,6 @@
 // SettKvStore is KvStore over a sett::DB: transactions are sett transactions, ids come from a
-// sett::Sequence under kSequenceKey (keys.h).
+// sett::Sequence under kSequenceKey (keys.h). At a named snapshot (set_snapshot) every
+// transaction reads the snapshot's state and none may write.
 
 #ifndef SETTFS_CORE_SETT_KV_STORE_H_
 #define SETTFS_CORE_SETT_KV_STORE_H_
@@ -30,10 +31,14 @@ class SettKvStore : public KvStore {
   size_t MaxTxnBytes() const override { return db_->MaxTxnBytes(); }
 
   sett::DB* db() const { return db_; }
+  // Reads at the named snapshot from now on (NotFound when there is none): Begin gives
+  // read-only transactions, NextId fails.
+  Status set_snapshot(const std::string& name);
 
  private:
   sett::DB* const db_;
   const std::string dir_;
+  std::string snapshot_;  // Set before use: read without a lock.
   // FreeBytes asks the filesystem at most every kFreeBytesTtlNs while space is plentiful:
   // every write checks, and a statvfs per 4 KiB write is a measurable share of its cost.
   static constexpr int64_t kFreeBytesTtlNs = 20'000'000;

@@ -21,9 +21,12 @@
 #include <sstream>
 #include <thread>
 
+#include "control_channel.h"
 #include "core/filesystem.h"
 #include "fuse/fuse_binding.h"
+#include "mount_table.h"
 #include "settfs_store.h"
+#include "snapshot_commands.h"
 #include "syslog_logger.h"
 
 extern char** environ;
@@ -51,6 +54,7 @@ const char kMountOptionsHelp[] = R"(settfs options (-o, comma-separated):
   gc_quiet=SECONDS    once no write has come for this long, tidy up and collect closely,
                       so that an idle mount gives its space back (default 30; 0: never)
   log=FILE            in the background, log to FILE instead of syslog
+  snapshot=NAME       mount the named snapshot NAME (settfs snapshot), read-only
 Other options go to FUSE: allow_other, ro, fsname=NAME, ... (see mount.fuse3(8)); generic
 mount options (defaults, rw, dev, suid, exec, noauto, nofail, _netdev, x-*) are accepted.)";
 
@@ -70,6 +74,7 @@ struct MountOptions {
   unsigned gc_seconds = 10;
   unsigned gc_quiet_seconds = 30;
   std::string log_file;
+  std::string snapshot;           // Mount this named snapshot, read-only.
   bool remount = false;           // Change the flags of the running mount instead.
   std::vector<std::string> fuse;  // Handed to libfuse.
 };
@@ -120,6 +125,12 @@ bool ParseOptions(const std::vector<std::string>& lists, MountOptions* out, std:
         out->xattrs = opt == "xattr";
       } else if (name == "log") {
         out->log_file = value;
+      } else if (name == "snapshot") {
+        if (value.empty()) {
+          *error = "-o snapshot needs a name";
+          return false;
+        }
+        out->snapshot = value;
       } else if (opt == "defaults" || opt == "auto" || opt == "noauto" || opt == "user" ||
                  opt == "users" || opt == "nouser" || opt == "nofail" || opt == "_netdev" ||
                  opt.rfind("x-", 0) == 0 || name == "comment" || opt == "default_permissions") {
@@ -194,15 +205,6 @@ int Daemonize(int* report_fd) {
   if (message.empty()) message = "the daemon exited before mounting";
   std::fprintf(stderr, "settfs mount: %s\n", message.c_str());
   return 1;
-}
-
-std::string Absolute(const std::string& path) {
-  char resolved[PATH_MAX];
-  if (::realpath(path.c_str(), resolved) != nullptr) return resolved;
-  if (!path.empty() && path[0] == '/') return path;
-  char cwd[PATH_MAX];
-  if (::getcwd(cwd, sizeof(cwd)) == nullptr) return path;
-  return std::string(cwd) + "/" + path;
 }
 
 bool Spawn(const std::vector<std::string>& argv) {
@@ -316,9 +318,27 @@ class SignalWatcher {
   std::thread thread_;
 };
 
+// Opens DBDIR read-only at the snapshot the options name.
+Status OpenSnapshotStore(const MountArgs& args, const MountOptions& options, sett::Logger* logger,
+                         std::unique_ptr<SettfsStore>* store) {
+  StoreConfig config;
+  config.dir = args.dbdir;
+  config.read_only = true;
+  config.lock_wait_seconds = 10;
+  config.logger = logger;
+  Status s = SettfsStore::Open(config, store);
+  if (s.ok()) s = (*store)->kv()->set_snapshot(options.snapshot);
+  if (s.IsNotFound()) {
+    return Status::NotFound("no snapshot named \"" + options.snapshot + "\" in " + args.dbdir +
+                            " (settfs snapshot list " + args.dbdir + ")");
+  }
+  return s;
+}
+
 // Opens the store, making a filesystem where asked or where DBDIR is fresh.
 Status OpenFilesystemStore(const MountArgs& args, const MountOptions& options, sett::Logger* logger,
                            std::unique_ptr<SettfsStore>* store) {
+  if (!options.snapshot.empty()) return OpenSnapshotStore(args, options, logger, store);
   bool mkfs = args.mkfs || options.mkfs;
   bool fresh = SettfsStore::IsFresh(args.dbdir);
   StoreConfig config;
@@ -350,6 +370,7 @@ fuse_session* NewSession(const MountArgs& args, const MountOptions& options, Fus
     fsname.push_back(c);
   }
   std::string list = "default_permissions,subtype=settfs,fsname=" + fsname;
+  if (!options.snapshot.empty()) list += ",ro";
   for (const std::string& opt : options.fuse) list += "," + opt;
   std::vector<std::string> argv = {"settfs", "-o", list};
   if (args.debug) argv.push_back("-d");
@@ -370,6 +391,27 @@ fuse_session* NewSession(const MountArgs& args, const MountOptions& options, Fus
 void KeepLargeBuffersInTheHeap() {
   ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
   ::mallopt(M_TRIM_THRESHOLD, 128 << 20);
+}
+
+// The control channel of a writable mount, for settfs snapshot; none if it cannot listen
+// (logged: the mount works without it).
+std::unique_ptr<ControlServer> StartControl(const MountArgs& args, bool snapshot,
+                                            SettfsStore* store, sett::Logger* logger) {
+  std::unique_ptr<ControlServer> control;
+  if (snapshot) return control;
+  sett::DB* db = store->db();
+  const std::string mountpoint = args.mountpoint;
+  Status s = ControlServer::Start(
+      args.dbdir,
+      [db, mountpoint](const std::string& request) {
+        return AnswerSnapshotRequest(db, mountpoint, request);
+      },
+      &control);
+  if (!s.ok()) {
+    logger->Log(sett::LogLevel::kWarning,
+                "settfs: no control channel (settfs snapshot needs it): " + s.ToString());
+  }
+  return control;
 }
 
 int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) {
@@ -398,7 +440,8 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   if (!s.ok()) return startup->Fail(s.ToString());
   std::unique_ptr<Filesystem> fs;
   std::string error;
-  if (Filesystem::Mount(store->kv(), logger, &fs, &error) != 0) {
+  const bool snapshot = !options.snapshot.empty();
+  if (Filesystem::Mount(store->kv(), logger, &fs, &error, /*read_only=*/snapshot) != 0) {
     return startup->Fail(args.dbdir + ": " + error);
   }
   fs->set_space_reserve(uint64_t{options.reserve_mib} << 20);
@@ -434,6 +477,7 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   {
     Committer committer(store.get(), options.commit_seconds);
     SignalWatcher watcher(args.mountpoint, logger);
+    std::unique_ptr<ControlServer> control = StartControl(args, snapshot, store.get(), logger);
     fuse_loop_config* config = fuse_loop_cfg_create();
     fuse_loop_cfg_set_max_threads(config, options.threads);
     loop_result = fuse_session_loop_mt(se, config);
@@ -452,44 +496,10 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   return loop_result == 0 ? 0 : 1;
 }
 
-// Undoes the octal escapes (\040 for a space) of a path in /proc/self/mountinfo.
-std::string UnescapeMountPath(const std::string& field) {
-  std::string out;
-  for (size_t i = 0; i < field.size(); i++) {
-    auto octal = [&](size_t k) { return k < field.size() && field[k] >= '0' && field[k] <= '7'; };
-    if (field[i] == '\\' && octal(i + 1) && octal(i + 2) && octal(i + 3)) {
-      out.push_back(static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 +
-                                      (field[i + 3] - '0')));
-      i += 3;
-    } else {
-      out.push_back(field[i]);
-    }
-  }
-  return out;
-}
-
-// Whether a settfs filesystem is mounted on mountpoint now.
-bool IsSettfsMountPoint(const std::string& mountpoint) {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - FSTYPE SOURCE SUPEROPTIONS
-    std::istringstream fields(line);
-    std::string id, parent, dev, root, point, field;
-    fields >> id >> parent >> dev >> root >> point;
-    while (fields >> field && field != "-") {
-    }
-    std::string fstype;
-    fields >> fstype;
-    if (fstype == "fuse.settfs" && UnescapeMountPath(point) == mountpoint) return true;
-  }
-  return false;
-}
-
 // `mount -o remount,...` through mount.fuse3: the running daemon keeps serving; only the
 // kernel's mount changes (read-only or not, and the per-mount flags).
 int Remount(const MountArgs& args, const MountOptions& options) {
-  if (!IsSettfsMountPoint(args.mountpoint)) {
+  if (!FindSettfsMount(args.mountpoint)) {
     std::fprintf(stderr, "settfs mount: cannot remount %s: no settfs filesystem is mounted there\n",
                  args.mountpoint.c_str());
     return 1;

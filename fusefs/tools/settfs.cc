@@ -10,11 +10,12 @@
 
 #include "fs_commands.h"
 #include "mount_command.h"
+#include "snapshot_commands.h"
 
 namespace {
 
 bool IsSubcommand(const char* arg) {
-  for (const char* name : {"mount", "mkfs", "fsck", "stat", "help"}) {
+  for (const char* name : {"mount", "mkfs", "fsck", "stat", "snapshot", "help"}) {
     if (std::strcmp(arg, name) == 0) return true;
   }
   return false;
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   settfs::AddMkfsCommand(&app, &exit_code);
   settfs::AddFsckCommand(&app, &exit_code);
   settfs::AddStatCommand(&app, &exit_code);
+  settfs::AddSnapshotCommand(&app, &exit_code);
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {

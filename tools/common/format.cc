@@ -1,6 +1,7 @@
 #include "tools/common/format.h"
 
 #include <cstdio>
+#include <ctime>
 
 namespace sett::tools {
 
@@ -37,6 +38,16 @@ std::string EscapeKey(std::string_view key, size_t max_len) {
     }
   }
   return out;
+}
+
+std::string LocalTime(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  char text[32];
+  if (localtime_r(&t, &tm) == nullptr || std::strftime(text, sizeof text, "%F %T", &tm) == 0) {
+    return std::to_string(unix_seconds);
+  }
+  return text;
 }
 
 }  // namespace sett::tools

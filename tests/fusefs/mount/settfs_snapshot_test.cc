@@ -1,0 +1,265 @@
+// Named snapshots of a mounted settfs (settfs snapshot create|list|delete through the daemon's
+// control channel, or on the unmounted database) read back through `settfs mount
+// -o snapshot=NAME`: the view equals the tree as it was, after any kind of change, a remount
+// and a SIGKILL of the daemon; it refuses every change with EROFS; snapshots taken under
+// concurrent writers hold their invariant; and deleting snapshots gives their space back.
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "fusefs/mount/mounted_fixture.h"
+#include "fusefs/mount/tree_walk.h"
+#include "sett/db.h"
+
+namespace settfs {
+namespace {
+
+namespace fs = std::filesystem;
+using sett::test::Shell;
+
+class SettfsSnapshotTest : public MountedTest {
+ protected:
+  std::string View() const { return dir_.Join("view"); }
+
+  // `settfs snapshot ARGS`; its exit status, output in *output.
+  int Snapshot(const std::string& args, std::string* output = nullptr) {
+    std::string out;
+    int code = Shell(std::string(sett::test::SettfsBinary()) + " snapshot " + args + " 2>&1", &out);
+    if (output != nullptr) *output = out;
+    return code;
+  }
+
+  std::map<std::string, TreeNode> Tree(const std::string& root) {
+    std::map<std::string, TreeNode> tree;
+    Walk(root, "", &tree);
+    return tree;
+  }
+
+  // Mounts snapshot `name` read-only on View().
+  std::unique_ptr<sett::test::SettfsMount> MountSnapshot(const std::string& name) {
+    ::mkdir(View().c_str(), 0755);
+    return std::make_unique<sett::test::SettfsMount>(dbdir(), View(), "snapshot=" + name);
+  }
+
+  void ExpectSameTree(const std::map<std::string, TreeNode>& want, const std::string& root) {
+    auto got = Tree(root);
+    for (const auto& [path, node] : want) {
+      auto it = got.find(path);
+      ASSERT_NE(it, got.end()) << path << " is missing from the snapshot";
+      EXPECT_TRUE(it->second == node) << path << ":\n  snapshot " << it->second.Describe()
+                                      << "\n  then     " << node.Describe();
+    }
+    EXPECT_EQ(got.size(), want.size()) << "the snapshot holds paths the tree did not";
+  }
+
+  // A tree with every kind of thing in it.
+  void MakeTree() {
+    ASSERT_EQ(::mkdir(P("dir").c_str(), 0750), 0);
+    ASSERT_EQ(::mkdir(P("dir/sub").c_str(), 0700), 0);
+    ASSERT_EQ(::mkdir(P("empty").c_str(), 0755), 0);
+    sett::test::WriteFile(P("small"), "hello\n");
+    std::string big(3 << 20, '\0');
+    for (size_t i = 0; i < big.size(); i++) big[i] = static_cast<char>(i * 7 + i / 4096);
+    sett::test::WriteFile(P("dir/big"), big);
+    sett::test::WriteFile(P("dir/sub/deep"), "deep");
+    ASSERT_EQ(::link(P("small").c_str(), P("dir/hardlink").c_str()), 0);
+    ASSERT_EQ(::symlink("dir/big", P("link").c_str()), 0);
+    ASSERT_EQ(::setxattr(P("small").c_str(), "user.colour", "blue", 4, 0), 0);
+    int fd = ::open(P("sparse").c_str(), O_CREAT | O_WRONLY, 0644);
+    ASSERT_GE(fd, 0);
+    Pwrite(fd, "end", 10 << 20);
+    ::close(fd);
+  }
+
+  // Changes every kind of thing in MakeTree's tree.
+  void ChangeTree() {
+    int fd = ::open(P("dir/big").c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    Pwrite(fd, std::string(100000, 'X'), 12345);
+    ::close(fd);
+    ASSERT_EQ(::truncate(P("sparse").c_str(), 5), 0);
+    ASSERT_EQ(::rename(P("dir/sub").c_str(), P("moved").c_str()), 0);
+    ASSERT_EQ(::unlink(P("dir/hardlink").c_str()), 0);
+    ASSERT_EQ(::setxattr(P("small").c_str(), "user.colour", "red", 3, 0), 0);
+    ASSERT_EQ(::setxattr(P("small").c_str(), "user.new", "1", 1, 0), 0);
+    ASSERT_EQ(::link(P("moved/deep").c_str(), P("deep2").c_str()), 0);
+    ASSERT_EQ(::rmdir(P("empty").c_str()), 0);
+    ASSERT_EQ(::chmod(P("small").c_str(), 0600), 0);
+    sett::test::WriteFile(P("newfile"), "new");
+    ASSERT_EQ(::unlink(P("link").c_str()), 0);
+  }
+};
+
+TEST_F(SettfsSnapshotTest, TheViewIsTheTreeAsItWasThroughChangesRemountAndKill) {
+  ASSERT_NO_FATAL_FAILURE(MakeTree());
+  auto before = Tree(mountpoint());
+  std::string out;
+  ASSERT_EQ(Snapshot("create " + mountpoint() + " before", &out), 0) << out;
+  EXPECT_NE(out.find("created snapshot before"), std::string::npos) << out;
+  ASSERT_NO_FATAL_FAILURE(ChangeTree());
+  auto after = Tree(mountpoint());
+  ASSERT_EQ(Snapshot("create " + dbdir() + " after", &out), 0) << out;  // By DBDIR, mounted.
+  ASSERT_NO_FATAL_FAILURE(Remount());
+  sett::test::WriteFile(P("later"), "later");
+  ASSERT_EQ(Snapshot("create " + mountpoint() + " killed", &out), 0) << out;
+  auto killed = Tree(mountpoint());
+  mount_->Kill();
+
+  ASSERT_EQ(Snapshot("list " + dbdir(), &out), 0) << out;
+  EXPECT_LT(out.find("before"), out.find("after")) << out;
+  EXPECT_NE(out.find("killed"), std::string::npos) << out;
+  for (const auto& [name, tree] :
+       {std::pair{"before", &before}, std::pair{"after", &after}, std::pair{"killed", &killed}}) {
+    SCOPED_TRACE(name);
+    auto view = MountSnapshot(name);
+    ASSERT_TRUE(view->mounted());
+    ASSERT_NO_FATAL_FAILURE(ExpectSameTree(*tree, View()));
+    EXPECT_EQ(view->Unmount(), 0) << view->Log();
+  }
+  Mount();  // The live tree went on unchanged.
+  ASSERT_NO_FATAL_FAILURE(ExpectSameTree(killed, mountpoint()));
+}
+
+TEST_F(SettfsSnapshotTest, TheViewRefusesEveryChange) {
+  ASSERT_NO_FATAL_FAILURE(MakeTree());
+  ASSERT_EQ(Snapshot("create " + mountpoint() + " s"), 0);
+  ASSERT_EQ(mount_->Unmount(), 0);
+  auto view = MountSnapshot("s");
+  const std::string v = View();
+  EXPECT_EQ(ERRNO_OF(::open((v + "/new").c_str(), O_CREAT | O_WRONLY, 0644)), EROFS);
+  EXPECT_EQ(ERRNO_OF(::open((v + "/small").c_str(), O_WRONLY)), EROFS);
+  EXPECT_EQ(ERRNO_OF(::truncate((v + "/small").c_str(), 0)), EROFS);
+  EXPECT_EQ(ERRNO_OF(::mkdir((v + "/d").c_str(), 0755)), EROFS);
+  EXPECT_EQ(ERRNO_OF(::unlink((v + "/small").c_str())), EROFS);
+  EXPECT_EQ(ERRNO_OF(::rmdir((v + "/empty").c_str())), EROFS);
+  EXPECT_EQ(ERRNO_OF(::rename((v + "/small").c_str(), (v + "/x").c_str())), EROFS);
+  EXPECT_EQ(ERRNO_OF(::link((v + "/small").c_str(), (v + "/x").c_str())), EROFS);
+  EXPECT_EQ(ERRNO_OF(::symlink("t", (v + "/x").c_str())), EROFS);
+  EXPECT_EQ(ERRNO_OF(::chmod((v + "/small").c_str(), 0777)), EROFS);
+  EXPECT_EQ(ERRNO_OF(::setxattr((v + "/small").c_str(), "user.a", "b", 1, 0)), EROFS);
+  EXPECT_EQ(ERRNO_OF(::removexattr((v + "/small").c_str(), "user.colour")), EROFS);
+  EXPECT_EQ(sett::test::ReadFile(v + "/small"), "hello\n");
+  EXPECT_EQ(Snapshot("create " + dbdir() + " another"), 1) << "the database is in use";
+  EXPECT_EQ(view->Unmount(), 0) << view->Log();
+  std::string log = view->Log();
+  EXPECT_EQ(log.find("error"), std::string::npos) << log;
+}
+
+TEST_F(SettfsSnapshotTest, NamesAndErrorsAreClear) {
+  std::string out;
+  ASSERT_EQ(Snapshot("create " + mountpoint() + " one", &out), 0) << out;
+  EXPECT_EQ(Snapshot("create " + mountpoint() + " one", &out), 3) << out;
+  EXPECT_NE(out.find("exists"), std::string::npos) << out;
+  EXPECT_EQ(Snapshot("create " + mountpoint() + " a/b", &out), 3) << out;
+  EXPECT_EQ(Snapshot("delete " + mountpoint() + " missing", &out), 3) << out;
+  EXPECT_NE(out.find("no snapshot named \"missing\""), std::string::npos) << out;
+  EXPECT_EQ(Snapshot("list " + dir_.Join("nowhere"), &out), 1) << out;
+  EXPECT_NE(out.find("cannot open"), std::string::npos) << out;
+  ASSERT_EQ(Snapshot("delete " + mountpoint() + " one", &out), 0) << out;
+  ASSERT_EQ(Snapshot("list " + mountpoint(), &out), 0) << out;
+  EXPECT_EQ(out, "");
+  ASSERT_EQ(mount_->Unmount(), 0);
+  ::mkdir(View().c_str(), 0755);
+  out.clear();
+  EXPECT_EQ(Shell(std::string(sett::test::SettfsBinary()) + " mount -o snapshot=one " + dbdir() +
+                      " " + View() + " 2>&1",
+                  &out),
+            1);
+  EXPECT_NE(out.find("no snapshot named \"one\""), std::string::npos) << out;
+  EXPECT_FALSE(sett::test::IsSettfsMounted(View()));
+}
+
+// A file moves between two directories by rename (one transaction each) while snapshots are
+// taken: every snapshot holds it exactly once.
+TEST_F(SettfsSnapshotTest, SnapshotsUnderConcurrentWritersAreConsistent) {
+  ASSERT_EQ(::mkdir(P("a").c_str(), 0755), 0);
+  ASSERT_EQ(::mkdir(P("b").c_str(), 0755), 0);
+  sett::test::WriteFile(P("a/token"), "token");
+  std::atomic<bool> stop{false};
+  std::atomic<int> moves{0};
+  std::thread mover([&] {
+    bool in_a = true;
+    while (!stop) {
+      std::string from = P(in_a ? "a/token" : "b/token"), to = P(in_a ? "b/token" : "a/token");
+      if (::rename(from.c_str(), to.c_str()) != 0) break;
+      in_a = !in_a;
+      moves++;
+    }
+  });
+  const int kSnapshots = 6;
+  for (int i = 0; i < kSnapshots; i++) {
+    ASSERT_EQ(Snapshot("create " + mountpoint() + " s" + std::to_string(i)), 0);
+  }
+  stop = true;
+  mover.join();
+  EXPECT_GT(moves.load(), kSnapshots);
+  ASSERT_EQ(mount_->Unmount(), 0);
+  for (int i = 0; i < kSnapshots; i++) {
+    auto view = MountSnapshot("s" + std::to_string(i));
+    bool in_a = ::access((View() + "/a/token").c_str(), F_OK) == 0;
+    bool in_b = ::access((View() + "/b/token").c_str(), F_OK) == 0;
+    EXPECT_NE(in_a, in_b) << "snapshot s" << i << ": in a " << in_a << ", in b " << in_b;
+    EXPECT_EQ(view->Unmount(), 0);
+  }
+}
+
+// A file written, snapshotted, rewritten, snapshotted and rewritten again: the database holds
+// its three versions, no more; once both snapshots are deleted, compaction and GC leave one.
+TEST_F(SettfsSnapshotTest, DeletingSnapshotsGivesTheirSpaceBack) {
+  constexpr size_t kSize = 24 << 20;
+  auto rewrite = [&](char seed) {
+    std::string data(kSize, '\0');
+    uint32_t x = static_cast<uint32_t>(seed);
+    for (char& c : data) c = static_cast<char>((x = x * 1103515245 + 12345) >> 24);
+    sett::test::WriteFile(P("file"), data);
+  };
+  auto value_log_bytes = [&] {
+    uint64_t total = 0;
+    for (const auto& e : fs::directory_iterator(dbdir())) {
+      if (e.path().extension() == ".vlog") total += fs::file_size(e.path());
+    }
+    return total;
+  };
+  auto collect = [&] {  // What the mount's background GC does, run to the end.
+    sett::Options options;
+    options.dir = dbdir();
+    options.create_if_missing = false;
+    std::unique_ptr<sett::DB> db;
+    ASSERT_OK(sett::DB::Open(options, &db));
+    ASSERT_OK(db->Flatten());
+    while (db->RunValueLogGC(0.3).ok()) {
+    }
+    ASSERT_OK(db->Close());
+  };
+  rewrite(1);
+  ASSERT_EQ(Snapshot("create " + mountpoint() + " one"), 0);
+  rewrite(2);
+  ASSERT_EQ(Snapshot("create " + mountpoint() + " two"), 0);
+  rewrite(3);
+  ASSERT_EQ(mount_->Unmount(), 0);
+  ASSERT_NO_FATAL_FAILURE(collect());
+  const uint64_t three = value_log_bytes();
+  std::printf("three versions of %zu bytes: %llu bytes of value log\n", kSize,
+              static_cast<unsigned long long>(three));
+  EXPECT_GE(three, 3 * kSize);
+  EXPECT_LE(three, 3 * kSize + kSize / 2);
+  ASSERT_EQ(Snapshot("delete " + dbdir() + " one"), 0);
+  ASSERT_EQ(Snapshot("delete " + dbdir() + " two"), 0);
+  ASSERT_NO_FATAL_FAILURE(collect());
+  const uint64_t one = value_log_bytes();
+  std::printf("after deleting both snapshots: %llu bytes of value log\n",
+              static_cast<unsigned long long>(one));
+  EXPECT_LE(one, kSize + kSize / 2);
+  Mount();
+  std::string data = sett::test::ReadFile(P("file"));
+  EXPECT_EQ(data.size(), kSize);
+}
+
+}  // namespace
+}  // namespace settfs
