@@ -87,6 +87,11 @@ echo "settfs's compression on real trees"
 bash bench/fs/compression_trees.sh build-bench/bin/settfs "$work" \
   "$results/compression_trees.jsonl" /usr/include /usr/lib/python3
 rm -rf "$work" && mkdir -p "$work"
+echo "settfs snapshot create against the number of files"
+: >"$results/snapshots.jsonl"
+bash bench/fs/snapshot_create.sh build-bench/bin/settfs "$work" "$results/snapshots.jsonl" 5 \
+  10 100000
+rm -rf "$work" && mkdir -p "$work"
 echo "hot rewrites (fsx, fio rewrites and the space they leave)"
 bash bench/fs/hot_rewrites.sh build-bench/bin/settfs build-bench/bin/fsx "$work" \
   "$results/fs.jsonl" $quick
