@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/checker.h"
 #include "core/summary.h"
@@ -75,6 +76,26 @@ struct FsckArgs {
   bool repair = false;
 };
 
+// Checks the tree of every named snapshot of db; their problems, named by snapshot, go to
+// *problems.
+Status CheckSnapshots(sett::DB* db, std::vector<std::string>* problems) {
+  for (const sett::SnapshotInfo& info : db->ListSnapshots()) {
+    SettKvStore at_snapshot(db);
+    Status s = at_snapshot.set_snapshot(info.name);
+    CheckReport report;
+    if (s.ok()) s = Check(&at_snapshot, CheckOptions(), &report);
+    if (!s.ok()) return Status::Corruption("snapshot " + info.name + ": " + s.ToString());
+    for (const std::string& problem : report.problems) {
+      problems->push_back("snapshot " + info.name + ": " + problem);
+    }
+    std::printf("snapshot %s: %llu inodes, %llu entries, %llu data blocks\n", info.name.c_str(),
+                static_cast<unsigned long long>(report.inodes),
+                static_cast<unsigned long long>(report.entries),
+                static_cast<unsigned long long>(report.blocks));
+  }
+  return Status::OK();
+}
+
 int RunFsck(const FsckArgs& args) {
   std::unique_ptr<SettfsStore> store = OpenFor("fsck", args.dir, !args.repair, false);
   if (store == nullptr) return kFsckFailed;
@@ -89,6 +110,13 @@ int RunFsck(const FsckArgs& args) {
     std::fprintf(stderr, "settfs fsck: %s: %s\n", args.dir.c_str(), s.ToString().c_str());
     return Close("fsck", std::move(store), kFsckFailed);
   }
+  // Every snapshot's tree too, as it was taken (read-only: repair mends the live tree only).
+  std::vector<std::string> snapshot_problems;
+  s = CheckSnapshots(store->db(), &snapshot_problems);
+  if (!s.ok()) {
+    std::fprintf(stderr, "settfs fsck: %s: %s\n", args.dir.c_str(), s.ToString().c_str());
+    return Close("fsck", std::move(store), kFsckFailed);
+  }
   // The structure is sound; now every stored byte: table blocks, value-log entries, and every
   // live value (file data included) read through its pointer. Repair cannot bring damaged
   // bytes back, so damage found here is left (and named).
@@ -98,6 +126,9 @@ int RunFsck(const FsckArgs& args) {
   verifying.Finish();
   if (!s.ok()) damage = "damaged data: " + s.ToString();
   for (const std::string& problem : report.problems) std::printf("problem: %s\n", problem.c_str());
+  for (const std::string& problem : snapshot_problems) {
+    std::printf("problem: %s\n", problem.c_str());
+  }
   if (!damage.empty()) std::printf("problem: %s\n", damage.c_str());
   std::printf("%s: %llu inodes (%llu directories), %llu entries, %llu data blocks, %llu keys\n",
               args.dir.c_str(), static_cast<unsigned long long>(report.inodes),
@@ -111,7 +142,13 @@ int RunFsck(const FsckArgs& args) {
                 args.repair ? ": reclaimed" : " (by the next mount, or fsck --repair)");
   }
   int code = kFsckClean;
-  if (!damage.empty()) {
+  if (!snapshot_problems.empty()) {
+    std::printf(
+        "%zu problems in snapshots, which are read-only: fsck --repair leaves them; "
+        "delete the snapshot (or mount it and copy out what is intact)\n",
+        snapshot_problems.size());
+    code = kFsckProblemsLeft;
+  } else if (!damage.empty()) {
     std::printf("%zu problems; the damaged data cannot be repaired (restore it from a backup)\n",
                 report.problems.size() + 1);
     code = kFsckProblemsLeft;
