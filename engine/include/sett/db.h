@@ -56,6 +56,10 @@ struct SnapshotInfo {
   std::string name;
   uint64_t read_ts = 0;  // Reads at it: ReadOptions::read_ts, or NewTransactionAtSnapshot.
   int64_t created = 0;   // Unix seconds.
+  // What the snapshot is a snapshot of, whatever its name: 32 hex digits, random at creation,
+  // or given by whoever copies a snapshot from another database (so that the copy says which
+  // state it holds, and an incremental copy can check its base).
+  std::string id;
 };
 
 // How far DB::VerifyChecksums got: a phase, "tables" then "value log" (done and total in bytes
@@ -142,7 +146,9 @@ class DB {
   // newest version of each key at or below its timestamp and value-log GC keeps those values.
   // DropAll and DropPrefix remove keys at every version, snapshots' included.
   // CreateSnapshot: AlreadyExists when the name is taken. DeleteSnapshot: NotFound when absent.
-  virtual Status CreateSnapshot(std::string_view name, SnapshotInfo* info = nullptr) = 0;
+  // id: the snapshot's id (SnapshotInfo::id) when it copies one from elsewhere; empty: new.
+  virtual Status CreateSnapshot(std::string_view name, SnapshotInfo* info = nullptr,
+                                std::string_view id = {}) = 0;
   virtual Status DeleteSnapshot(std::string_view name) = 0;
   // Oldest first.
   virtual std::vector<SnapshotInfo> ListSnapshots() = 0;

@@ -82,7 +82,7 @@ class DBImpl : public DB, public TxnHost {
              uint64_t* version) override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
   std::unique_ptr<Snapshot> GetSnapshot() override;
-  Status CreateSnapshot(std::string_view name, SnapshotInfo* info) override;
+  Status CreateSnapshot(std::string_view name, SnapshotInfo* info, std::string_view id) override;
   Status DeleteSnapshot(std::string_view name) override;
   std::vector<SnapshotInfo> ListSnapshots() override;
   Status FindSnapshot(std::string_view name, SnapshotInfo* info) override;

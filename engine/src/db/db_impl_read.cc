@@ -203,11 +203,11 @@ std::unique_ptr<Snapshot> DBImpl::GetSnapshot() {
   return std::make_unique<SnapshotImpl>(snapshots_, visible_version_);
 }
 
-Status DBImpl::CreateSnapshot(std::string_view name, SnapshotInfo* info) {
+Status DBImpl::CreateSnapshot(std::string_view name, SnapshotInfo* info, std::string_view id) {
   if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
   SnapshotInfo made;
   Status s = named_snapshots_->Create(
-      name, visible_version_, NowSeconds(), [this] { return Sync(); }, &made);
+      name, id, visible_version_, NowSeconds(), [this] { return Sync(); }, &made);
   if (s.ok() && info != nullptr) *info = made;
   if (s.ok()) {
     logger_->Log(LogLevel::kInfo, "snapshot \"" + made.name + "\" created at version " +

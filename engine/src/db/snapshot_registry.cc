@@ -1,6 +1,8 @@
 #include "db/snapshot_registry.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <random>
 
 #include "util/coding.h"
 #include "util/file_header.h"
@@ -29,6 +31,29 @@ Status SnapshotRegistry::CheckName(std::string_view name) {
   return Status::OK();
 }
 
+Status SnapshotRegistry::CheckId(std::string_view id) {
+  bool ok = id.size() == 32;
+  for (char c : id) ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  return ok ? Status::OK()
+            : Status::InvalidArgument("snapshot id \"" + std::string(id.substr(0, 64)) +
+                                      "\" is not 32 lowercase hex digits");
+}
+
+namespace {
+
+std::string NewId() {
+  std::random_device random;
+  std::string id;
+  char hex[9];
+  for (int i = 0; i < 4; i++) {
+    std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(random()));
+    id += hex;
+  }
+  return id;
+}
+
+}  // namespace
+
 Status SnapshotRegistry::Load() {
   std::string contents;
   Status s = ReadWholeFile(env_, path_, kSnapshotsFileMagic, kSnapshotsFormatVersion, &contents);
@@ -39,12 +64,14 @@ Status SnapshotRegistry::Load() {
   bool ok = GetVarint32(&body, &n);
   std::map<std::string, SnapshotInfo, std::less<>> loaded;
   for (uint32_t i = 0; ok && i < n; i++) {
-    std::string_view name;
+    std::string_view name, id;
     SnapshotInfo info;
     uint64_t created = 0;
     ok = GetLengthPrefixed(&body, &name) && GetVarint64(&body, &info.read_ts) &&
-         GetVarint64(&body, &created) && CheckName(name).ok() && loaded.count(name) == 0;
+         GetVarint64(&body, &created) && GetLengthPrefixed(&body, &id) && CheckName(name).ok() &&
+         CheckId(id).ok() && loaded.count(name) == 0;
     info.name = std::string(name);
+    info.id = std::string(id);
     info.created = static_cast<int64_t>(created);
     if (ok) loaded[info.name] = info;
   }
@@ -59,10 +86,11 @@ Status SnapshotRegistry::Load() {
   return Status::OK();
 }
 
-Status SnapshotRegistry::Create(std::string_view name, const std::atomic<uint64_t>& latest,
-                                int64_t now, const std::function<Status()>& make_durable,
-                                SnapshotInfo* info) {
+Status SnapshotRegistry::Create(std::string_view name, std::string_view id,
+                                const std::atomic<uint64_t>& latest, int64_t now,
+                                const std::function<Status()>& make_durable, SnapshotInfo* info) {
   Status s = CheckName(name);
+  if (s.ok() && !id.empty()) s = CheckId(id);
   if (!s.ok()) return s;
   std::lock_guard<std::mutex> lock(mu_);
   if (entries_.count(name) != 0) {
@@ -72,6 +100,7 @@ Status SnapshotRegistry::Create(std::string_view name, const std::atomic<uint64_
   Entry entry;
   entry.info.name = std::string(name);
   entry.info.created = now;
+  entry.info.id = id.empty() ? NewId() : std::string(id);
   entry.position = readers_->AddLatest(latest, &entry.info.read_ts);
   auto it = entries_.emplace(entry.info.name, entry).first;
   s = make_durable();
@@ -151,6 +180,7 @@ Status SnapshotRegistry::PersistLocked() const {
     PutLengthPrefixed(&body, name);
     PutVarint64(&body, entry.info.read_ts);
     PutVarint64(&body, static_cast<uint64_t>(entry.info.created));
+    PutLengthPrefixed(&body, entry.info.id);
   }
   return WriteWholeFile(env_, dir_, path_, kSnapshotsFileMagic, kSnapshotsFormatVersion, body);
 }

@@ -4,7 +4,8 @@
 // and all are recorded in the SNAPSHOTS file (util/whole_file.h), rewritten whole on every
 // change:
 //
-//   body := varint32 n | n x (varint32 name size | name | varint64 read_ts | varint64 created)
+//   body := varint32 n | n x (varint32 name size | name | varint64 read_ts | varint64 created |
+//                            varint32 id size | id)
 //
 // A damaged SNAPSHOTS file fails the open: read as empty, it would let compaction drop what
 // the snapshots read.
@@ -45,8 +46,9 @@ class SnapshotRegistry {
   // make_durable runs after that version is taken and before the snapshot is recorded: it
   // makes every write up to it durable, so that no version inside a snapshot can be lost in
   // a crash and handed out again.
-  Status Create(std::string_view name, const std::atomic<uint64_t>& latest, int64_t now,
-                const std::function<Status()>& make_durable, SnapshotInfo* info);
+  // id: empty for a new random one (SnapshotInfo::id).
+  Status Create(std::string_view name, std::string_view id, const std::atomic<uint64_t>& latest,
+                int64_t now, const std::function<Status()>& make_durable, SnapshotInfo* info);
   // The largest timestamp of any snapshot, or 0.
   uint64_t NewestReadTs() const;
   Status Delete(std::string_view name);
@@ -58,8 +60,9 @@ class SnapshotRegistry {
   Status AddReader(std::string_view name, uint64_t* read_ts,
                    SnapshotList::Position* position) const;
 
-  // InvalidArgument naming what is wrong with a snapshot name, or OK.
+  // InvalidArgument naming what is wrong with a snapshot name or id, or OK.
   static Status CheckName(std::string_view name);
+  static Status CheckId(std::string_view id);
 
  private:
   struct Entry {

@@ -79,6 +79,7 @@ TEST_F(DBNamedSnapshotTest, ReadsTheStateAtCreationThroughCompactionAndReopen) {
   EXPECT_EQ(first.name, "first");
   EXPECT_EQ(first.read_ts, db_->LatestVersion());
   EXPECT_GT(first.created, 1700000000);
+  EXPECT_EQ(first.id.size(), 32u);
   WriteRound(1, n);
   ASSERT_OK(db_->Delete(WriteOptions(), Key(7)));
   ASSERT_OK(db_->Put(WriteOptions(), "later", "x"));
@@ -111,6 +112,7 @@ TEST_F(DBNamedSnapshotTest, ReadsTheStateAtCreationThroughCompactionAndReopen) {
   EXPECT_EQ(list[0].name, "first");
   EXPECT_EQ(list[0].read_ts, first.read_ts);
   EXPECT_EQ(list[0].created, first.created);
+  EXPECT_EQ(list[0].id, first.id);
   ASSERT_OK(db_->Flatten());
   ASSERT_NO_FATAL_FAILURE(ExpectRound(first.read_ts, 0, n));
   std::string value;
@@ -187,6 +189,13 @@ TEST_F(DBNamedSnapshotTest, NamesAreCheckedAndErrorsSaySo) {
   }
   EXPECT_OK(db_->CreateSnapshot(std::string(255, 'x')));
   EXPECT_OK(db_->CreateSnapshot("with space and ünïcode"));
+  // A copy says what it is a copy of; ids are checked; new ones differ.
+  SnapshotInfo copy, other;
+  ASSERT_OK(db_->CreateSnapshot("copy", &copy, "0123456789abcdef0123456789abcdef"));
+  EXPECT_EQ(copy.id, "0123456789abcdef0123456789abcdef");
+  EXPECT_TRUE(db_->CreateSnapshot("bad id", nullptr, "xyz").IsInvalidArgument());
+  ASSERT_OK(db_->CreateSnapshot("other", &other));
+  EXPECT_NE(other.id, copy.id);
   EXPECT_TRUE(db_->DeleteSnapshot("missing").IsNotFound());
   SnapshotInfo info;
   EXPECT_TRUE(db_->FindSnapshot("missing", &info).IsNotFound());
@@ -194,14 +203,17 @@ TEST_F(DBNamedSnapshotTest, NamesAreCheckedAndErrorsSaySo) {
   Status s = db_->NewTransactionAtSnapshot("missing")->Get("k", &item);
   EXPECT_TRUE(s.IsNotFound()) << s.ToString();
   EXPECT_NE(s.ToString().find("missing"), std::string::npos) << s.ToString();
-  EXPECT_EQ(db_->ListSnapshots().size(), 3u);
+  EXPECT_EQ(db_->ListSnapshots().size(), 5u);
 
   ASSERT_OK(db_->Close());
   db_.reset();
   Options ro = SmallOptions();
   ro.read_only = true;
   ASSERT_OK(DB::Open(ro, &db_));
-  EXPECT_EQ(db_->ListSnapshots().size(), 3u);
+  EXPECT_EQ(db_->ListSnapshots().size(), 5u);
+  SnapshotInfo found;
+  ASSERT_OK(db_->FindSnapshot("copy", &found));
+  EXPECT_EQ(found.id, "0123456789abcdef0123456789abcdef");
   EXPECT_TRUE(db_->CreateSnapshot("b").IsNotSupported());
   EXPECT_TRUE(db_->DeleteSnapshot("a").IsNotSupported());
 }
