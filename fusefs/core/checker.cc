@@ -51,6 +51,7 @@ struct Picture {
   std::map<uint64_t, InodeFacts> stray;   // Facts about inos with no I key (blocks etc.).
   std::vector<std::string> stray_keys;    // T, X, B and O keys of missing inodes.
   std::vector<std::string> unknown_keys;
+  bool pending = false;  // A bulk change (rollback, receive) was cut short.
 };
 
 // One fix: a description of the problem and the transaction body that fixes it.
@@ -104,6 +105,9 @@ Status CountKeys(KvTxn* txn, const CheckOptions& options, Picture* p, KeyCensus*
         break;
       case KeyTag::kUnknown:
         p->unknown_keys.emplace_back(key);
+        break;
+      case KeyTag::kPending:
+        p->pending = true;
         break;
       default:  // Read with their values by ReadInodesAndEntries.
         break;
@@ -451,6 +455,13 @@ void JudgeStrays(const Picture& p, std::vector<Fix>* fixes) {
   for (const std::string& key : p.stray_keys) {
     fixes->push_back({"key " + Printable(key) + " belongs to a missing inode or non-directory",
                       [key](KvStore*, KvTxn* t) { return DeleteKey(t, key); }});
+  }
+  if (p.pending) {
+    // Only the command that was cut short knows where it was going: run it again.
+    fixes->push_back(
+        Fix{"an interrupted settfs rollback or receive left the tree half changed: "
+            "run the same command again",
+            nullptr});
   }
   for (const std::string& key : p.unknown_keys) {
     fixes->push_back(

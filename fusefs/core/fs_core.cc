@@ -188,11 +188,24 @@ int Filesystem::Format(KvStore* store, const Superblock& sb, const Caller& owner
 int Filesystem::Mount(KvStore* store, Logger* logger, std::unique_ptr<Filesystem>* fs,
                       std::string* error, bool read_only) {
   Superblock sb;
-  Status s = LoadSuperblock(store->Begin(false).get(), &sb);
+  std::unique_ptr<KvTxn> txn = store->Begin(false);
+  Status s = LoadSuperblock(txn.get(), &sb);
   if (!s.ok()) {
     *error = s.ToString();
     return s.IsInvalidArgument() ? EINVAL : EIO;
   }
+  std::string pending;
+  s = txn->Get(kPendingKey, &pending);
+  if (s.ok()) {
+    *error = "an interrupted `settfs " + pending +
+             "` left the filesystem half changed: run it again to finish it";
+    return EINVAL;
+  }
+  if (!s.IsNotFound()) {
+    *error = s.ToString();
+    return EIO;
+  }
+  txn.reset();
   fs->reset(new Filesystem(store, std::move(sb), logger));
   (*fs)->read_only_ = read_only;
   int err = read_only ? 0 : (*fs)->ReclaimOrphans(error);

@@ -30,6 +30,7 @@ KeyTag ClassifyKey(std::string_view key) {
   switch (tag) {
     case KeyTag::kSuperblock:
     case KeyTag::kSequence:
+    case KeyTag::kPending:
       return key.size() == 1 ? tag : KeyTag::kUnknown;
     case KeyTag::kInode:
     case KeyTag::kTimes:

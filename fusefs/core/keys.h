@@ -11,6 +11,8 @@
 //   X ino name          extended attribute
 //   B ino index         data block `index` of a file; absent = a hole
 //   O ino               orphan: unlinked while still open; reclaimed on last close or at mount
+//   P                   a bulk change under way (settfs rollback or receive, in several
+//                       transactions): what it is; the filesystem does not mount while it is there
 
 #ifndef SETTFS_CORE_KEYS_H_
 #define SETTFS_CORE_KEYS_H_
@@ -34,11 +36,13 @@ enum class KeyTag : char {
   kXattr = 'X',
   kBlock = 'B',
   kOrphan = 'O',
+  kPending = 'P',
   kUnknown = 0,  // Not a key settfs writes.
 };
 
 inline constexpr char kSuperblockKey[] = "S";
 inline constexpr char kSequenceKey[] = "N";
+inline constexpr char kPendingKey[] = "P";
 inline constexpr uint64_t kRootIno = 1;
 inline constexpr size_t kInoKeySize = 9;     // Tag, ino.
 inline constexpr size_t kBlockKeySize = 17;  // B, ino, index.

@@ -15,7 +15,8 @@
 namespace {
 
 bool IsSubcommand(const char* arg) {
-  for (const char* name : {"mount", "mkfs", "fsck", "stat", "snapshot", "help"}) {
+  for (const char* name :
+       {"mount", "mkfs", "fsck", "stat", "snapshot", "rollback", "send", "receive", "help"}) {
     if (std::strcmp(arg, name) == 0) return true;
   }
   return false;
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   settfs::AddFsckCommand(&app, &exit_code);
   settfs::AddStatCommand(&app, &exit_code);
   settfs::AddSnapshotCommand(&app, &exit_code);
+  settfs::AddRollbackCommand(&app, &exit_code);
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {

@@ -13,6 +13,7 @@
 #include "mount_table.h"
 #include "settfs_store.h"
 #include "tools/common/format.h"
+#include "tree_changes.h"
 
 namespace settfs {
 namespace {
@@ -161,6 +162,44 @@ int RunList(const SnapshotArgs& args) {
   return 0;
 }
 
+struct RollbackArgs {
+  std::string dbdir;
+  std::string name;
+};
+
+int RunRollback(const RollbackArgs& args) {
+  const std::string dbdir = Absolute(args.dbdir);
+  StoreConfig config;
+  config.dir = dbdir;
+  std::unique_ptr<SettfsStore> store;
+  Status s = SettfsStore::Open(config, &store);
+  if (!s.ok()) {
+    std::fprintf(stderr, "settfs rollback: cannot open %s: %s%s\n", dbdir.c_str(),
+                 s.ToString().c_str(), s.IsBusy() ? " (unmount it first)" : "");
+    return kExitFailed;
+  }
+  sett::DB* db = store->db();
+  SnapshotInfo info;
+  s = db->FindSnapshot(args.name, &info);
+  std::unique_ptr<BulkChange> change;
+  if (s.ok()) s = BulkChange::Begin(db, "rollback " + args.name, &change);
+  if (s.ok()) {
+    s = DiffStates(db, db->LatestVersion(), info.read_ts,
+                   [&](const KeyChange& c) { return change->Add(c); });
+  }
+  if (s.ok()) s = change->Finish();
+  Status closed = store->Close();
+  if (s.ok()) s = closed;
+  if (!s.ok()) {
+    std::fprintf(stderr, "settfs rollback: %s: %s%s\n", dbdir.c_str(), s.ToString().c_str(),
+                 change != nullptr ? " (run the command again to finish)" : "");
+    return ExitCodeOf(s);
+  }
+  std::printf("rolled back to %s: %llu keys changed\n", args.name.c_str(),
+              static_cast<unsigned long long>(change->changes()));
+  return 0;
+}
+
 }  // namespace
 
 std::string AnswerSnapshotRequest(sett::DB* db, const std::string& mountpoint,
@@ -174,6 +213,19 @@ std::string AnswerSnapshotRequest(sett::DB* db, const std::string& mountpoint,
     if (!s.ok()) return ErrorAnswer(s);
   }
   return Answer(db, rest);
+}
+
+void AddRollbackCommand(CLI::App* app, int* exit_code) {
+  auto args = std::make_shared<RollbackArgs>();
+  CLI::App* cmd = app->add_subcommand(
+      "rollback",
+      "Make the live tree of an unmounted filesystem what snapshot NAME holds, as one step "
+      "(every snapshot is kept, later ones too)");
+  cmd->add_option("DBDIR", args->dbdir, "The database directory (not mounted)")->required();
+  cmd->add_option("NAME", args->name, "The snapshot to go back to")->required();
+  cmd->footer(
+      "If it is cut short, the filesystem will not mount until the same command is run again.");
+  cmd->callback([args, exit_code] { *exit_code = RunRollback(*args); });
 }
 
 void AddSnapshotCommand(CLI::App* app, int* exit_code) {

@@ -5,6 +5,8 @@
 // before the command; otherwise the command opens the database itself.
 //
 // A snapshot is read through `settfs mount -o snapshot=NAME DBDIR MOUNTPOINT` (read-only).
+// `settfs rollback DBDIR NAME` makes the live tree of an unmounted filesystem the snapshot's
+// (tree_changes.h).
 
 #ifndef SETTFS_TOOLS_SNAPSHOT_COMMANDS_H_
 #define SETTFS_TOOLS_SNAPSHOT_COMMANDS_H_
@@ -17,6 +19,8 @@
 namespace settfs {
 
 void AddSnapshotCommand(CLI::App* app, int* exit_code);
+// `settfs rollback DBDIR NAME`.
+void AddRollbackCommand(CLI::App* app, int* exit_code);
 
 // The daemon's answer to a control request about snapshots of db, mounted on mountpoint.
 std::string AnswerSnapshotRequest(sett::DB* db, const std::string& mountpoint,

@@ -297,5 +297,55 @@ TEST_F(SettfsSnapshotTest, FsckChecksEverySnapshotsTree) {
   EXPECT_EQ(Shell(fsck + dbdir() + " 2>&1", &out), 0) << out;
 }
 
+TEST_F(SettfsSnapshotTest, RollbackMakesTheLiveTreeTheSnapshotsAndKeepsEverySnapshot) {
+  ASSERT_NO_FATAL_FAILURE(MakeTree());
+  auto base = Tree(mountpoint());
+  ASSERT_EQ(Snapshot("create " + mountpoint() + " base"), 0);
+  ASSERT_NO_FATAL_FAILURE(ChangeTree());
+  auto changed = Tree(mountpoint());
+  ASSERT_EQ(Snapshot("create " + mountpoint() + " changed"), 0);
+  const std::string settfs = sett::test::SettfsBinary();
+  std::string out;
+  EXPECT_EQ(Shell(settfs + " rollback " + dbdir() + " base 2>&1", &out), 1) << out;
+  EXPECT_NE(out.find("unmount it first"), std::string::npos) << out;
+  ASSERT_EQ(mount_->Unmount(), 0);
+
+  EXPECT_EQ(Shell(settfs + " rollback " + dbdir() + " nosuch 2>&1", &out), 3) << out;
+  EXPECT_NE(out.find("no snapshot named \"nosuch\""), std::string::npos) << out;
+  ASSERT_EQ(Shell(settfs + " rollback " + dbdir() + " base 2>&1", &out), 0) << out;
+  EXPECT_NE(out.find("rolled back to base"), std::string::npos) << out;
+  EXPECT_EQ(Shell(settfs + " fsck " + dbdir() + " 2>&1", &out), 0) << out;
+  Mount();
+  ASSERT_NO_FATAL_FAILURE(ExpectSameTree(base, mountpoint()));
+  sett::test::WriteFile(P("after-rollback"), "x");  // New inodes after the rollback.
+  ASSERT_EQ(mount_->Unmount(), 0);
+  {
+    auto view = MountSnapshot("changed");  // Later snapshots stay as they were.
+    ASSERT_NO_FATAL_FAILURE(ExpectSameTree(changed, View()));
+    EXPECT_EQ(view->Unmount(), 0);
+  }
+
+  // Forward again, to the later snapshot; then a rollback cut short (its mark left behind as
+  // a crash would) keeps the filesystem from mounting until it is run again.
+  ASSERT_EQ(Shell(settfs + " rollback " + dbdir() + " changed 2>&1", &out), 0) << out;
+  {
+    sett::Options options;
+    options.dir = dbdir();
+    options.create_if_missing = false;
+    std::unique_ptr<sett::DB> db;
+    ASSERT_OK(sett::DB::Open(options, &db));
+    ASSERT_OK(db->Put(sett::WriteOptions(), kPendingKey, "rollback base"));
+    ASSERT_OK(db->Close());
+  }
+  ::mkdir(View().c_str(), 0755);
+  EXPECT_EQ(Shell(settfs + " mount " + dbdir() + " " + View() + " 2>&1", &out), 1) << out;
+  EXPECT_NE(out.find("interrupted `settfs rollback base`"), std::string::npos) << out;
+  EXPECT_EQ(Shell(settfs + " fsck " + dbdir() + " 2>&1", &out), 4) << out;
+  EXPECT_NE(out.find("run the same command again"), std::string::npos) << out;
+  ASSERT_EQ(Shell(settfs + " rollback " + dbdir() + " base 2>&1", &out), 0) << out;
+  Mount();
+  ASSERT_NO_FATAL_FAILURE(ExpectSameTree(base, mountpoint()));
+}
+
 }  // namespace
 }  // namespace settfs
