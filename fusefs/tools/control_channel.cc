@@ -28,7 +28,7 @@ sockaddr_un AddressFor(const std::string& dbdir, socklen_t* length) {
   return addr;
 }
 
-bool WriteAll(int fd, const std::string& data) {
+bool WriteAll(int fd, std::string_view data) {
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
@@ -39,18 +39,17 @@ bool WriteAll(int fd, const std::string& data) {
   return true;
 }
 
-// Reads until the peer closes (or, with stop_at_newline, until the first newline).
-bool ReadAll(int fd, bool stop_at_newline, size_t max, std::string* out) {
+// Reads up to the first newline (false if the peer stops first or sends more than max).
+bool ReadLine(int fd, size_t max, std::string* out) {
   char buf[4096];
   while (out->size() < max) {
     ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) return true;
+    if (n <= 0) return false;
     out->append(buf, static_cast<size_t>(n));
-    if (stop_at_newline && out->find('\n') != std::string::npos) return true;
+    if (out->find('\n') != std::string::npos) return true;
   }
-  return !stop_at_newline;
+  return false;
 }
 
 }  // namespace
@@ -109,17 +108,16 @@ void ControlServer::Answer(int client) {
   timeval timeout{10, 0};  // A client that never finishes its line does not hold the channel.
   ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   std::string request;
-  if (!ReadAll(client, /*stop_at_newline=*/true, kMaxRequest, &request) ||
-      request.find('\n') == std::string::npos) {
+  if (!ReadLine(client, kMaxRequest, &request)) {
     WriteAll(client, "error 2 the request must be one line of at most 4096 bytes\n");
     return;
   }
   request.resize(request.find('\n'));
-  WriteAll(client, handler_(request));
+  handler_(request, [client](std::string_view bytes) { return WriteAll(client, bytes); });
 }
 
 Status SendControlRequest(const std::string& dbdir, const std::string& request,
-                          std::string* answer) {
+                          const ControlWriter& sink) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Status::IOError("control socket", errno);
   socklen_t length;
@@ -132,12 +130,29 @@ Status SendControlRequest(const std::string& dbdir, const std::string& request,
     }
     return Status::IOError("connecting to the settfs daemon of " + dbdir, err);
   }
-  answer->clear();
-  bool ok = WriteAll(fd, request + "\n") && ReadAll(fd, false, 64 << 20, answer);
-  int err = errno;
+  Status s;
+  if (!WriteAll(fd, request + "\n")) {
+    s = Status::IOError("talking to the settfs daemon of " + dbdir, errno);
+  }
+  char buf[1 << 16];
+  while (s.ok()) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) s = Status::IOError("reading from the settfs daemon of " + dbdir, errno);
+    if (n <= 0) break;
+    if (!sink(std::string_view(buf, static_cast<size_t>(n)))) break;
+  }
   ::close(fd);
-  if (!ok) return Status::IOError("talking to the settfs daemon of " + dbdir, err);
-  return Status::OK();
+  return s;
+}
+
+Status SendControlRequest(const std::string& dbdir, const std::string& request,
+                          std::string* answer) {
+  answer->clear();
+  return SendControlRequest(dbdir, request, [answer](std::string_view bytes) {
+    answer->append(bytes);
+    return answer->size() < (64u << 20);
+  });
 }
 
 }  // namespace settfs

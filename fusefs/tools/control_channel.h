@@ -15,16 +15,20 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "sett/status.h"
 
 namespace settfs {
 
+// Hands bytes of an answer on; false when the other side has gone.
+using ControlWriter = std::function<bool(std::string_view bytes)>;
+
 class ControlServer {
  public:
-  // Takes a request line (without its newline) and returns the whole answer.
-  using Handler = std::function<std::string(const std::string& request)>;
+  // Takes a request line (without its newline) and writes the answer.
+  using Handler = std::function<void(const std::string& request, const ControlWriter& write)>;
 
   // Listens for the daemon of dbdir (an absolute path). Busy when another daemon listens.
   static sett::Status Start(const std::string& dbdir, Handler handler,
@@ -41,8 +45,11 @@ class ControlServer {
   std::thread thread_;
 };
 
-// Sends request to the daemon of dbdir (an absolute path) and reads its answer. NotFound when
-// no daemon listens for dbdir.
+// Sends request to the daemon of dbdir (an absolute path) and hands its answer to sink as it
+// comes (sink returns false to stop). NotFound when no daemon listens for dbdir.
+sett::Status SendControlRequest(const std::string& dbdir, const std::string& request,
+                                const ControlWriter& sink);
+// The same, keeping the whole answer.
 sett::Status SendControlRequest(const std::string& dbdir, const std::string& request,
                                 std::string* answer);
 

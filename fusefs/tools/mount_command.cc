@@ -25,6 +25,7 @@
 #include "core/filesystem.h"
 #include "fuse/fuse_binding.h"
 #include "mount_table.h"
+#include "send_receive.h"
 #include "settfs_store.h"
 #include "snapshot_commands.h"
 #include "syslog_logger.h"
@@ -403,8 +404,12 @@ std::unique_ptr<ControlServer> StartControl(const MountArgs& args, bool snapshot
   const std::string mountpoint = args.mountpoint;
   Status s = ControlServer::Start(
       args.dbdir,
-      [db, mountpoint](const std::string& request) {
-        return AnswerSnapshotRequest(db, mountpoint, request);
+      [db, mountpoint](const std::string& request, const ControlWriter& write) {
+        if (IsSendRequest(request)) {
+          AnswerSendRequest(db, request, write);
+        } else {
+          write(AnswerSnapshotRequest(db, mountpoint, request));
+        }
       },
       &control);
   if (!s.ok()) {

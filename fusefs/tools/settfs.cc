@@ -10,6 +10,7 @@
 
 #include "fs_commands.h"
 #include "mount_command.h"
+#include "send_receive.h"
 #include "snapshot_commands.h"
 
 namespace {
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   settfs::AddStatCommand(&app, &exit_code);
   settfs::AddSnapshotCommand(&app, &exit_code);
   settfs::AddRollbackCommand(&app, &exit_code);
+  settfs::AddSendReceiveCommands(&app, &exit_code);
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {

@@ -202,11 +202,11 @@ int RunRollback(const RollbackArgs& args) {
 
 }  // namespace
 
+bool IsSnapshotRequest(const std::string& request) { return request.rfind("snapshot ", 0) == 0; }
+
 std::string AnswerSnapshotRequest(sett::DB* db, const std::string& mountpoint,
                                   const std::string& request) {
-  if (request.rfind("snapshot ", 0) != 0) {
-    return ErrorAnswer(Status::InvalidArgument("unknown request"));
-  }
+  if (!IsSnapshotRequest(request)) return ErrorAnswer(Status::InvalidArgument("unknown request"));
   std::string rest = request.substr(9);
   if (rest.rfind("create ", 0) == 0) {
     Status s = WriteBackKernelCache(mountpoint);

@@ -25,6 +25,8 @@ void AddRollbackCommand(CLI::App* app, int* exit_code);
 // The daemon's answer to a control request about snapshots of db, mounted on mountpoint.
 std::string AnswerSnapshotRequest(sett::DB* db, const std::string& mountpoint,
                                   const std::string& request);
+// Whether a control request is one that AnswerSnapshotRequest answers.
+bool IsSnapshotRequest(const std::string& request);
 
 }  // namespace settfs
 

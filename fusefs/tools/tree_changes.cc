@@ -18,7 +18,7 @@ void SkipOwnKeys(sett::Iterator* it) {
 }  // namespace
 
 Status DiffStates(sett::DB* db, uint64_t from_ts, uint64_t to_ts,
-                  const std::function<Status(const KeyChange&)>& fn) {
+                  const std::function<Status(const KeyChange&)>& fn, bool compare_values) {
   sett::ReadOptions at_to;
   at_to.read_ts = to_ts;
   at_to.key_only = true;
@@ -54,6 +54,17 @@ Status DiffStates(sett::DB* db, uint64_t from_ts, uint64_t to_ts,
     change.key = std::string(to->key());
     change.deleted = false;
     s = db->Get(read, change.key, &change.value);
+    if (s.ok() && order == 0 && compare_values) {
+      sett::ReadOptions before = read;
+      before.read_ts = from_ts;
+      std::string old_value;
+      s = db->Get(before, change.key, &old_value);
+      if (s.ok() && old_value == change.value) {
+        to->Next();
+        from->Next();
+        continue;
+      }
+    }
     if (s.ok()) s = fn(change);
     to->Next();
     if (order == 0) from->Next();
@@ -98,6 +109,8 @@ Status BulkChange::WriteBatch(bool last) {
   batch_bytes_ = 0;
   return s;
 }
+
+Status BulkChange::Flush() { return batch_.Count() == 0 ? Status::OK() : WriteBatch(false); }
 
 Status BulkChange::Finish() { return WriteBatch(true); }
 

@@ -30,8 +30,11 @@ struct KeyChange {
 // Calls fn, in key order, with every key whose newest version at to_ts differs from its newest
 // at from_ts (from_ts 0: every key at to_ts), with its value at to_ts or as deleted. Stops at
 // the first error fn returns.
+// With compare_values, a key whose versions differ but whose values do not (as a rollback
+// leaves them) is not a change.
 sett::Status DiffStates(sett::DB* db, uint64_t from_ts, uint64_t to_ts,
-                        const std::function<sett::Status(const KeyChange&)>& fn);
+                        const std::function<sett::Status(const KeyChange&)>& fn,
+                        bool compare_values = false);
 
 class BulkChange {
  public:
@@ -39,6 +42,8 @@ class BulkChange {
   static sett::Status Begin(sett::DB* db, const std::string& what,
                             std::unique_ptr<BulkChange>* change);
   sett::Status Add(const KeyChange& change);
+  // Writes what was added so far (still under the mark): a key may then be added again.
+  sett::Status Flush();
   // Writes what is left and takes the mark away, durably.
   sett::Status Finish();
   uint64_t changes() const { return changes_; }

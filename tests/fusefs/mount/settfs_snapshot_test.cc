@@ -28,10 +28,16 @@ class SettfsSnapshotTest : public MountedTest {
  protected:
   std::string View() const { return dir_.Join("view"); }
 
+  // Runs a shell command; its exit status, and what it printed (stderr too) in *output.
+  int Run(const std::string& command, std::string* output) {
+    output->clear();
+    return Shell(command + " 2>&1", output);
+  }
+
   // `settfs snapshot ARGS`; its exit status, output in *output.
   int Snapshot(const std::string& args, std::string* output = nullptr) {
     std::string out;
-    int code = Shell(std::string(sett::test::SettfsBinary()) + " snapshot " + args + " 2>&1", &out);
+    int code = Run(std::string(sett::test::SettfsBinary()) + " snapshot " + args, &out);
     if (output != nullptr) *output = out;
     return code;
   }
@@ -287,14 +293,14 @@ TEST_F(SettfsSnapshotTest, FsckChecksEverySnapshotsTree) {
   }
   std::string out;
   const std::string fsck = std::string(sett::test::SettfsBinary()) + " fsck ";
-  EXPECT_EQ(Shell(fsck + dbdir() + " 2>&1", &out), 4) << out;
+  EXPECT_EQ(Run(fsck + dbdir(), &out), 4) << out;
   EXPECT_NE(out.find("problem: snapshot broken: "), std::string::npos) << out;
   EXPECT_EQ(out.find("problem: snapshot healthy"), std::string::npos) << out;
   EXPECT_NE(out.find("snapshot healthy: "), std::string::npos) << out;
-  EXPECT_EQ(Shell(fsck + "--repair " + dbdir() + " 2>&1", &out), 4) << out;
+  EXPECT_EQ(Run(fsck + "--repair " + dbdir(), &out), 4) << out;
   EXPECT_NE(out.find("snapshots, which are read-only"), std::string::npos) << out;
   ASSERT_EQ(Snapshot("delete " + dbdir() + " broken"), 0);
-  EXPECT_EQ(Shell(fsck + dbdir() + " 2>&1", &out), 0) << out;
+  EXPECT_EQ(Run(fsck + dbdir(), &out), 0) << out;
 }
 
 TEST_F(SettfsSnapshotTest, RollbackMakesTheLiveTreeTheSnapshotsAndKeepsEverySnapshot) {
@@ -306,15 +312,15 @@ TEST_F(SettfsSnapshotTest, RollbackMakesTheLiveTreeTheSnapshotsAndKeepsEverySnap
   ASSERT_EQ(Snapshot("create " + mountpoint() + " changed"), 0);
   const std::string settfs = sett::test::SettfsBinary();
   std::string out;
-  EXPECT_EQ(Shell(settfs + " rollback " + dbdir() + " base 2>&1", &out), 1) << out;
+  EXPECT_EQ(Run(settfs + " rollback " + dbdir() + " base", &out), 1) << out;
   EXPECT_NE(out.find("unmount it first"), std::string::npos) << out;
   ASSERT_EQ(mount_->Unmount(), 0);
 
-  EXPECT_EQ(Shell(settfs + " rollback " + dbdir() + " nosuch 2>&1", &out), 3) << out;
+  EXPECT_EQ(Run(settfs + " rollback " + dbdir() + " nosuch", &out), 3) << out;
   EXPECT_NE(out.find("no snapshot named \"nosuch\""), std::string::npos) << out;
-  ASSERT_EQ(Shell(settfs + " rollback " + dbdir() + " base 2>&1", &out), 0) << out;
+  ASSERT_EQ(Run(settfs + " rollback " + dbdir() + " base", &out), 0) << out;
   EXPECT_NE(out.find("rolled back to base"), std::string::npos) << out;
-  EXPECT_EQ(Shell(settfs + " fsck " + dbdir() + " 2>&1", &out), 0) << out;
+  EXPECT_EQ(Run(settfs + " fsck " + dbdir(), &out), 0) << out;
   Mount();
   ASSERT_NO_FATAL_FAILURE(ExpectSameTree(base, mountpoint()));
   sett::test::WriteFile(P("after-rollback"), "x");  // New inodes after the rollback.
@@ -327,7 +333,7 @@ TEST_F(SettfsSnapshotTest, RollbackMakesTheLiveTreeTheSnapshotsAndKeepsEverySnap
 
   // Forward again, to the later snapshot; then a rollback cut short (its mark left behind as
   // a crash would) keeps the filesystem from mounting until it is run again.
-  ASSERT_EQ(Shell(settfs + " rollback " + dbdir() + " changed 2>&1", &out), 0) << out;
+  ASSERT_EQ(Run(settfs + " rollback " + dbdir() + " changed", &out), 0) << out;
   {
     sett::Options options;
     options.dir = dbdir();
@@ -338,13 +344,124 @@ TEST_F(SettfsSnapshotTest, RollbackMakesTheLiveTreeTheSnapshotsAndKeepsEverySnap
     ASSERT_OK(db->Close());
   }
   ::mkdir(View().c_str(), 0755);
-  EXPECT_EQ(Shell(settfs + " mount " + dbdir() + " " + View() + " 2>&1", &out), 1) << out;
+  EXPECT_EQ(Run(settfs + " mount " + dbdir() + " " + View(), &out), 1) << out;
   EXPECT_NE(out.find("interrupted `settfs rollback base`"), std::string::npos) << out;
-  EXPECT_EQ(Shell(settfs + " fsck " + dbdir() + " 2>&1", &out), 4) << out;
+  EXPECT_EQ(Run(settfs + " fsck " + dbdir(), &out), 4) << out;
   EXPECT_NE(out.find("run the same command again"), std::string::npos) << out;
-  ASSERT_EQ(Shell(settfs + " rollback " + dbdir() + " base 2>&1", &out), 0) << out;
+  ASSERT_EQ(Run(settfs + " rollback " + dbdir() + " base", &out), 0) << out;
   Mount();
   ASSERT_NO_FATAL_FAILURE(ExpectSameTree(base, mountpoint()));
+}
+
+// A second filesystem kept in step with a first by a full stream and three incremental ones:
+// each received snapshot equals the sender's; damaged, cut and out-of-order streams, and a
+// target changed since the base, are refused and leave the target as it was.
+TEST_F(SettfsSnapshotTest, SendAndReceiveKeepASecondFilesystemInStep) {
+  const std::string settfs = sett::test::SettfsBinary();
+  const std::string copy = dir_.Join("copy");
+  auto stream = [&](int i) { return dir_.Join("stream" + std::to_string(i)); };
+  auto change_round = [&](int round) {
+    const std::string r = std::to_string(round);
+    sett::test::WriteFile(P("round" + r),
+                          std::string(5000 * round, static_cast<char>('a' + round)));
+    int fd = ::open(P("dir/big").c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    Pwrite(fd, "round " + r, 4096 * round);
+    ::close(fd);
+    if (round == 1) {
+      ASSERT_EQ(::rename(P("dir/sub").c_str(), P("sub-moved").c_str()), 0);
+    } else if (round == 2) {
+      ASSERT_EQ(::unlink(P("small").c_str()), 0);
+    } else if (round == 3) {
+      ASSERT_EQ(::setxattr(P("dir").c_str(), "user.r", "3", 1, 0), 0);
+    }
+  };
+  std::string out;
+  ASSERT_NO_FATAL_FAILURE(MakeTree());
+  std::vector<std::map<std::string, TreeNode>> trees;
+  for (int round = 0; round <= 3; round++) {
+    if (round > 0) {
+      ASSERT_NO_FATAL_FAILURE(change_round(round));
+    }
+    trees.push_back(Tree(mountpoint()));
+    const std::string name = "s" + std::to_string(round);
+    ASSERT_EQ(Snapshot("create " + mountpoint() + " " + name), 0);
+    std::string from = round == 0 ? "" : " --from s" + std::to_string(round - 1);
+    ASSERT_EQ(Shell("(" + settfs + " send " + mountpoint() + " " + name + from + " >" +
+                    stream(round) + " 2>" + stream(round) + ".err)"),
+              0)
+        << sett::test::ReadFile(stream(round) + ".err");
+  }
+  ASSERT_EQ(mount_->Unmount(), 0);
+  // From the unmounted database the same stream comes out.
+  // (Shell adds 2>&1: the command's own redirection goes in a subshell.)
+  ASSERT_EQ(
+      Shell("(" + settfs + " send " + dbdir() + " s3 --from s2 >" + stream(9) + " 2>/dev/null)"),
+      0);
+  EXPECT_TRUE(sett::test::ReadFile(stream(9)) == sett::test::ReadFile(stream(3)));
+
+  auto receive = [&](const std::string& file, std::string* output) {
+    return Run(settfs + " receive " + copy + " <" + file, output);
+  };
+  auto expect_copy_holds = [&](int round) {
+    SCOPED_TRACE("s" + std::to_string(round));
+    ::mkdir(View().c_str(), 0755);
+    sett::test::SettfsMount view(copy, View(), "snapshot=s" + std::to_string(round));
+    ASSERT_TRUE(view.mounted());
+    ExpectSameTree(trees[round], View());
+    EXPECT_EQ(view.Unmount(), 0);
+  };
+  EXPECT_EQ(receive(stream(1), &out), 3) << out;  // Incremental before its base.
+  EXPECT_NE(out.find("base snapshot"), std::string::npos) << out;
+  ASSERT_EQ(receive(stream(0), &out), 0) << out;
+  EXPECT_NE(out.find("received snapshot s0"), std::string::npos) << out;
+  ASSERT_NO_FATAL_FAILURE(expect_copy_holds(0));
+  EXPECT_EQ(receive(stream(0), &out), 3) << out;  // Already here.
+
+  // A damaged stream, and one cut short: refused, nothing changed.
+  std::string damaged = sett::test::ReadFile(stream(1));
+  damaged[damaged.size() / 2] ^= 0x20;
+  sett::test::WriteFile(dir_.Join("damaged"), damaged);
+  EXPECT_EQ(receive(dir_.Join("damaged"), &out), 3) << out;
+  EXPECT_NE(out.find("nothing was changed"), std::string::npos) << out;
+  std::string cut = sett::test::ReadFile(stream(1));
+  sett::test::WriteFile(dir_.Join("cut"), cut.substr(0, cut.size() - 5));
+  EXPECT_EQ(receive(dir_.Join("cut"), &out), 3) << out;
+  ASSERT_EQ(Snapshot("list " + copy, &out), 0);
+  EXPECT_EQ(out.find("s1"), std::string::npos) << out;
+
+  for (int round = 1; round <= 3; round++) {
+    ASSERT_EQ(receive(stream(round), &out), 0) << out;
+    ASSERT_NO_FATAL_FAILURE(expect_copy_holds(round));
+  }
+  // The copy mounts as the last snapshot, and new files there get inode numbers of their own.
+  {
+    sett::test::SettfsMount live(copy, View());
+    ASSERT_TRUE(live.mounted());
+    ExpectSameTree(trees[3], View());
+    sett::test::WriteFile(View() + "/new-on-copy", "x");
+    struct stat fresh, other;
+    ASSERT_EQ(::stat((View() + "/new-on-copy").c_str(), &fresh), 0);
+    for (const auto& [path, node] : trees[3]) {
+      ASSERT_EQ(::lstat((View() + "/" + path).c_str(), &other), 0) << path;
+      EXPECT_NE(other.st_ino, fresh.st_ino) << path;
+    }
+    EXPECT_EQ(live.Unmount(), 0);
+  }
+  // The copy changed since s3: the next stream is refused until it is rolled back.
+  Mount();
+  ASSERT_NO_FATAL_FAILURE(change_round(4));
+  ASSERT_EQ(Snapshot("create " + mountpoint() + " s4"), 0);
+  ASSERT_EQ(Shell("(" + settfs + " send " + mountpoint() + " s4 --from s3 >" + stream(4) + ")"), 0);
+  {
+    sett::test::SettfsMount live(copy, View());
+    sett::test::WriteFile(View() + "/local-change", "x");
+    EXPECT_EQ(live.Unmount(), 0);
+  }
+  EXPECT_EQ(receive(stream(4), &out), 3) << out;
+  EXPECT_NE(out.find("rollback"), std::string::npos) << out;
+  ASSERT_EQ(Run(settfs + " rollback " + copy + " s3", &out), 0) << out;
+  EXPECT_EQ(receive(stream(4), &out), 0) << out;
 }
 
 }  // namespace
