@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <sstream>
+#include <vector>
 
 #include "control_channel.h"
 #include "mount_table.h"
@@ -38,11 +40,52 @@ std::string ErrorAnswer(const Status& s) {
   return "error " + std::to_string(ExitCodeOf(s)) + " " + message + "\n";
 }
 
-std::string ListLines(sett::DB* db) {
-  std::string out;
-  for (const SnapshotInfo& info : db->ListSnapshots()) {
+// For each snapshot (in ListSnapshots order), the bytes of the versions that it alone reads:
+// what deleting it would give back (keys, and values before compression). One pass over every
+// version kept: a version is read by the snapshots whose timestamp lies between it and the
+// next newer version of its key, and by the live tree when it is the newest.
+Status ExclusiveBytes(sett::DB* db, const std::vector<SnapshotInfo>& snapshots,
+                      std::vector<uint64_t>* bytes) {
+  bytes->assign(snapshots.size(), 0);
+  std::vector<std::pair<uint64_t, size_t>> by_ts;  // (read_ts, index), ascending.
+  for (size_t i = 0; i < snapshots.size(); i++) by_ts.emplace_back(snapshots[i].read_ts, i);
+  std::sort(by_ts.begin(), by_ts.end());
+  sett::ReadOptions options;
+  options.all_versions = true;
+  options.key_only = true;
+  std::unique_ptr<sett::Iterator> it = db->NewIterator(options);
+  std::string key;
+  uint64_t newer = 0;  // The next newer version of `key`; 0: none (the newest, read live).
+  for (it->Rewind(); it->Valid(); it->Next()) {
+    if (it->key() != key) {
+      key = std::string(it->key());
+      newer = 0;
+    }
+    const uint64_t version = it->version();
+    if (newer != 0) {
+      auto first = std::lower_bound(by_ts.begin(), by_ts.end(), std::make_pair(version, size_t{0}));
+      auto end = std::lower_bound(by_ts.begin(), by_ts.end(), std::make_pair(newer, size_t{0}));
+      if (end - first == 1) {
+        (*bytes)[first->second] += key.size() + (it->deleted() ? 0 : it->value_size());
+      }
+    }
+    newer = version;
+  }
+  return it->status();
+}
+
+std::string ListLines(sett::DB* db, bool space) {
+  std::vector<SnapshotInfo> snapshots = db->ListSnapshots();
+  std::vector<uint64_t> bytes;
+  if (space) {
+    Status s = ExclusiveBytes(db, snapshots, &bytes);
+    if (!s.ok()) return ErrorAnswer(s);
+  }
+  std::string out = "ok\n";
+  for (size_t i = 0; i < snapshots.size(); i++) {
+    const SnapshotInfo& info = snapshots[i];
     out += info.name + "\t" + std::to_string(info.read_ts) + "\t" + std::to_string(info.created) +
-           "\n";
+           "\t" + (space ? std::to_string(bytes[i]) : "-") + "\n";
   }
   return out;
 }
@@ -70,8 +113,8 @@ std::string Answer(sett::DB* db, const std::string& request) {
   } else if (verb == "delete") {
     s = db->DeleteSnapshot(name);
     if (s.ok()) return "ok\n";
-  } else if (verb == "list") {
-    return "ok\n" + ListLines(db);
+  } else if (verb == "list" || verb == "list-space") {
+    return ListLines(db, verb == "list-space");
   } else {
     s = Status::InvalidArgument("unknown snapshot request '" + verb + "'");
   }
@@ -81,6 +124,7 @@ std::string Answer(sett::DB* db, const std::string& request) {
 struct SnapshotArgs {
   std::string target;
   std::string name;
+  bool space = false;  // list: with the bytes each one alone holds.
 };
 
 // Sends the request to the daemon serving target, or runs it on the database directly when
@@ -141,7 +185,7 @@ int RunDelete(const SnapshotArgs& args) {
 }
 
 int RunList(const SnapshotArgs& args) {
-  std::string answer = Run(args, "list", false);
+  std::string answer = Run(args, args.space ? "list-space" : "list", false);
   int code = CheckAnswer("list", answer);
   if (code >= 0) return code;
   std::istringstream lines(answer.substr(3));
@@ -149,15 +193,20 @@ int RunList(const SnapshotArgs& args) {
   bool header = false;
   while (std::getline(lines, line)) {
     std::istringstream fields(line);
-    std::string name, version, created;
+    std::string name, version, created, space;
     if (!std::getline(fields, name, '\t') || !std::getline(fields, version, '\t') ||
-        !std::getline(fields, created)) {
+        !std::getline(fields, created, '\t') || !std::getline(fields, space)) {
       continue;
     }
-    if (!header) std::printf("%-24s %12s  %s\n", "NAME", "VERSION", "CREATED");
+    if (!header) {
+      std::printf("%-24s %12s  %-19s%s\n", "NAME", "VERSION", "CREATED",
+                  args.space ? "  FREED BY DELETING" : "");
+    }
     header = true;
-    std::printf("%-24s %12s  %s\n", name.c_str(), version.c_str(),
-                sett::tools::LocalTime(std::strtoll(created.c_str(), nullptr, 10)).c_str());
+    std::string freed = args.space ? "  " + sett::tools::HumanBytes(std::stoull(space)) : "";
+    std::printf("%-24s %12s  %-19s%s\n", name.c_str(), version.c_str(),
+                sett::tools::LocalTime(std::strtoll(created.c_str(), nullptr, 10)).c_str(),
+                freed.c_str());
   }
   return 0;
 }
@@ -244,6 +293,9 @@ void AddSnapshotCommand(CLI::App* app, int* exit_code) {
   create->callback([args, exit_code] { *exit_code = RunCreate(*args); });
   CLI::App* list = cmd->add_subcommand("list", "List the snapshots, oldest first");
   list->add_option("TARGET", args->target, kTarget)->required();
+  list->add_flag("--space", args->space,
+                 "Also the bytes that deleting each snapshot would free (reads every version "
+                 "of every key: takes a while on a large filesystem)");
   list->callback([args, exit_code] { *exit_code = RunList(*args); });
   CLI::App* del = cmd->add_subcommand(
       "delete", "Delete snapshot NAME; its space comes back as GC runs (exit 3 when absent)");

@@ -256,6 +256,18 @@ TEST_F(SettfsSnapshotTest, DeletingSnapshotsGivesTheirSpaceBack) {
               static_cast<unsigned long long>(three));
   EXPECT_GE(three, 3 * kSize);
   EXPECT_LE(three, 3 * kSize + kSize / 2);
+  // Each snapshot alone holds one version of the file: what deleting it would free.
+  std::string out;
+  ASSERT_EQ(Snapshot("list --space " + dbdir(), &out), 0) << out;
+  for (const char* name : {"one ", "two "}) {
+    size_t line = out.find(std::string("\n") + name);
+    ASSERT_NE(line, std::string::npos) << out;
+    size_t unit = out.find(" MiB", line);
+    ASSERT_NE(unit, std::string::npos) << out;
+    double mib = std::stod(out.substr(out.rfind(' ', unit - 1) + 1));
+    EXPECT_GT(mib, 23.9) << out;
+    EXPECT_LT(mib, 24.5) << out;
+  }
   ASSERT_EQ(Snapshot("delete " + dbdir() + " one"), 0);
   ASSERT_EQ(Snapshot("delete " + dbdir() + " two"), 0);
   ASSERT_NO_FATAL_FAILURE(collect());
