@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -55,6 +56,61 @@ Caller FullCallerOf(fuse_req_t req) {
   return caller;
 }
 
+// Where a request's inode lives: the live filesystem (view 0), a snapshot's view, or the
+// .snapshots directory itself (fs null). ino is the number inside fs.
+struct Target {
+  Filesystem* fs = nullptr;
+  uint64_t ino = 0;
+  uint64_t view = 0;
+  bool snapdir() const { return view == SnapshotViews::kSnapdirView; }
+};
+
+// Finds where fuse inode `ino` lives; an errno when nowhere.
+int Resolve(FuseBinding* binding, fuse_ino_t ino, Target* t) {
+  const uint64_t view = SnapshotViews::ViewOf(ino);
+  if (view == 0 || binding->views() == nullptr) {
+    *t = Target{binding->fs(), ino, 0};
+    return 0;
+  }
+  if (view == SnapshotViews::kSnapdirView) {
+    *t = Target{nullptr, ino, view};
+    return ino == SnapshotViews::kSnapdirIno ? 0 : ENOENT;
+  }
+  int err = 0;
+  Filesystem* fs = binding->views()->Get(view, &err);
+  *t = Target{fs, SnapshotViews::LocalOf(ino), view};
+  return fs == nullptr ? err : 0;
+}
+
+// Resolves ino, or replies with the error and returns false.
+bool Route(fuse_req_t req, fuse_ino_t ino, Target* t) {
+  int err = Resolve(Binding(req), ino, t);
+  if (err != 0) fuse_reply_err(req, err);
+  return err == 0;
+}
+
+// The same for an inode to be changed: snapshots, and .snapshots, are read-only (EROFS).
+bool RouteChange(fuse_req_t req, fuse_ino_t ino, Target* t) {
+  if (!Route(req, ino, t)) return false;
+  if (t->view == 0) return true;
+  fuse_reply_err(req, EROFS);
+  return false;
+}
+
+// A stat of t's filesystem, numbered as the kernel knows it.
+void Number(const Target& t, struct stat* st) {
+  st->st_ino = SnapshotViews::Encode(t.view, st->st_ino);
+}
+
+// The attributes of .snapshots: the root's, read-only.
+int SnapdirAttr(fuse_req_t req, struct stat* st) {
+  int err = Fs(req)->GetAttr(FUSE_ROOT_ID, st);
+  st->st_ino = SnapshotViews::kSnapdirIno;
+  st->st_mode = S_IFDIR | 0555;
+  st->st_nlink = 2;
+  return err;
+}
+
 fuse_entry_param EntryParam(fuse_req_t req, const struct stat& st) {
   const FuseBindingOptions& options = Binding(req)->options();
   fuse_entry_param e = {};
@@ -67,19 +123,21 @@ fuse_entry_param EntryParam(fuse_req_t req, const struct stat& st) {
   return e;
 }
 
-// Replies with an entry the core has counted as a lookup; if the kernel never gets it (the
-// request was interrupted), the lookup is given back.
-void ReplyEntry(fuse_req_t req, const struct stat& st) {
+// Replies with an entry of t's filesystem that it has counted as a lookup (st numbered as in
+// it); if the kernel never gets it (the request was interrupted), the lookup is given back.
+void ReplyEntry(fuse_req_t req, const Target& t, struct stat st) {
+  const uint64_t local = st.st_ino;
+  Number(t, &st);
   fuse_entry_param e = EntryParam(req, st);
-  if (fuse_reply_entry(req, &e) != 0) Fs(req)->Forget(st.st_ino, 1);
+  if (fuse_reply_entry(req, &e) != 0 && t.fs != nullptr) t.fs->Forget(local, 1);
 }
 
 // Replies to a request that made an entry, or with its error.
-void ReplyEntryOrError(fuse_req_t req, int err, const struct stat& st) {
+void ReplyEntryOrError(fuse_req_t req, const Target& t, int err, const struct stat& st) {
   if (err != 0) {
     fuse_reply_err(req, err);
   } else {
-    ReplyEntry(req, st);
+    ReplyEntry(req, t, st);
   }
 }
 
@@ -118,9 +176,35 @@ void OnDestroy(void* userdata) {
   fs->SyncAll();
 }
 
+// The root of the view of snapshot `name`, as an entry of .snapshots; *t becomes the view.
+int LookupView(fuse_req_t req, const char* name, Target* t, struct stat* st) {
+  SnapshotViews* views = Binding(req)->views();
+  uint64_t view = 0;
+  int err = views->Find(name, &view);
+  Filesystem* fs = err == 0 ? views->Get(view, &err) : nullptr;
+  if (fs == nullptr) return err;
+  *t = Target{fs, FUSE_ROOT_ID, view};
+  return fs->GetAttr(FUSE_ROOT_ID, st);  // Roots are never forgotten: no lookup to count.
+}
+
+bool IsSnapdir(fuse_req_t req, const Target& parent, const char* name) {
+  return parent.view == 0 && parent.ino == FUSE_ROOT_ID && Binding(req)->views() != nullptr &&
+         std::strcmp(name, SnapshotViews::kSnapdirName) == 0;
+}
+
 void OnLookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  Target t;
+  if (!Route(req, parent, &t)) return;
   struct stat st;
-  int err = Fs(req)->Lookup(parent, name, &st);
+  int err;
+  if (IsSnapdir(req, t, name)) {
+    err = SnapdirAttr(req, &st);
+    t = Target{nullptr, 0, 0};  // Numbered already; nothing counts its lookups.
+  } else if (t.snapdir()) {
+    err = LookupView(req, name, &t, &st);
+  } else {
+    err = t.fs->Lookup(t.ino, name, &st);
+  }
   if (err == ENOENT) {
     // Remembered by the kernel as missing, so that the next create need not ask again.
     fuse_entry_param e = {};
@@ -128,22 +212,30 @@ void OnLookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     fuse_reply_entry(req, &e);
     return;
   }
-  ReplyEntryOrError(req, err, st);
+  ReplyEntryOrError(req, t, err, st);
+}
+
+void Forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+  Target t;
+  if (Resolve(Binding(req), ino, &t) == 0 && t.fs != nullptr) t.fs->Forget(t.ino, nlookup);
 }
 
 void OnForget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
-  Fs(req)->Forget(ino, nlookup);
+  Forget(req, ino, nlookup);
   fuse_reply_none(req);
 }
 
 void OnForgetMulti(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
-  for (size_t i = 0; i < count; i++) Fs(req)->Forget(forgets[i].ino, forgets[i].nlookup);
+  for (size_t i = 0; i < count; i++) Forget(req, forgets[i].ino, forgets[i].nlookup);
   fuse_reply_none(req);
 }
 
 void OnGetAttr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  Target t;
+  if (!Route(req, ino, &t)) return;
   struct stat st;
-  int err = Fs(req)->GetAttr(ino, &st);
+  int err = t.snapdir() ? SnapdirAttr(req, &st) : t.fs->GetAttr(t.ino, &st);
+  if (!t.snapdir()) Number(t, &st);
   if (err != 0) {
     fuse_reply_err(req, err);
   } else {
@@ -179,8 +271,10 @@ void OnSetAttr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fu
   if (change.drop_set_ids || (change.set_mode && (change.mode & S_ISGID))) {
     change.caller = FullCallerOf(req);
   }
+  Target t;
+  if (!RouteChange(req, ino, &t)) return;
   struct stat st;
-  int err = Fs(req)->SetAttr(ino, change, &st);
+  int err = t.fs->SetAttr(t.ino, change, &st);
   if (err != 0) {
     fuse_reply_err(req, err);
   } else {
@@ -189,8 +283,10 @@ void OnSetAttr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fu
 }
 
 void OnReadlink(fuse_req_t req, fuse_ino_t ino) {
+  Target t;
+  if (!Route(req, ino, &t)) return;
   std::string target;
-  int err = Fs(req)->Readlink(ino, &target);
+  int err = t.snapdir() ? EINVAL : t.fs->Readlink(t.ino, &target);
   if (err != 0) {
     fuse_reply_err(req, err);
   } else {
@@ -198,75 +294,117 @@ void OnReadlink(fuse_req_t req, fuse_ino_t ino) {
   }
 }
 
+// A change that names an entry in directory `parent`: never in a snapshot, and never the
+// name .snapshots in the root (that fails with snapdir_error: EEXIST for what would make it,
+// EROFS for what would remove or move it).
+bool RouteNameChange(fuse_req_t req, fuse_ino_t parent, const char* name, Target* t,
+                     int snapdir_error = EEXIST) {
+  if (!RouteChange(req, parent, t)) return false;
+  if (!IsSnapdir(req, *t, name)) return true;
+  fuse_reply_err(req, snapdir_error);
+  return false;
+}
+
 void OnMknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
+  Target t;
+  if (!RouteNameChange(req, parent, name, &t)) return;
   struct stat st;
-  ReplyEntryOrError(req, Fs(req)->Mknod(CallerOf(req), parent, name, mode, rdev, &st), st);
+  ReplyEntryOrError(req, t, t.fs->Mknod(CallerOf(req), t.ino, name, mode, rdev, &st), st);
 }
 
 void OnMkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
+  Target t;
+  if (!RouteNameChange(req, parent, name, &t)) return;
   struct stat st;
-  ReplyEntryOrError(req, Fs(req)->Mkdir(CallerOf(req), parent, name, mode, &st), st);
+  ReplyEntryOrError(req, t, t.fs->Mkdir(CallerOf(req), t.ino, name, mode, &st), st);
 }
 
 void OnSymlink(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name) {
+  Target t;
+  if (!RouteNameChange(req, parent, name, &t)) return;
   struct stat st;
-  ReplyEntryOrError(req, Fs(req)->Symlink(CallerOf(req), parent, name, target, &st), st);
+  ReplyEntryOrError(req, t, t.fs->Symlink(CallerOf(req), t.ino, name, target, &st), st);
 }
 
 void OnLink(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname) {
+  Target from, to;
+  if (!Route(req, ino, &from)) return;
+  if (from.view != 0) {  // A snapshot's file cannot be linked into the live tree.
+    fuse_reply_err(req, EXDEV);
+    return;
+  }
+  if (!RouteNameChange(req, newparent, newname, &to)) return;
   struct stat st;
-  ReplyEntryOrError(req, Fs(req)->Link(ino, newparent, newname, &st), st);
+  ReplyEntryOrError(req, to, to.fs->Link(from.ino, to.ino, newname, &st), st);
 }
 
 void OnUnlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  fuse_reply_err(req, Fs(req)->Unlink(parent, name));
+  Target t;
+  if (RouteNameChange(req, parent, name, &t, EROFS)) fuse_reply_err(req, t.fs->Unlink(t.ino, name));
 }
 
 void OnRmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  fuse_reply_err(req, Fs(req)->Rmdir(parent, name));
+  Target t;
+  if (RouteNameChange(req, parent, name, &t, EROFS)) fuse_reply_err(req, t.fs->Rmdir(t.ino, name));
 }
 
 void OnRename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
               const char* newname, unsigned int flags) {
-  fuse_reply_err(req, Fs(req)->Rename(parent, name, newparent, newname, flags, CallerOf(req)));
+  Target from, to;
+  if (!RouteNameChange(req, parent, name, &from, EROFS)) return;
+  if (!RouteNameChange(req, newparent, newname, &to, EROFS)) return;
+  fuse_reply_err(req, from.fs->Rename(from.ino, name, to.ino, newname, flags, CallerOf(req)));
 }
 
 void OnAccess(fuse_req_t req, fuse_ino_t ino, int mask) {
-  fuse_reply_err(req, Fs(req)->Access(FullCallerOf(req), ino, mask));
+  Target t;
+  if (!Route(req, ino, &t)) return;
+  if (t.view != 0 && (mask & W_OK)) {
+    fuse_reply_err(req, EROFS);
+  } else {
+    fuse_reply_err(req, t.snapdir() ? 0 : t.fs->Access(FullCallerOf(req), t.ino, mask));
+  }
 }
 
 // Every open may keep the kernel's cached pages: nobody else writes the files.
 void PrepareOpen(fuse_file_info* fi) { fi->keep_cache = 1; }
 
 void OnOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  int err = Fs(req)->Open(ino, fi->flags);
+  const bool changes = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+  Target t;
+  if (!(changes ? RouteChange(req, ino, &t) : Route(req, ino, &t))) return;
+  int err = t.snapdir() ? EISDIR : t.fs->Open(t.ino, fi->flags);
   if (err != 0) {
     fuse_reply_err(req, err);
     return;
   }
   PrepareOpen(fi);
-  if (fuse_reply_open(req, fi) != 0) Fs(req)->Release(ino);
+  if (fuse_reply_open(req, fi) != 0) t.fs->Release(t.ino);
 }
 
 void OnCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
               fuse_file_info* fi) {
+  Target t;
+  if (!RouteNameChange(req, parent, name, &t)) return;
   struct stat st;
-  int err = Fs(req)->Create(CallerOf(req), parent, name, mode, fi->flags, &st);
+  int err = t.fs->Create(CallerOf(req), t.ino, name, mode, fi->flags, &st);
   if (err != 0) {
     fuse_reply_err(req, err);
     return;
   }
   PrepareOpen(fi);
-  fuse_entry_param e = EntryParam(req, st);
+  fuse_entry_param e = EntryParam(req, st);  // The live tree: numbered as in it.
   if (fuse_reply_create(req, &e, fi) != 0) {
-    Fs(req)->Release(st.st_ino);
-    Fs(req)->Forget(st.st_ino, 1);
+    t.fs->Release(st.st_ino);
+    t.fs->Forget(st.st_ino, 1);
   }
 }
 
 void OnRead(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
+  Target t;
+  if (!Route(req, ino, &t)) return;
   std::string data;
-  int err = Fs(req)->Read(ino, static_cast<uint64_t>(off), size, &data);
+  int err = t.snapdir() ? EISDIR : t.fs->Read(t.ino, static_cast<uint64_t>(off), size, &data);
   if (err != 0) {
     fuse_reply_err(req, err);
   } else {
@@ -276,7 +414,9 @@ void OnRead(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_in
 
 void OnWrite(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off,
              fuse_file_info* fi) {
-  int err = Fs(req)->Write(ino, static_cast<uint64_t>(off), std::string_view(buf, size));
+  Target t;
+  if (!RouteChange(req, ino, &t)) return;
+  int err = t.fs->Write(t.ino, static_cast<uint64_t>(off), std::string_view(buf, size));
   if (err != 0) {
     fuse_reply_err(req, err);
     return;
@@ -297,66 +437,135 @@ void OnFlush(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
 }
 
 void OnRelease(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
-  fuse_reply_err(req, Fs(req)->Release(ino));
+  Target t;
+  if (Route(req, ino, &t)) fuse_reply_err(req, t.snapdir() ? 0 : t.fs->Release(t.ino));
 }
 
 void OnFsync(fuse_req_t req, fuse_ino_t ino, int, fuse_file_info*) {
-  fuse_reply_err(req, Fs(req)->Fsync(ino));
+  Target t;
+  if (Route(req, ino, &t)) fuse_reply_err(req, t.view != 0 ? 0 : t.fs->Fsync(t.ino));
 }
 
 void OnOpenDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  uint64_t handle;
-  int err = Fs(req)->OpenDir(ino, &handle);
+  Target t;
+  if (!Route(req, ino, &t)) return;
+  uint64_t handle = 0;
+  int err = t.snapdir() ? 0 : t.fs->OpenDir(t.ino, &handle);
   if (err != 0) {
     fuse_reply_err(req, err);
     return;
   }
   fi->fh = handle;
   fi->cache_readdir = 0;  // Listings are cheap, and a cached one would outlive changes.
-  if (fuse_reply_open(req, fi) != 0) Fs(req)->ReleaseDir(handle);
+  if (fuse_reply_open(req, fi) != 0 && !t.snapdir()) t.fs->ReleaseDir(handle);
 }
 
-void ReadDirCommon(fuse_req_t req, size_t size, off_t off, fuse_file_info* fi, bool plus) {
-  std::string buf(size, '\0');
-  size_t used = 0;
-  int err = Fs(req)->ReadDir(fi->fh, static_cast<uint64_t>(off), plus,
-                             [&](std::string_view name, const struct stat& st, uint64_t next) {
-                               std::string n(name);
-                               size_t room = size - used;
-                               size_t need;
-                               if (plus) {
-                                 fuse_entry_param e = EntryParam(req, st);
-                                 need = fuse_add_direntry_plus(req, &buf[used], room, n.c_str(), &e,
-                                                               static_cast<off_t>(next));
-                               } else {
-                                 need = fuse_add_direntry(req, &buf[used], room, n.c_str(), &st,
-                                                          static_cast<off_t>(next));
-                               }
-                               if (need > room) return false;
-                               used += need;
-                               return true;
-                             });
-  if (err != 0 && used == 0) {
-    fuse_reply_err(req, err);
-  } else {
-    fuse_reply_buf(req, buf.data(), used);
+// Where a listing of the root continues after its last entry, when .snapshots is shown there.
+constexpr off_t kAfterSnapdir = INT64_MAX;
+
+// A readdir reply being filled. Add takes an entry and where the next one starts; false when
+// it no longer fits. An entry without `counted` gets no lookup (plus: attributes only).
+class Listing {
+ public:
+  Listing(fuse_req_t req, size_t size, bool plus) : req_(req), buf_(size, '\0'), plus_(plus) {}
+  bool Add(const std::string& name, const struct stat& st, bool counted, off_t next) {
+    size_t room = buf_.size() - used_, need;
+    if (plus_) {
+      fuse_entry_param e = {};
+      if (counted) {
+        e = EntryParam(req_, st);
+      } else {
+        e.attr.st_ino = st.st_ino;
+        e.attr.st_mode = st.st_mode;
+      }
+      need = fuse_add_direntry_plus(req_, &buf_[used_], room, name.c_str(), &e, next);
+    } else {
+      need = fuse_add_direntry(req_, &buf_[used_], room, name.c_str(), &st, next);
+    }
+    if (need > room) return false;
+    used_ += need;
+    return true;
   }
+  void Reply(int err) {
+    if (err != 0 && used_ == 0) {
+      fuse_reply_err(req_, err);
+    } else {
+      fuse_reply_buf(req_, buf_.data(), used_);
+    }
+  }
+
+ private:
+  fuse_req_t req_;
+  std::string buf_;
+  size_t used_ = 0;
+  const bool plus_;
+};
+
+// .snapshots lists ".", ".." and a directory per snapshot (offsets 0, 1, then 2 on).
+int ListSnapdir(fuse_req_t req, off_t off, Listing* listing) {
+  struct stat st;
+  int err = SnapdirAttr(req, &st);
+  if (err != 0) return err;
+  if (off == 0 && !listing->Add(".", st, false, 1)) return 0;
+  st.st_ino = FUSE_ROOT_ID;
+  if (off <= 1 && !listing->Add("..", st, false, 2)) return 0;
+  auto snapshots = Binding(req)->views()->List();
+  for (size_t i = off > 2 ? static_cast<size_t>(off - 2) : 0; i < snapshots.size(); i++) {
+    st.st_ino = SnapshotViews::Encode(snapshots[i].second, FUSE_ROOT_ID);
+    if (!listing->Add(snapshots[i].first, st, false, static_cast<off_t>(i + 3))) break;
+  }
+  return 0;
 }
 
-void OnReadDir(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
-  ReadDirCommon(req, size, off, fi, false);
+void ReadDirCommon(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi,
+                   bool plus) {
+  Target t;
+  if (!Route(req, ino, &t)) return;
+  Listing listing(req, size, plus);
+  if (t.snapdir()) {
+    listing.Reply(ListSnapdir(req, off, &listing));
+    return;
+  }
+  const bool show_snapdir = t.view == 0 && t.ino == FUSE_ROOT_ID &&
+                            Binding(req)->views() != nullptr && Binding(req)->snapdir_visible();
+  if (show_snapdir && off == kAfterSnapdir) {
+    listing.Reply(0);
+    return;
+  }
+  bool ended = true;
+  int err = t.fs->ReadDir(fi->fh, static_cast<uint64_t>(off), plus,
+                          [&](std::string_view name, const struct stat& st, uint64_t next) {
+                            struct stat numbered = st;
+                            Number(t, &numbered);
+                            ended = listing.Add(std::string(name), numbered, true,
+                                                static_cast<off_t>(next));
+                            return ended;
+                          });
+  if (err == 0 && ended && show_snapdir) {
+    struct stat st;
+    if (SnapdirAttr(req, &st) == 0) {
+      listing.Add(SnapshotViews::kSnapdirName, st, false, kAfterSnapdir);
+    }
+  }
+  listing.Reply(err);
 }
 
-void OnReadDirPlus(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
-  ReadDirCommon(req, size, off, fi, true);
+void OnReadDir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  ReadDirCommon(req, ino, size, off, fi, false);
 }
 
-void OnReleaseDir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-  fuse_reply_err(req, Fs(req)->ReleaseDir(fi->fh));
+void OnReadDirPlus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  ReadDirCommon(req, ino, size, off, fi, true);
+}
+
+void OnReleaseDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  Target t;
+  if (Route(req, ino, &t)) fuse_reply_err(req, t.snapdir() ? 0 : t.fs->ReleaseDir(fi->fh));
 }
 
 void OnFsyncDir(fuse_req_t req, fuse_ino_t ino, int, fuse_file_info*) {
-  fuse_reply_err(req, Fs(req)->Fsync(ino));
+  Target t;
+  if (Route(req, ino, &t)) fuse_reply_err(req, t.view != 0 ? 0 : t.fs->Fsync(t.ino));
 }
 
 void OnStatFs(fuse_req_t req, fuse_ino_t) {
@@ -379,8 +588,9 @@ bool RefuseXattrs(fuse_req_t req) {
 
 void OnSetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
                 int flags) {
-  if (RefuseXattrs(req)) return;
-  fuse_reply_err(req, Fs(req)->SetXattr(ino, name, std::string_view(value, size), flags));
+  Target t;
+  if (RefuseXattrs(req) || !RouteChange(req, ino, &t)) return;
+  fuse_reply_err(req, t.fs->SetXattr(t.ino, name, std::string_view(value, size), flags));
 }
 
 // getxattr and listxattr: size 0 asks how much room the answer needs.
@@ -397,22 +607,25 @@ void ReplySized(fuse_req_t req, int err, const std::string& data, size_t size) {
 }
 
 void OnGetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
-  if (RefuseXattrs(req)) return;
+  Target t;
+  if (RefuseXattrs(req) || !Route(req, ino, &t)) return;
   std::string value;
-  int err = Fs(req)->GetXattr(ino, name, &value);
+  int err = t.snapdir() ? ENODATA : t.fs->GetXattr(t.ino, name, &value);
   ReplySized(req, err, value, size);
 }
 
 void OnListXattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
-  if (RefuseXattrs(req)) return;
+  Target t;
+  if (RefuseXattrs(req) || !Route(req, ino, &t)) return;
   std::string names;
-  int err = Fs(req)->ListXattr(ino, &names);
+  int err = t.snapdir() ? 0 : t.fs->ListXattr(t.ino, &names);
   ReplySized(req, err, names, size);
 }
 
 void OnRemoveXattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
-  if (RefuseXattrs(req)) return;
-  fuse_reply_err(req, Fs(req)->RemoveXattr(ino, name));
+  Target t;
+  if (RefuseXattrs(req) || !RouteChange(req, ino, &t)) return;
+  fuse_reply_err(req, t.fs->RemoveXattr(t.ino, name));
 }
 
 void OnFallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
@@ -421,8 +634,10 @@ void OnFallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t l
     fuse_reply_err(req, EINVAL);
     return;
   }
-  fuse_reply_err(req, Fs(req)->Fallocate(ino, mode, static_cast<uint64_t>(offset),
-                                         static_cast<uint64_t>(length)));
+  Target t;
+  if (!RouteChange(req, ino, &t)) return;
+  fuse_reply_err(req, t.fs->Fallocate(t.ino, mode, static_cast<uint64_t>(offset),
+                                      static_cast<uint64_t>(length)));
 }
 
 void OnLseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, fuse_file_info*) {
@@ -432,9 +647,11 @@ void OnLseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, fuse_file_in
   }
   // Data the kernel still caches is invisible here: have it written back first, from off on
   // (what SEEK_DATA and SEEK_HOLE look at).
-  if (Binding(req)->WaitsOnKernel()) Binding(req)->DropCachedPages(ino, off, 0);
+  Target t;
+  if (!Route(req, ino, &t)) return;
+  if (t.view == 0 && Binding(req)->WaitsOnKernel()) Binding(req)->DropCachedPages(ino, off, 0);
   uint64_t result = 0;
-  int err = Fs(req)->Lseek(ino, static_cast<uint64_t>(off), whence, &result);
+  int err = t.snapdir() ? EISDIR : t.fs->Lseek(t.ino, static_cast<uint64_t>(off), whence, &result);
   if (err != 0) {
     fuse_reply_err(req, err);
   } else {
@@ -448,9 +665,15 @@ void OnCopyFileRange(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, fuse_file_
     fuse_reply_err(req, EINVAL);
     return;
   }
+  Target in, out;
+  if (!Route(req, ino_in, &in) || !RouteChange(req, ino_out, &out)) return;
+  if (in.view != out.view) {  // From a snapshot: the kernel falls back to reading and writing.
+    fuse_reply_err(req, EXDEV);
+    return;
+  }
   size_t copied = 0;
-  int err = Fs(req)->CopyFileRange(ino_in, static_cast<uint64_t>(off_in), ino_out,
-                                   static_cast<uint64_t>(off_out), len, &copied);
+  int err = out.fs->CopyFileRange(in.ino, static_cast<uint64_t>(off_in), out.ino,
+                                  static_cast<uint64_t>(off_out), len, &copied);
   if (err != 0) {
     fuse_reply_err(req, err);
   } else {
@@ -482,12 +705,18 @@ void OnIoctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void*, fuse_file_
     fuse_reply_err(req, EINVAL);
     return;
   }
+  Target t;
+  if (!((set_flags || set_x) ? RouteChange(req, ino, &t) : Route(req, ino, &t))) return;
+  if (t.snapdir()) {
+    fuse_reply_err(req, ENOTTY);
+    return;
+  }
   uint32_t flags = 0;
   fsxattr x = {};
   int err = 0;
   if (set_flags) {
     std::memcpy(&flags, in_buf, sizeof(flags));
-    err = Fs(req)->SetFlags(ino, flags);
+    err = t.fs->SetFlags(t.ino, flags);
   } else if (set_x) {
     std::memcpy(&x, in_buf, sizeof(x));
     uint32_t known = 0;
@@ -496,9 +725,9 @@ void OnIoctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void*, fuse_file_
       known |= pair.xflag;
     }
     bool unsupported = (x.fsx_xflags & ~known) || x.fsx_extsize || x.fsx_projid || x.fsx_cowextsize;
-    err = unsupported ? EOPNOTSUPP : Fs(req)->SetFlags(ino, flags);
+    err = unsupported ? EOPNOTSUPP : t.fs->SetFlags(t.ino, flags);
   } else {
-    err = Fs(req)->GetFlags(ino, &flags);
+    err = t.fs->GetFlags(t.ino, &flags);
     for (const auto& pair : kFlagPairs) {
       if (flags & pair.flag) x.fsx_xflags |= pair.xflag;
     }
@@ -568,6 +797,20 @@ void FuseBinding::DropCachedPages(fuse_ino_t ino, off_t offset, off_t length) {
   if (err != 0 && err != -ENOENT) {
     fs_->logger()->Log(LogLevel::kWarning, "settfs: dropping the cached pages of inode " +
                                                std::to_string(ino) + ": " + std::strerror(-err));
+  }
+}
+
+void FuseBinding::SnapshotChanged(const std::string& name) {
+  if (session_ == nullptr || views_ == nullptr) return;
+  int err = fuse_lowlevel_notify_inval_entry(session_, SnapshotViews::kSnapdirIno, name.c_str(),
+                                             name.size());
+  if (err == 0 || err == -ENOENT) {
+    err = fuse_lowlevel_notify_inval_inode(session_, SnapshotViews::kSnapdirIno, 0, 0);
+  }
+  // ENOENT: the kernel holds nothing of .snapshots.
+  if (err != 0 && err != -ENOENT) {
+    fs_->logger()->Log(LogLevel::kWarning, "settfs: telling the kernel about snapshot " + name +
+                                               ": " + std::strerror(-err));
   }
 }
 

@@ -13,6 +13,7 @@
 #include <fuse_lowlevel.h>
 
 #include "core/filesystem.h"
+#include "fuse/snapshot_views.h"
 
 namespace settfs {
 
@@ -45,6 +46,17 @@ class FuseBinding {
   static const fuse_lowlevel_ops& Operations();
 
   Filesystem* fs() const { return fs_; }
+  // The snapshots' read-only views under MOUNTPOINT/.snapshots (none when null); visible:
+  // .snapshots is listed in the root (otherwise it is reached by name only, as ZFS's .zfs).
+  void set_snapshot_views(SnapshotViews* views, bool visible) {
+    views_ = views;
+    snapdir_visible_ = visible;
+  }
+  SnapshotViews* views() const { return views_; }
+  // A snapshot was created or deleted: the kernel forgets what it knows of that name under
+  // .snapshots (a miss it remembered, or the view), and the listing.
+  void SnapshotChanged(const std::string& name);
+  bool snapdir_visible() const { return snapdir_visible_; }
   const FuseBindingOptions& options() const { return options_; }
   // The session serving the binding, for the notices settfs sends the kernel.
   void set_session(fuse_session* session) { session_ = session; }
@@ -60,6 +72,8 @@ class FuseBinding {
   Filesystem* const fs_;
   const FuseBindingOptions options_;
   fuse_session* session_ = nullptr;
+  SnapshotViews* views_ = nullptr;
+  bool snapdir_visible_ = false;
 };
 
 }  // namespace settfs

@@ -56,6 +56,10 @@ const char kMountOptionsHelp[] = R"(settfs options (-o, comma-separated):
                       so that an idle mount gives its space back (default 30; 0: never)
   log=FILE            in the background, log to FILE instead of syslog
   snapshot=NAME       mount the named snapshot NAME (settfs snapshot), read-only
+  snapdir=hidden|visible
+                      every snapshot is readable at MOUNTPOINT/.snapshots/NAME; hidden (the
+                      default), .snapshots is reached by name but not listed in the root, so
+                      that find, du and rm -r of the tree never go into it
 Other options go to FUSE: allow_other, ro, fsname=NAME, ... (see mount.fuse3(8)); generic
 mount options (defaults, rw, dev, suid, exec, noauto, nofail, _netdev, x-*) are accepted.)";
 
@@ -76,6 +80,7 @@ struct MountOptions {
   unsigned gc_quiet_seconds = 30;
   std::string log_file;
   std::string snapshot;           // Mount this named snapshot, read-only.
+  bool snapdir_visible = false;   // List .snapshots in the root.
   bool remount = false;           // Change the flags of the running mount instead.
   std::vector<std::string> fuse;  // Handed to libfuse.
 };
@@ -126,6 +131,12 @@ bool ParseOptions(const std::vector<std::string>& lists, MountOptions* out, std:
         out->xattrs = opt == "xattr";
       } else if (name == "log") {
         out->log_file = value;
+      } else if (name == "snapdir") {
+        if (value != "hidden" && value != "visible") {
+          *error = "-o snapdir takes hidden or visible, not '" + value + "'";
+          return false;
+        }
+        out->snapdir_visible = value == "visible";
       } else if (name == "snapshot") {
         if (value.empty()) {
           *error = "-o snapshot needs a name";
@@ -394,22 +405,43 @@ void KeepLargeBuffersInTheHeap() {
   ::mallopt(M_TRIM_THRESHOLD, 128 << 20);
 }
 
+// The read-only views of the snapshots of the filesystem in store (MOUNTPOINT/.snapshots).
+std::unique_ptr<SnapshotViews> NewSnapshotViews(SettfsStore* store, sett::Logger* logger) {
+  sett::DB* db = store->db();
+  SnapshotSource source;
+  source.list = [db] {
+    std::vector<std::string> names;
+    for (const sett::SnapshotInfo& info : db->ListSnapshots()) names.push_back(info.name);
+    return names;
+  };
+  source.open = [db](const std::string& name, std::unique_ptr<KvStore>* out) {
+    auto kv = std::make_unique<SettKvStore>(db);
+    Status s = kv->set_snapshot(name);
+    if (s.ok()) *out = std::move(kv);
+    return s;
+  };
+  return std::make_unique<SnapshotViews>(std::move(source), logger);
+}
+
 // The control channel of a writable mount, for settfs snapshot; none if it cannot listen
 // (logged: the mount works without it).
 std::unique_ptr<ControlServer> StartControl(const MountArgs& args, bool snapshot,
-                                            SettfsStore* store, sett::Logger* logger) {
+                                            SettfsStore* store, FuseBinding* binding,
+                                            sett::Logger* logger) {
   std::unique_ptr<ControlServer> control;
   if (snapshot) return control;
   sett::DB* db = store->db();
   const std::string mountpoint = args.mountpoint;
   Status s = ControlServer::Start(
       args.dbdir,
-      [db, mountpoint](const std::string& request, const ControlWriter& write) {
+      [db, mountpoint, binding](const std::string& request, const ControlWriter& write) {
         if (IsSendRequest(request)) {
           AnswerSendRequest(db, request, write);
-        } else {
-          write(AnswerSnapshotRequest(db, mountpoint, request));
+          return;
         }
+        write(AnswerSnapshotRequest(db, mountpoint, request));
+        std::string name = SnapshotNameChanged(request);
+        if (!name.empty()) binding->SnapshotChanged(name);
       },
       &control);
   if (!s.ok()) {
@@ -458,6 +490,11 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   binding_options.posix_acl = options.posix_acl;
   binding_options.xattrs = options.xattrs;
   FuseBinding binding(fs.get(), binding_options);
+  std::unique_ptr<SnapshotViews> views;
+  if (!snapshot) {
+    views = NewSnapshotViews(store.get(), logger);
+    binding.set_snapshot_views(views.get(), options.snapdir_visible);
+  }
   fuse_session* se = NewSession(args, options, &binding);
   if (se == nullptr) return startup->Fail("invalid mount options (see settfs mount --help)");
   binding.set_session(se);
@@ -482,7 +519,8 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   {
     Committer committer(store.get(), options.commit_seconds);
     SignalWatcher watcher(args.mountpoint, logger);
-    std::unique_ptr<ControlServer> control = StartControl(args, snapshot, store.get(), logger);
+    std::unique_ptr<ControlServer> control =
+        StartControl(args, snapshot, store.get(), &binding, logger);
     fuse_loop_config* config = fuse_loop_cfg_create();
     fuse_loop_cfg_set_max_threads(config, options.threads);
     loop_result = fuse_session_loop_mt(se, config);
@@ -490,6 +528,7 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   }
   fuse_session_unmount(se);
   fuse_session_destroy(se);  // Runs destroy (orphans reclaimed, synced) if the kernel did not.
+  views.reset();
   fs.reset();
   s = store->Close();
   if (!s.ok()) {

@@ -253,6 +253,13 @@ int RunRollback(const RollbackArgs& args) {
 
 bool IsSnapshotRequest(const std::string& request) { return request.rfind("snapshot ", 0) == 0; }
 
+std::string SnapshotNameChanged(const std::string& request) {
+  for (const char* verb : {"snapshot create ", "snapshot delete "}) {
+    if (request.rfind(verb, 0) == 0) return request.substr(std::strlen(verb));
+  }
+  return "";
+}
+
 std::string AnswerSnapshotRequest(sett::DB* db, const std::string& mountpoint,
                                   const std::string& request) {
   if (!IsSnapshotRequest(request)) return ErrorAnswer(Status::InvalidArgument("unknown request"));

@@ -27,6 +27,8 @@ std::string AnswerSnapshotRequest(sett::DB* db, const std::string& mountpoint,
                                   const std::string& request);
 // Whether a control request is one that AnswerSnapshotRequest answers.
 bool IsSnapshotRequest(const std::string& request);
+// The name of the snapshot a create or delete request is about, or "".
+std::string SnapshotNameChanged(const std::string& request);
 
 }  // namespace settfs
 

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "core/keys.h"
@@ -474,6 +475,88 @@ TEST_F(SettfsSnapshotTest, SendAndReceiveKeepASecondFilesystemInStep) {
   EXPECT_NE(out.find("rollback"), std::string::npos) << out;
   ASSERT_EQ(Run(settfs + " rollback " + copy + " s3", &out), 0) << out;
   EXPECT_EQ(receive(stream(4), &out), 0) << out;
+}
+
+// Every snapshot is readable in the live mount at .snapshots/NAME: the tree as it was, every
+// change refused with EROFS, inode numbers of its own on the same device, and .snapshots
+// itself reached by name only (listed with -o snapdir=visible), so that a walk of the live
+// tree never goes into it.
+TEST_F(SettfsSnapshotTest, SnapshotsDirectoryInTheLiveMount) {
+  ASSERT_NO_FATAL_FAILURE(MakeTree());
+  auto before = Tree(mountpoint());
+  const std::string snapdir = P(".snapshots");
+  struct stat st;
+  EXPECT_EQ(ERRNO_OF(::stat((snapdir + "/s1").c_str(), &st)), ENOENT);  // Remembered as missing.
+  ASSERT_EQ(Snapshot("create " + mountpoint() + " s1"), 0);
+  ASSERT_NO_FATAL_FAILURE(ChangeTree());
+  auto after = Tree(mountpoint());
+  EXPECT_EQ(after.count(".snapshots"), 0u) << "a walk of the root does not see it";
+  ASSERT_NO_FATAL_FAILURE(ExpectSameTree(before, snapdir + "/s1"));
+  EXPECT_EQ(sett::test::ReadFile(snapdir + "/s1/small"), "hello\n");
+
+  // Inode numbers: no file of the snapshot shares one with a live file; one device.
+  struct stat root, snap_root;
+  ASSERT_EQ(::stat(mountpoint().c_str(), &root), 0);
+  ASSERT_EQ(::stat((snapdir + "/s1").c_str(), &snap_root), 0);
+  EXPECT_EQ(root.st_dev, snap_root.st_dev);
+  std::set<ino_t> live_inos;
+  for (const auto& [path, node] : after) {
+    ASSERT_EQ(::lstat(P(path).c_str(), &st), 0);
+    live_inos.insert(st.st_ino);
+  }
+  for (const auto& [path, node] : before) {
+    ASSERT_EQ(::lstat((snapdir + "/s1/" + path).c_str(), &st), 0);
+    EXPECT_EQ(live_inos.count(st.st_ino), 0u) << path;
+  }
+  EXPECT_EQ(::stat((snapdir + "/s1/small").c_str(), &st), 0);
+  struct stat link;
+  ASSERT_EQ(::stat((snapdir + "/s1/dir/hardlink").c_str(), &link), 0);
+  EXPECT_EQ(link.st_ino, st.st_ino) << "hard links within a snapshot stay one inode";
+
+  // Read-only, and no way out of it into the live tree.
+  const std::string s1 = snapdir + "/s1";
+  EXPECT_EQ(ERRNO_OF(::open((s1 + "/new").c_str(), O_CREAT | O_WRONLY, 0644)), EROFS);
+  EXPECT_EQ(ERRNO_OF(::open((s1 + "/small").c_str(), O_WRONLY)), EROFS);
+  EXPECT_EQ(ERRNO_OF(::unlink((s1 + "/small").c_str())), EROFS);
+  EXPECT_EQ(ERRNO_OF(::mkdir((s1 + "/d").c_str(), 0755)), EROFS);
+  EXPECT_EQ(ERRNO_OF(::chmod((s1 + "/small").c_str(), 0600)), EROFS);
+  EXPECT_EQ(ERRNO_OF(::setxattr((s1 + "/small").c_str(), "user.x", "1", 1, 0)), EROFS);
+  EXPECT_EQ(ERRNO_OF(::rename((s1 + "/small").c_str(), P("stolen").c_str())), EROFS);
+  EXPECT_EQ(ERRNO_OF(::link((s1 + "/small").c_str(), P("linked").c_str())), EXDEV);
+  EXPECT_EQ(ERRNO_OF(::mkdir((snapdir + "/x").c_str(), 0755)), EROFS);
+  EXPECT_EQ(ERRNO_OF(::mkdir(snapdir.c_str(), 0755)), EEXIST);
+  EXPECT_EQ(ERRNO_OF(::rmdir(snapdir.c_str())), EROFS);
+  // Copying out of it works (cp falls back from copy_file_range across views).
+  std::string out;
+  ASSERT_EQ(Run("cp " + s1 + "/dir/big " + P("restored"), &out), 0) << out;
+  EXPECT_EQ(sett::test::ReadFile(P("restored")), sett::test::ReadFile(s1 + "/dir/big"));
+
+  // Deleted: gone from the directory at once.
+  ASSERT_EQ(Snapshot("create " + mountpoint() + " s2"), 0);
+  EXPECT_EQ(::stat((snapdir + "/s2").c_str(), &st), 0);
+  ASSERT_EQ(Snapshot("delete " + mountpoint() + " s2"), 0);
+  EXPECT_EQ(ERRNO_OF(::stat((snapdir + "/s2").c_str(), &st)), ENOENT);
+  ASSERT_EQ(Run("ls -a " + snapdir, &out), 0);
+  EXPECT_EQ(out, ".\n..\ns1\n");
+  ASSERT_EQ(Run("ls -a " + mountpoint(), &out), 0);
+  EXPECT_EQ(out.find(".snapshots"), std::string::npos) << out;
+  ASSERT_EQ(Run("du -s " + mountpoint() + " && find " + mountpoint() + " -name small", &out), 0);
+  EXPECT_EQ(out.find(".snapshots"), std::string::npos) << out;
+}
+
+class SettfsVisibleSnapdirTest : public SettfsSnapshotTest {
+ protected:
+  std::string MountOptions() const override { return "snapdir=visible"; }
+};
+
+TEST_F(SettfsVisibleSnapdirTest, TheRootListsSnapshots) {
+  sett::test::WriteFile(P("f"), "x");
+  ASSERT_EQ(Snapshot("create " + mountpoint() + " s"), 0);
+  std::string out;
+  ASSERT_EQ(Run("ls -a " + mountpoint(), &out), 0);
+  EXPECT_EQ(out, ".\n..\n.snapshots\nf\n");
+  ASSERT_EQ(Run("ls " + P(".snapshots/s"), &out), 0);
+  EXPECT_EQ(out, "f\n");
 }
 
 }  // namespace
