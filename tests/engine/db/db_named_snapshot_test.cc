@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "sett/db.h"
 #include "sett/logger.h"
@@ -257,6 +260,60 @@ TEST_F(DBNamedSnapshotTest, ASnapshotAndWhatItReadsSurvivePowerLoss) {
   WriteRound(2, n);
   ASSERT_NO_FATAL_FAILURE(ExpectRound(snap.read_ts, 0, n));
   ASSERT_NO_FATAL_FAILURE(ExpectRound(0, 2, n));
+}
+
+// Snapshots created and deleted while writers commit batches and compaction runs: each one
+// reads a whole batch or none of it, and keeps reading the same through the churn.
+TEST_F(DBNamedSnapshotTest, ConcurrentWritersCompactionAndSnapshots) {
+  Open();
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; w++) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; !stop; i++) {
+        WriteBatch batch;  // Both keys of a writer always hold the same number.
+        std::string v = std::to_string(i) + std::string(i % 3 == 0 ? 600 : 10, 'x');
+        batch.Put("a" + std::to_string(w), v);
+        batch.Put("b" + std::to_string(w), v);
+        if (!db_->Write(WriteOptions(), batch).ok()) break;
+      }
+    });
+  }
+  std::thread compactor([&] {
+    while (!stop) db_->Flatten().IgnoreError();  // Only to race with the snapshots.
+  });
+  while (db_->LatestVersion() < 100) std::this_thread::yield();
+  std::vector<std::pair<std::string, std::string>> seen;  // Snapshot name, what a0 held.
+  for (int n = 0; n < 40; n++) {
+    std::string name = "s" + std::to_string(n);
+    SnapshotInfo info;
+    ASSERT_OK(db_->CreateSnapshot(name, &info));
+    auto txn = db_->NewTransactionAtSnapshot(name);
+    Item a, b;
+    Status sa = txn->Get("a0", &a), sb = txn->Get("b0", &b);
+    ASSERT_EQ(sa.ok(), sb.ok());
+    if (sa.ok()) {
+      ASSERT_EQ(a.value(), b.value()) << name;
+      seen.emplace_back(name, std::string(a.value()));
+    }
+    if (n % 3 == 2) ASSERT_OK(db_->DeleteSnapshot("s" + std::to_string(n - 1)));
+  }
+  stop = true;
+  for (auto& t : writers) t.join();
+  compactor.join();
+  EXPECT_EQ(seen.size(), 40u);
+  ASSERT_OK(db_->Flatten());
+  for (const auto& [name, value] : seen) {
+    SnapshotInfo info;
+    if (!db_->FindSnapshot(name, &info).ok()) continue;  // Deleted above.
+    ReadOptions ro;
+    ro.read_ts = info.read_ts;
+    std::string a, b;
+    ASSERT_OK(db_->Get(ro, "a0", &a));
+    ASSERT_OK(db_->Get(ro, "b0", &b));
+    EXPECT_EQ(a, value) << name;
+    EXPECT_EQ(b, value) << name;
+  }
 }
 
 }  // namespace
