@@ -1,6 +1,7 @@
 #include "control_channel.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -129,6 +130,17 @@ Status SendControlRequest(const std::string& dbdir, const std::string& request,
       return Status::NotFound("no settfs daemon serves " + dbdir);
     }
     return Status::IOError("connecting to the settfs daemon of " + dbdir, err);
+  }
+  // Anyone may bind an abstract name first: talk only to a daemon run by root or by the owner
+  // of the database directory.
+  ucred peer{};
+  socklen_t size = sizeof peer;
+  struct stat dir;
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 ||
+      ::stat(dbdir.c_str(), &dir) != 0 || (peer.uid != 0 && peer.uid != dir.st_uid)) {
+    ::close(fd);
+    return Status::IOError("the control socket of " + dbdir + " is held by user " +
+                           std::to_string(peer.uid) + ", who owns neither it nor the system");
   }
   Status s;
   if (!WriteAll(fd, request + "\n")) {

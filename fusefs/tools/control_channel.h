@@ -4,7 +4,9 @@
 // file (none is left behind by a killed daemon) and its name never outgrows sun_path.
 //
 // One request per connection: the command sends one line, the daemon answers with lines and
-// closes. Only the daemon's own user and root may connect (SO_PEERCRED).
+// closes. Only the daemon's own user and root may ask, and a command talks only to a daemon
+// run by root or by the owner of the database directory (SO_PEERCRED both ways: any user could
+// bind the name first).
 //
 // Thread safety: ControlServer runs its own thread; handler is called on it, one request at a
 // time.

@@ -5,11 +5,17 @@
 // concurrent writers hold their invariant; and deleting snapshots gives their space back.
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <atomic>
+#include <csignal>
+#include <cstddef>
 #include <filesystem>
 #include <random>
 #include <set>
@@ -566,6 +572,47 @@ TEST_F(SettfsVisibleSnapdirTest, TheRootListsSnapshots) {
   EXPECT_EQ(out, ".\n..\n.snapshots\nf\n");
   ASSERT_EQ(Run("ls " + P(".snapshots/s"), &out), 0);
   EXPECT_EQ(out, "f\n");
+}
+
+// Another user who takes the control socket's name first gets no hearing: the command
+// talks only to a daemon run by root or by the database's owner.
+TEST_F(SettfsSnapshotTest, ACommandIgnoresAControlSocketHeldBySomeoneElse) {
+  ASSERT_EQ(mount_->Unmount(), 0);  // The name is free.
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t squatter = ::fork();
+  if (squatter == 0) {
+    if (::setgid(kNogroup) != 0 || ::setuid(kNobody) != 0) ::_exit(1);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    const std::string dir = dbdir();
+    int n = std::snprintf(addr.sun_path + 1, sizeof addr.sun_path - 1, "settfs-%016llx",
+                          static_cast<unsigned long long>(XXH64(dir.data(), dir.size(), 0)));
+    socklen_t length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + n);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), length) != 0 || ::listen(fd, 4) != 0) {
+      ::_exit(1);
+    }
+    if (::write(ready[1], "r", 1) != 1) ::_exit(1);
+    while (true) {
+      int client = ::accept(fd, nullptr, nullptr);
+      if (client >= 0) {
+        static const char kLie[] = "ok\nfake\t1\t1\t-\n";
+        (void)!::write(client, kLie, sizeof kLie - 1);
+        ::close(client);
+      }
+    }
+  }
+  char c;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1);
+  std::string out;
+  EXPECT_EQ(Snapshot("list " + dbdir(), &out), 1) << out;
+  EXPECT_NE(out.find("held by user 65534"), std::string::npos) << out;
+  EXPECT_EQ(out.find("fake"), std::string::npos) << out;
+  ::kill(squatter, SIGKILL);
+  ::waitpid(squatter, nullptr, 0);
+  ::close(ready[0]);
+  ::close(ready[1]);
 }
 
 }  // namespace
