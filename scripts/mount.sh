@@ -3,8 +3,9 @@
 #
 #   scripts/mount.sh [DBDIR] [MOUNTPOINT]
 #
-# As root the defaults are /var/lib/settfs and /mnt/settfs (and settfs is installed into
-# /usr/local/bin, so that `mount -t fuse.settfs` and /etc/fstab entries find it); otherwise
+# As root the defaults are /var/lib/settfs and /mnt/settfs (and everything is installed under
+# /usr/local by cmake --install, settfs into /usr/local/bin, so that `mount -t fuse.settfs`
+# and /etc/fstab entries find it); otherwise
 # ~/.local/share/settfs and ~/settfs. DBDIR is made into a filesystem if it is new or empty.
 # Running it again while mounted changes nothing.
 set -euo pipefail
@@ -27,10 +28,11 @@ fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$jobs" --target settfs_tool
+cmake --build build -j"$jobs" --target settfs_tool sett_tool
 settfs=build/bin/settfs
 if [ "$(id -u)" -eq 0 ]; then
-  install -m 0755 "$settfs" /usr/local/bin/settfs
+  # The tools, the library, its headers and its CMake and pkg-config files, under /usr/local.
+  cmake --install build --prefix /usr/local >/dev/null
   settfs=/usr/local/bin/settfs
 fi
 

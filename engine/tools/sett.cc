@@ -9,12 +9,13 @@
 #include "gc_command.h"
 #include "info_command.h"
 #include "kv_commands.h"
+#include "sett/version.h"
 #include "snapshot_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"sett: inspect, query, back up, check and benchmark sett databases"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "sett 0.1.0");
+  app.set_version_flag("--version", "sett " SETT_VERSION_STRING);
   int exit_code = 0;
   sett::tools::AddInfoCommand(&app, &exit_code);
   sett::tools::AddBenchCommand(&app, &exit_code);

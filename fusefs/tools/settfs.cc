@@ -11,6 +11,7 @@
 #include "fs_commands.h"
 #include "mount_command.h"
 #include "send_receive.h"
+#include "sett/version.h"
 #include "snapshot_commands.h"
 
 namespace {
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
   }
   CLI::App app{"settfs: a filesystem kept in a sett database"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "settfs 0.1.0");
+  app.set_version_flag("--version", "settfs " SETT_VERSION_STRING);
   int exit_code = 0;
   settfs::MountArgs mount_args;
   settfs::AddMountCommand(&app, &mount_args, &exit_code);
