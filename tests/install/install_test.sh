@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the build in BUILD_DIR into a temporary prefix (cmake --install), then builds a
-# program against it twice, once with CMake's find_package(sett CONFIG) and once with
+# Installs the build in BUILD_DIR into a temporary prefix (cmake --install), checks the tools'
+# versions and man pages, then builds a program against it twice, once with CMake's find_package(sett CONFIG) and once with
 # pkg-config, and runs both. The tools' --version must show the package's version.
 #
 #   tests/install/install_test.sh BUILD_DIR
@@ -16,6 +16,9 @@ version=$(sed -n 's/^Version: //p' "$prefix"/lib*/pkgconfig/sett.pc)
 for tool in sett settfs; do
   out=$("$prefix/bin/$tool" --version)
   [[ "$out" == "$tool $version" ]] || { echo "$tool --version says '$out', not '$tool $version'"; exit 1; }
+done
+for page in man1/sett.1 man8/settfs.8; do
+  [[ -s "$prefix/share/man/$page" ]] || { echo "no man page $page installed"; exit 1; }
 done
 expected="hello from an installed sett (sett $version)"
 
