@@ -13,6 +13,7 @@
 #include <fuse_lowlevel.h>
 
 #include "core/filesystem.h"
+#include "fuse/op_stats.h"
 #include "fuse/snapshot_views.h"
 
 namespace settfs {
@@ -53,6 +54,8 @@ class FuseBinding {
     snapdir_visible_ = visible;
   }
   SnapshotViews* views() const { return views_; }
+  // What the mount has served (settfs stats, the metrics endpoint).
+  OpStats& stats() { return stats_; }
   // A snapshot was created or deleted: the kernel forgets what it knows of that name under
   // .snapshots (a miss it remembered, or the view), and the listing.
   void SnapshotChanged(const std::string& name);
@@ -73,6 +76,7 @@ class FuseBinding {
   const FuseBindingOptions options_;
   fuse_session* session_ = nullptr;
   SnapshotViews* views_ = nullptr;
+  OpStats stats_;
   bool snapdir_visible_ = false;
 };
 

@@ -28,6 +28,7 @@
 #include "send_receive.h"
 #include "settfs_store.h"
 #include "snapshot_commands.h"
+#include "stats_command.h"
 #include "syslog_logger.h"
 
 extern char** environ;
@@ -437,6 +438,10 @@ std::unique_ptr<ControlServer> StartControl(const MountArgs& args, bool snapshot
       [db, mountpoint, binding](const std::string& request, const ControlWriter& write) {
         if (IsSendRequest(request)) {
           AnswerSendRequest(db, request, write);
+          return;
+        }
+        if (request == "stats") {
+          write(AnswerStatsRequest(binding->stats(), db));
           return;
         }
         write(AnswerSnapshotRequest(db, mountpoint, request));

@@ -13,12 +13,13 @@
 #include "send_receive.h"
 #include "sett/version.h"
 #include "snapshot_commands.h"
+#include "stats_command.h"
 
 namespace {
 
 bool IsSubcommand(const char* arg) {
-  for (const char* name :
-       {"mount", "mkfs", "fsck", "stat", "snapshot", "rollback", "send", "receive", "help"}) {
+  for (const char* name : {"mount", "mkfs", "fsck", "stat", "snapshot", "rollback", "send",
+                           "receive", "stats", "help"}) {
     if (std::strcmp(arg, name) == 0) return true;
   }
   return false;
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   settfs::AddSnapshotCommand(&app, &exit_code);
   settfs::AddRollbackCommand(&app, &exit_code);
   settfs::AddSendReceiveCommands(&app, &exit_code);
+  settfs::AddStatsCommand(&app, &exit_code);
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
