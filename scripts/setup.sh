@@ -7,7 +7,7 @@ packages=(
   build-essential cmake g++ pkg-config git ca-certificates
   libzstd-dev libsnappy-dev libxxhash-dev
   libfuse3-dev fuse3
-  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libcpp-httplib-dev
   clang-format
   tar diffutils findutils mount util-linux bc acl e2fsprogs
 )

@@ -16,16 +16,24 @@ const char* FuseOpName(FuseOp op) {
   return kNames[static_cast<size_t>(op)];
 }
 
-std::string OpStats::Lines() const {
-  std::string out;
+std::vector<OpStats::OpCount> OpStats::Ops() const {
+  std::vector<OpCount> out;
   for (size_t i = 0; i < ops_.size(); i++) {
     uint64_t count = ops_[i].count.load(std::memory_order_relaxed);
     if (count == 0) continue;
-    out += std::string("op ") + FuseOpName(static_cast<FuseOp>(i)) + " " + std::to_string(count) +
-           " " + std::to_string(ops_[i].nanos.load(std::memory_order_relaxed)) + "\n";
+    out.push_back({static_cast<FuseOp>(i), count, ops_[i].nanos.load(std::memory_order_relaxed)});
   }
-  out += "read_bytes " + std::to_string(read_bytes_.load(std::memory_order_relaxed)) + "\n";
-  out += "written_bytes " + std::to_string(written_bytes_.load(std::memory_order_relaxed)) + "\n";
+  return out;
+}
+
+std::string OpStats::Lines() const {
+  std::string out;
+  for (const OpCount& op : Ops()) {
+    out += std::string("op ") + FuseOpName(op.op) + " " + std::to_string(op.count) + " " +
+           std::to_string(op.nanos) + "\n";
+  }
+  out += "read_bytes " + std::to_string(read_bytes()) + "\n";
+  out += "written_bytes " + std::to_string(written_bytes()) + "\n";
   return out;
 }
 

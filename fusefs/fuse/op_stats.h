@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace settfs {
 
@@ -64,6 +65,16 @@ class OpStats {
   }
   void AddRead(uint64_t bytes) { read_bytes_.fetch_add(bytes, std::memory_order_relaxed); }
   void AddWritten(uint64_t bytes) { written_bytes_.fetch_add(bytes, std::memory_order_relaxed); }
+
+  struct OpCount {
+    FuseOp op;
+    uint64_t count;
+    uint64_t nanos;
+  };
+  // The kinds served at least once.
+  std::vector<OpCount> Ops() const;
+  uint64_t read_bytes() const { return read_bytes_.load(std::memory_order_relaxed); }
+  uint64_t written_bytes() const { return written_bytes_.load(std::memory_order_relaxed); }
 
   // "op NAME COUNT NANOS" per kind served at least once, then "read_bytes N" and
   // "written_bytes N": the form the control channel carries.

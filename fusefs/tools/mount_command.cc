@@ -24,6 +24,7 @@
 #include "control_channel.h"
 #include "core/filesystem.h"
 #include "fuse/fuse_binding.h"
+#include "metrics_server.h"
 #include "mount_table.h"
 #include "send_receive.h"
 #include "settfs_store.h"
@@ -56,6 +57,8 @@ const char kMountOptionsHelp[] = R"(settfs options (-o, comma-separated):
   gc_quiet=SECONDS    once no write has come for this long, tidy up and collect closely,
                       so that an idle mount gives its space back (default 30; 0: never)
   log=FILE            in the background, log to FILE instead of syslog
+  metrics=[ADDR:]PORT serve what settfs stats shows at http://ADDR:PORT/metrics in
+                      Prometheus's format (ADDR 127.0.0.1 unless given)
   snapshot=NAME       mount the named snapshot NAME (settfs snapshot), read-only
   snapdir=hidden|visible
                       every snapshot is readable at MOUNTPOINT/.snapshots/NAME; hidden (the
@@ -80,6 +83,8 @@ struct MountOptions {
   unsigned gc_seconds = 10;
   unsigned gc_quiet_seconds = 30;
   std::string log_file;
+  std::string metrics_address;  // With metrics_port: where to serve /metrics.
+  int metrics_port = 0;
   std::string snapshot;           // Mount this named snapshot, read-only.
   bool snapdir_visible = false;   // List .snapshots in the root.
   bool remount = false;           // Change the flags of the running mount instead.
@@ -132,6 +137,11 @@ bool ParseOptions(const std::vector<std::string>& lists, MountOptions* out, std:
         out->xattrs = opt == "xattr";
       } else if (name == "log") {
         out->log_file = value;
+      } else if (name == "metrics") {
+        if (!ParseListenAddress(value, &out->metrics_address, &out->metrics_port)) {
+          *error = "-o metrics takes [ADDR:]PORT, not '" + value + "'";
+          return false;
+        }
       } else if (name == "snapdir") {
         if (value != "hidden" && value != "visible") {
           *error = "-o snapdir takes hidden or visible, not '" + value + "'";
@@ -503,6 +513,18 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   fuse_session* se = NewSession(args, options, &binding);
   if (se == nullptr) return startup->Fail("invalid mount options (see settfs mount --help)");
   binding.set_session(se);
+  std::unique_ptr<MetricsServer> metrics;
+  if (options.metrics_port != 0) {
+    sett::DB* db = store->db();
+    OpStats* stats = &binding.stats();
+    s = MetricsServer::Start(
+        options.metrics_address, options.metrics_port,
+        [stats, db] { return RenderPrometheus(*stats, db->GetMetrics()); }, &metrics);
+    if (!s.ok()) {
+      fuse_session_destroy(se);
+      return startup->Fail(s.ToString());
+    }
+  }
   if (fuse_session_mount(se, args.mountpoint.c_str()) != 0) {
     fuse_session_destroy(se);
     return startup->Fail("cannot mount on " + args.mountpoint);
@@ -533,6 +555,7 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   }
   fuse_session_unmount(se);
   fuse_session_destroy(se);  // Runs destroy (orphans reclaimed, synced) if the kernel did not.
+  metrics.reset();
   views.reset();
   fs.reset();
   s = store->Close();
