@@ -81,6 +81,11 @@ TEST_F(SettfsMetricsTest, ServesPrometheusTextWithRequestsAndBytes) {
   EXPECT_GE(Series(response, "sett_txn_commits_total"), 1) << response;
   EXPECT_GE(Series(response, "sett_write_stall_seconds_total"), 0) << response;
   EXPECT_NE(HttpGet(port_, "/other").find("404"), std::string::npos);
+  // 1,000 creates are counted as 1,000.
+  const double before = Series(response, "settfs_fuse_ops_total{op=\"create\"}");
+  for (int i = 0; i < 1000; i++) sett::test::WriteFile(P("f" + std::to_string(i)), "x");
+  response = HttpGet(port_, "/metrics");
+  EXPECT_EQ(Series(response, "settfs_fuse_ops_total{op=\"create\"}") - before, 1000) << response;
 
   // Another mount asking for the same port is refused, saying why.
   std::string other = dir_.Join("other-mnt"), out;

@@ -36,6 +36,13 @@ TEST_F(SettfsStatsTest, CountsRequestsAndBytesAndShowsRates) {
   EXPECT_GE(JsonNumber(out, "create"), 1) << out;
   EXPECT_GE(JsonNumber(out, "engine_txn_commits"), 1) << out;
 
+  // 1,000 creates are counted as 1,000.
+  const double creates_before = JsonNumber(out, "create");
+  for (int i = 0; i < 1000; i++) sett::test::WriteFile(P("f" + std::to_string(i)), "x");
+  out.clear();
+  ASSERT_EQ(sett::test::Shell(stats + mountpoint() + " --once --json --interval 0.1", &out), 0);
+  EXPECT_EQ(JsonNumber(out, "create") - creates_before, 1000) << out;
+
   // While a writer runs, the interval shows writes per second and bytes per second.
   std::atomic<bool> stop{false};
   std::thread writer([&] {
