@@ -158,6 +158,19 @@ class DB {
   // deleted meanwhile.
   virtual std::unique_ptr<Txn> NewTransactionAtSnapshot(std::string_view name) = 0;
 
+  // Keys that cut the data under prefix into parts of about equal size (table boundaries),
+  // ascending, each starting with prefix; for splitting work (iterations, streams) into
+  // ranges. Empty when the data under prefix is small.
+  virtual std::vector<std::string> KeySplits(std::string_view prefix) = 0;
+  // About how many bytes the keys under prefix and their newest values take (values before
+  // compression), read from the keys alone.
+  virtual Status EstimateSize(std::string_view prefix, uint64_t* bytes) = 0;
+  // Closes a namespace (the first 8 bytes of a key, big-endian) to writes, durably: from now
+  // on every write of a key in it fails with InvalidArgument, in batches and transactions.
+  // Keys already there stay readable. BannedNamespaces lists them.
+  virtual Status BanNamespace(uint64_t ns) = 0;
+  virtual std::vector<uint64_t> BannedNamespaces() = 0;
+
   // The version of the last write that reads can see.
   virtual uint64_t LatestVersion() const = 0;
 

@@ -221,6 +221,9 @@ Status DBImpl::Recover() {
   named_snapshots_ = std::make_unique<SnapshotRegistry>(env_, dir_, snapshots_);
   s = named_snapshots_->Load();
   if (!s.ok()) return s;
+  bans_ = std::make_unique<NamespaceBans>(env_, dir_);
+  s = bans_->Load();
+  if (!s.ok()) return s;
   if (!options_.read_only) {
     RemoveObsoleteFiles(listing.table_ids, listing.wal_ids);
     s = discard_->Retain(vlog_->FileIds());

@@ -43,6 +43,7 @@
 
 #include "db/async_committer.h"
 #include "db/metrics_counters.h"
+#include "db/namespace_bans.h"
 #include "db/snapshot_registry.h"
 #include "db/subscriptions.h"
 #include "db/value_resolver.h"
@@ -87,6 +88,10 @@ class DBImpl : public DB, public TxnHost {
   std::vector<SnapshotInfo> ListSnapshots() override;
   Status FindSnapshot(std::string_view name, SnapshotInfo* info) override;
   std::unique_ptr<Txn> NewTransactionAtSnapshot(std::string_view name) override;
+  std::vector<std::string> KeySplits(std::string_view prefix) override;
+  Status EstimateSize(std::string_view prefix, uint64_t* bytes) override;
+  Status BanNamespace(uint64_t ns) override;
+  std::vector<uint64_t> BannedNamespaces() override;
   std::unique_ptr<Txn> NewTransaction(bool update) override;
   std::unique_ptr<Txn> NewTransactionAt(uint64_t read_ts, bool update) override;
   void SetDiscardTs(uint64_t discard_ts) override;
@@ -361,6 +366,7 @@ class DBImpl : public DB, public TxnHost {
   std::unique_ptr<ThreadPool> vlog_syncer_;
   std::unique_ptr<DiscardStats> discard_;
   std::unique_ptr<SnapshotRegistry> named_snapshots_;
+  std::unique_ptr<NamespaceBans> bans_;
   std::mutex gc_mu_;  // One value-log GC at a time.
   std::mutex pool_mu_;
   std::unique_ptr<ThreadPool> prefetch_pool_;  // Started by the first prefetching iterator.

@@ -1,6 +1,7 @@
 // DBImpl's read path: point lookups, iterators and snapshots.
 
 #include <ctime>
+#include <set>
 
 #include "db/db_impl.h"
 #include "db/db_iter.h"
@@ -236,5 +237,35 @@ std::unique_ptr<Txn> DBImpl::NewTransactionAtSnapshot(std::string_view name) {
   if (!s.ok()) return std::make_unique<TxnImpl>(this, s);
   return std::make_unique<TxnImpl>(this, snapshots_, position, read_ts, /*update=*/false);
 }
+
+std::vector<std::string> DBImpl::KeySplits(std::string_view prefix) {
+  std::shared_ptr<const View> view = CurrentView();
+  std::set<std::string> splits;
+  for (int level = 0; level < view->levels->num_levels(); level++) {
+    for (const auto& table : view->levels->tables(level)) {
+      std::string_view smallest = table->smallest_user_key();
+      if (smallest.substr(0, prefix.size()) == prefix) splits.emplace(smallest);
+    }
+  }
+  return std::vector<std::string>(splits.begin(), splits.end());
+}
+
+Status DBImpl::EstimateSize(std::string_view prefix, uint64_t* bytes) {
+  ReadOptions options;
+  options.prefix = std::string(prefix);
+  options.key_only = true;
+  std::unique_ptr<Iterator> it = NewIterator(options);
+  uint64_t total = 0;
+  for (it->Rewind(); it->Valid(); it->Next()) total += it->key().size() + it->value_size();
+  *bytes = total;
+  return it->status();
+}
+
+Status DBImpl::BanNamespace(uint64_t ns) {
+  if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
+  return bans_->Ban(ns);
+}
+
+std::vector<uint64_t> DBImpl::BannedNamespaces() { return bans_->List(); }
 
 }  // namespace sett

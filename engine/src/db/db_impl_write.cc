@@ -76,6 +76,18 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
 
 Status DBImpl::Enqueue(Writer* w, uint64_t read_ts, const std::vector<uint64_t>& reads,
                        uint64_t managed_ts) {
+  Status banned;
+  uint32_t index = 0;
+  WriteBatchInternal::ForEach(*w->batch, [&](const BatchEntry& e) {
+    uint64_t ns;
+    if (banned.ok() && bans_->Banned(e.key, &ns)) {
+      banned = Status::InvalidArgument("entry " + std::to_string(index) +
+                                       " of the write: its key is in namespace " +
+                                       std::to_string(ns) + ", which is banned");
+    }
+    index++;
+  });
+  if (!banned.ok()) return banned;
   PrepareValues(w);
   std::vector<uint64_t> writes;
   if (options_.detect_conflicts) {
