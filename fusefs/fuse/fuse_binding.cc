@@ -761,159 +761,58 @@ class Timed {
   const std::chrono::steady_clock::time_point start_;
 };
 
+// The handler, timed and counted as op (see Timed).
+template <FuseOp op, auto handler, typename... Args>
+void TimedCall(fuse_req_t req, Args... args) {
+  Timed timed(req, op);
+  handler(req, args...);
+}
+
+// A pointer to TimedCall for handler, with handler's parameters.
+template <FuseOp op, auto handler, typename... Args>
+constexpr auto TimedOf(void (*)(fuse_req_t, Args...)) {
+  return &TimedCall<op, handler, Args...>;
+}
+
 fuse_lowlevel_ops MakeOperations() {
   fuse_lowlevel_ops ops = {};
   ops.init = OnInit;
   ops.destroy = OnDestroy;
-  ops.lookup = [](fuse_req_t req, fuse_ino_t parent, const char* name) {
-    Timed timed(req, FuseOp::kLookup);
-    OnLookup(req, parent, name);
-  };
-  ops.forget = [](fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
-    Timed timed(req, FuseOp::kForget);
-    OnForget(req, ino, nlookup);
-  };
-  ops.forget_multi = [](fuse_req_t req, size_t count, fuse_forget_data* forgets) {
-    Timed timed(req, FuseOp::kForget);
-    OnForgetMulti(req, count, forgets);
-  };
-  ops.getattr = [](fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kGetattr);
-    OnGetAttr(req, ino, fi);
-  };
-  ops.setattr = [](fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
-                   fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kSetattr);
-    OnSetAttr(req, ino, attr, to_set, fi);
-  };
-  ops.readlink = [](fuse_req_t req, fuse_ino_t ino) {
-    Timed timed(req, FuseOp::kReadlink);
-    OnReadlink(req, ino);
-  };
-  ops.mknod = [](fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
-    Timed timed(req, FuseOp::kMknod);
-    OnMknod(req, parent, name, mode, rdev);
-  };
-  ops.mkdir = [](fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
-    Timed timed(req, FuseOp::kMkdir);
-    OnMkdir(req, parent, name, mode);
-  };
-  ops.symlink = [](fuse_req_t req, const char* target, fuse_ino_t parent, const char* name) {
-    Timed timed(req, FuseOp::kSymlink);
-    OnSymlink(req, target, parent, name);
-  };
-  ops.link = [](fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname) {
-    Timed timed(req, FuseOp::kLink);
-    OnLink(req, ino, newparent, newname);
-  };
-  ops.unlink = [](fuse_req_t req, fuse_ino_t parent, const char* name) {
-    Timed timed(req, FuseOp::kUnlink);
-    OnUnlink(req, parent, name);
-  };
-  ops.rmdir = [](fuse_req_t req, fuse_ino_t parent, const char* name) {
-    Timed timed(req, FuseOp::kRmdir);
-    OnRmdir(req, parent, name);
-  };
-  ops.rename = [](fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
-                  const char* newname, unsigned int flags) {
-    Timed timed(req, FuseOp::kRename);
-    OnRename(req, parent, name, newparent, newname, flags);
-  };
-  ops.access = [](fuse_req_t req, fuse_ino_t ino, int mask) {
-    Timed timed(req, FuseOp::kAccess);
-    OnAccess(req, ino, mask);
-  };
-  ops.open = [](fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kOpen);
-    OnOpen(req, ino, fi);
-  };
-  ops.create = [](fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
-                  fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kCreate);
-    OnCreate(req, parent, name, mode, fi);
-  };
-  ops.read = [](fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kRead);
-    OnRead(req, ino, size, off, fi);
-  };
-  ops.write = [](fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off,
-                 fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kWrite);
-    OnWrite(req, ino, buf, size, off, fi);
-  };
-  ops.flush = [](fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kFlush);
-    OnFlush(req, ino, fi);
-  };
-  ops.release = [](fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kRelease);
-    OnRelease(req, ino, fi);
-  };
-  ops.fsync = [](fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kFsync);
-    OnFsync(req, ino, datasync, fi);
-  };
-  ops.opendir = [](fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kOpendir);
-    OnOpenDir(req, ino, fi);
-  };
-  ops.readdir = [](fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kReaddir);
-    OnReadDir(req, ino, size, off, fi);
-  };
-  ops.readdirplus = [](fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kReaddir);
-    OnReadDirPlus(req, ino, size, off, fi);
-  };
-  ops.releasedir = [](fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kReleasedir);
-    OnReleaseDir(req, ino, fi);
-  };
-  ops.fsyncdir = [](fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kFsyncdir);
-    OnFsyncDir(req, ino, datasync, fi);
-  };
-  ops.statfs = [](fuse_req_t req, fuse_ino_t ino) {
-    Timed timed(req, FuseOp::kStatfs);
-    OnStatFs(req, ino);
-  };
-  ops.setxattr = [](fuse_req_t req, fuse_ino_t ino, const char* name, const char* value,
-                    size_t size, int flags) {
-    Timed timed(req, FuseOp::kSetxattr);
-    OnSetXattr(req, ino, name, value, size, flags);
-  };
-  ops.getxattr = [](fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
-    Timed timed(req, FuseOp::kGetxattr);
-    OnGetXattr(req, ino, name, size);
-  };
-  ops.listxattr = [](fuse_req_t req, fuse_ino_t ino, size_t size) {
-    Timed timed(req, FuseOp::kListxattr);
-    OnListXattr(req, ino, size);
-  };
-  ops.removexattr = [](fuse_req_t req, fuse_ino_t ino, const char* name) {
-    Timed timed(req, FuseOp::kRemovexattr);
-    OnRemoveXattr(req, ino, name);
-  };
-  ops.fallocate = [](fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
-                     fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kFallocate);
-    OnFallocate(req, ino, mode, offset, length, fi);
-  };
-  ops.lseek = [](fuse_req_t req, fuse_ino_t ino, off_t off, int whence, fuse_file_info* fi) {
-    Timed timed(req, FuseOp::kLseek);
-    OnLseek(req, ino, off, whence, fi);
-  };
-  ops.copy_file_range = [](fuse_req_t req, fuse_ino_t ino_in, off_t off_in, fuse_file_info* fi_in,
-                           fuse_ino_t ino_out, off_t off_out, fuse_file_info* fi_out, size_t len,
-                           int flags) {
-    Timed timed(req, FuseOp::kCopyFileRange);
-    OnCopyFileRange(req, ino_in, off_in, fi_in, ino_out, off_out, fi_out, len, flags);
-  };
-  ops.ioctl = [](fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void* arg, fuse_file_info* fi,
-                 unsigned flags, const void* in_buf, size_t in_bufsz, size_t out_bufsz) {
-    Timed timed(req, FuseOp::kIoctl);
-    OnIoctl(req, ino, cmd, arg, fi, flags, in_buf, in_bufsz, out_bufsz);
-  };
+  ops.lookup = TimedOf<FuseOp::kLookup, OnLookup>(OnLookup);
+  ops.forget = TimedOf<FuseOp::kForget, OnForget>(OnForget);
+  ops.forget_multi = TimedOf<FuseOp::kForget, OnForgetMulti>(OnForgetMulti);
+  ops.getattr = TimedOf<FuseOp::kGetattr, OnGetAttr>(OnGetAttr);
+  ops.setattr = TimedOf<FuseOp::kSetattr, OnSetAttr>(OnSetAttr);
+  ops.readlink = TimedOf<FuseOp::kReadlink, OnReadlink>(OnReadlink);
+  ops.mknod = TimedOf<FuseOp::kMknod, OnMknod>(OnMknod);
+  ops.mkdir = TimedOf<FuseOp::kMkdir, OnMkdir>(OnMkdir);
+  ops.symlink = TimedOf<FuseOp::kSymlink, OnSymlink>(OnSymlink);
+  ops.link = TimedOf<FuseOp::kLink, OnLink>(OnLink);
+  ops.unlink = TimedOf<FuseOp::kUnlink, OnUnlink>(OnUnlink);
+  ops.rmdir = TimedOf<FuseOp::kRmdir, OnRmdir>(OnRmdir);
+  ops.rename = TimedOf<FuseOp::kRename, OnRename>(OnRename);
+  ops.access = TimedOf<FuseOp::kAccess, OnAccess>(OnAccess);
+  ops.open = TimedOf<FuseOp::kOpen, OnOpen>(OnOpen);
+  ops.create = TimedOf<FuseOp::kCreate, OnCreate>(OnCreate);
+  ops.read = TimedOf<FuseOp::kRead, OnRead>(OnRead);
+  ops.write = TimedOf<FuseOp::kWrite, OnWrite>(OnWrite);
+  ops.flush = TimedOf<FuseOp::kFlush, OnFlush>(OnFlush);
+  ops.release = TimedOf<FuseOp::kRelease, OnRelease>(OnRelease);
+  ops.fsync = TimedOf<FuseOp::kFsync, OnFsync>(OnFsync);
+  ops.opendir = TimedOf<FuseOp::kOpendir, OnOpenDir>(OnOpenDir);
+  ops.readdir = TimedOf<FuseOp::kReaddir, OnReadDir>(OnReadDir);
+  ops.readdirplus = TimedOf<FuseOp::kReaddir, OnReadDirPlus>(OnReadDirPlus);
+  ops.releasedir = TimedOf<FuseOp::kReleasedir, OnReleaseDir>(OnReleaseDir);
+  ops.fsyncdir = TimedOf<FuseOp::kFsyncdir, OnFsyncDir>(OnFsyncDir);
+  ops.statfs = TimedOf<FuseOp::kStatfs, OnStatFs>(OnStatFs);
+  ops.setxattr = TimedOf<FuseOp::kSetxattr, OnSetXattr>(OnSetXattr);
+  ops.getxattr = TimedOf<FuseOp::kGetxattr, OnGetXattr>(OnGetXattr);
+  ops.listxattr = TimedOf<FuseOp::kListxattr, OnListXattr>(OnListXattr);
+  ops.removexattr = TimedOf<FuseOp::kRemovexattr, OnRemoveXattr>(OnRemoveXattr);
+  ops.fallocate = TimedOf<FuseOp::kFallocate, OnFallocate>(OnFallocate);
+  ops.lseek = TimedOf<FuseOp::kLseek, OnLseek>(OnLseek);
+  ops.copy_file_range = TimedOf<FuseOp::kCopyFileRange, OnCopyFileRange>(OnCopyFileRange);
+  ops.ioctl = TimedOf<FuseOp::kIoctl, OnIoctl>(OnIoctl);
   return ops;
 }
 
