@@ -16,7 +16,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
 fi
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(block table wal vlog manifest backup settfs_records)
+  targets=(block table wal vlog manifest backup settfs_records send_stream)
 fi
 
 bash scripts/setup.sh
