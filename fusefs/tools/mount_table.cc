@@ -18,6 +18,11 @@ std::string Absolute(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
+std::string DatabaseDirOf(const std::string& target) {
+  std::string absolute = Absolute(target), dbdir;
+  return FindSettfsMount(absolute, &dbdir) ? dbdir : absolute;
+}
+
 std::string UnescapeMountPath(const std::string& field) {
   std::string out;
   for (size_t i = 0; i < field.size(); i++) {

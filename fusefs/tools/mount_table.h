@@ -15,6 +15,10 @@ std::string Absolute(const std::string& path);
 // directory, as the daemon named it (fsname), in *dbdir when given.
 bool FindSettfsMount(const std::string& mountpoint, std::string* dbdir = nullptr);
 
+// The database directory a command's TARGET names: the one mounted there when TARGET is a
+// settfs mount point, else TARGET itself (made absolute).
+std::string DatabaseDirOf(const std::string& target);
+
 // Undoes the octal escapes (\040 for a space) of a path in /proc/self/mountinfo.
 std::string UnescapeMountPath(const std::string& field);
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "core/codec.h"
 #include "core/keys.h"
 #include "mount_table.h"
 #include "send_stream.h"
@@ -93,8 +94,7 @@ int RunSend(const SendArgs& args) {
     std::fprintf(stderr, "settfs send: the stream is binary: send it to a file or a pipe\n");
     return 2;
   }
-  std::string target = Absolute(args.target), dbdir;
-  if (!FindSettfsMount(target, &dbdir)) dbdir = target;
+  const std::string dbdir = DatabaseDirOf(args.target);
   bool served = false;
   uint64_t records = 0;
   Status s = SendThroughDaemon(dbdir, args, &served);
@@ -212,13 +212,10 @@ Status AdvanceSequence(sett::DB* db, BulkChange* change) {
   std::string stored;
   Status s = db->Get(sett::ReadOptions(), kSequenceKey, &stored);
   if (!s.ok() && !s.IsNotFound()) return s;
-  uint64_t next = 0;
-  for (size_t i = 0; s.ok() && i < 8 && stored.size() == 8; i++) {
-    next |= uint64_t{static_cast<uint8_t>(stored[i])} << (8 * i);
-  }
+  const uint64_t next = s.ok() && stored.size() == 8 ? Reader(stored).U64() : 0;
   if (next >= needed) return Status::OK();
   std::string value;
-  for (int i = 0; i < 8; i++) value.push_back(static_cast<char>(needed >> (8 * i)));
+  PutU64(&value, needed);
   return change->Add(KeyChange{kSequenceKey, false, value});
 }
 

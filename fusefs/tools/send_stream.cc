@@ -89,8 +89,8 @@ class FieldReader {
   }
   bool Integer(size_t n, uint64_t* v) {
     if (!Exact(n, &scratch_)) return false;
-    *v = 0;
-    for (size_t i = 0; i < n; i++) *v |= uint64_t{static_cast<uint8_t>(scratch_[i])} << (8 * i);
+    Reader in(scratch_);
+    *v = n == 4 ? in.U32() : in.U64();
     return true;
   }
   bool Bytes(uint64_t max, std::string* out) {

@@ -133,9 +133,7 @@ std::string Run(const SnapshotArgs& args, const std::string& request, bool write
   if (request.find('\n') != std::string::npos) {
     return ErrorAnswer(Status::InvalidArgument("a snapshot name holds no newline"));
   }
-  std::string dbdir;
-  std::string target = Absolute(args.target);
-  if (!FindSettfsMount(target, &dbdir)) dbdir = target;
+  const std::string dbdir = DatabaseDirOf(args.target);
   std::string answer;
   Status s = SendControlRequest(dbdir, "snapshot " + request, &answer);
   if (s.ok()) return answer;

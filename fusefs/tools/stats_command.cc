@@ -148,8 +148,7 @@ void PrintTable(const Rates& r) {
 }
 
 int RunStats(const StatsArgs& args) {
-  std::string target = Absolute(args.target), dbdir;
-  if (!FindSettfsMount(target, &dbdir)) dbdir = target;
+  const std::string dbdir = DatabaseDirOf(args.target);
   Sample previous, now;
   Status s = Read(dbdir, &previous);
   const uint64_t rounds = args.once ? 1 : args.count;
