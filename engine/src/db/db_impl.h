@@ -267,6 +267,8 @@ class DBImpl : public DB, public TxnHost {
   Status SwitchMemTable();  // REQUIRES: mu_ held, write leadership.
   Status NewWal(uint64_t id, std::unique_ptr<RecordWriter>* wal);
   // Checks conflicts, stamps w with its commit timestamp and queues it.
+  // InvalidArgument naming the first entry of batch in a banned namespace, or OK.
+  Status CheckBans(const WriteBatch& batch) const;
   Status Enqueue(Writer* w, uint64_t read_ts, const std::vector<uint64_t>& reads,
                  uint64_t managed_ts);
   // Waits until w is applied, leading the group when w reaches the front of the queue.

@@ -74,11 +74,11 @@ Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
   return AwaitOrLead(&w);
 }
 
-Status DBImpl::Enqueue(Writer* w, uint64_t read_ts, const std::vector<uint64_t>& reads,
-                       uint64_t managed_ts) {
+Status DBImpl::CheckBans(const WriteBatch& batch) const {
+  if (bans_->empty()) return Status::OK();  // Every write passes here: no walk in the common case.
   Status banned;
   uint32_t index = 0;
-  WriteBatchInternal::ForEach(*w->batch, [&](const BatchEntry& e) {
+  WriteBatchInternal::ForEach(batch, [&](const BatchEntry& e) {
     uint64_t ns;
     if (banned.ok() && bans_->Banned(e.key, &ns)) {
       banned = Status::InvalidArgument("entry " + std::to_string(index) +
@@ -87,6 +87,12 @@ Status DBImpl::Enqueue(Writer* w, uint64_t read_ts, const std::vector<uint64_t>&
     }
     index++;
   });
+  return banned;
+}
+
+Status DBImpl::Enqueue(Writer* w, uint64_t read_ts, const std::vector<uint64_t>& reads,
+                       uint64_t managed_ts) {
+  Status banned = CheckBans(*w->batch);
   if (!banned.ok()) return banned;
   PrepareValues(w);
   std::vector<uint64_t> writes;

@@ -53,7 +53,7 @@ std::vector<uint64_t> NamespaceBans::List() const {
 }
 
 bool NamespaceBans::Banned(std::string_view key, uint64_t* ns) const {
-  if (!any_.load(std::memory_order_acquire) || key.size() < 8) return false;
+  if (empty() || key.size() < 8) return false;
   uint64_t value = 0;
   for (int i = 0; i < 8; i++) value = (value << 8) | static_cast<uint8_t>(key[i]);
   std::shared_ptr<const std::set<uint64_t>> banned;

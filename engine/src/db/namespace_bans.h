@@ -36,6 +36,8 @@ class NamespaceBans {
   // Bans ns from now on, durably.
   Status Ban(uint64_t ns);
   std::vector<uint64_t> List() const;
+  // True while nothing is banned (lock-free).
+  bool empty() const { return !any_.load(std::memory_order_acquire); }
   // Whether key lies in a banned namespace; *ns is that namespace then.
   bool Banned(std::string_view key, uint64_t* ns) const;
 

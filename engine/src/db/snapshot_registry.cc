@@ -41,6 +41,10 @@ Status SnapshotRegistry::CheckId(std::string_view id) {
 
 namespace {
 
+Status NoSuchSnapshot(std::string_view name) {
+  return Status::NotFound("no snapshot named \"" + std::string(name) + "\"");
+}
+
 std::string NewId() {
   std::random_device random;
   std::string id;
@@ -118,7 +122,7 @@ Status SnapshotRegistry::Delete(std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(name);
   if (it == entries_.end()) {
-    return Status::NotFound("no snapshot named \"" + std::string(name) + "\"");
+    return NoSuchSnapshot(name);
   }
   Entry entry = it->second;
   entries_.erase(it);
@@ -155,7 +159,7 @@ Status SnapshotRegistry::Find(std::string_view name, SnapshotInfo* info) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(name);
   if (it == entries_.end()) {
-    return Status::NotFound("no snapshot named \"" + std::string(name) + "\"");
+    return NoSuchSnapshot(name);
   }
   *info = it->second.info;
   return Status::OK();
@@ -166,7 +170,7 @@ Status SnapshotRegistry::AddReader(std::string_view name, uint64_t* read_ts,
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(name);
   if (it == entries_.end()) {
-    return Status::NotFound("no snapshot named \"" + std::string(name) + "\"");
+    return NoSuchSnapshot(name);
   }
   *read_ts = it->second.info.read_ts;
   *position = readers_->Add(*read_ts);
