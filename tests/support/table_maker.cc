@@ -25,7 +25,7 @@ std::shared_ptr<Table> MakeTable(const std::string& dir, uint64_t id,
   TableBuilder builder(options, file.get());
   for (const TestEntry& e : entries) {
     ValueStruct vs;
-    vs.meta = e.deleted ? kMetaDelete : 0;
+    vs.meta = e.deleted ? kMetaDelete : e.merge ? kMetaMerge : 0;
     vs.value = e.value;
     std::string encoded;
     AppendValueStruct(&encoded, vs);

@@ -17,6 +17,7 @@ struct TestEntry {
   uint64_t version;
   std::string value;
   bool deleted = false;
+  bool merge = false;  // A merge operand.
 };
 
 // Writes entries (sorted here) as table `id` in dir and opens it.

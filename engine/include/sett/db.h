@@ -18,6 +18,7 @@
 #ifndef SETT_DB_H_
 #define SETT_DB_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -29,6 +30,7 @@
 
 #include "sett/info.h"
 #include "sett/iterator.h"
+#include "sett/merge.h"
 #include "sett/metrics.h"
 #include "sett/options.h"
 #include "sett/sequence.h"
@@ -170,6 +172,16 @@ class DB {
   // Keys already there stay readable. BannedNamespaces lists them.
   virtual Status BanNamespace(uint64_t ns) = 0;
   virtual std::vector<uint64_t> BannedNamespaces() = 0;
+
+  // A handle on one key whose value is kept by merges folded with fn (as BadgerDB's
+  // GetMergeOperator): Add merges an operand, Get reads the folded value, and every interval
+  // (0: never) a background thread writes the folded value back as a plain value, so that
+  // reads stay short however many operands come. fn applies to this key from now until the
+  // handle stops, ahead of Options::merge_function; AlreadyExists when another handle holds
+  // the key.
+  virtual Status GetMergeOperator(std::string_view key, MergeFunction fn,
+                                  std::chrono::milliseconds interval,
+                                  std::unique_ptr<MergeOperator>* op) = 0;
 
   // The version of the last write that reads can see.
   virtual uint64_t LatestVersion() const = 0;

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "sett/merge.h"
+
 namespace sett {
 
 class Env;
@@ -85,6 +87,11 @@ struct Options {
 
   // Versions of a key kept below the discard timestamp (older ones are dropped by compaction).
   int num_versions_to_keep = 1;
+
+  // Folds merge operands (Txn::Merge, WriteBatch::Merge) into values: see sett/merge.h. Unset,
+  // merges are refused (except on keys with a DB::GetMergeOperator handle). The function must
+  // stay the same across opens of a DB that holds operands.
+  MergeFunction merge_function;
 
   // Value log (WiscKey's key-value separation): a value of at least value_threshold bytes is
   // appended to the value log and the tree keeps a small pointer to it, so compaction moves

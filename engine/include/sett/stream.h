@@ -21,6 +21,7 @@ struct KV {
   uint8_t user_meta = 0;
   uint64_t expires_at = 0;
   bool deleted = false;  // A tombstone (Subscribe only).
+  bool merge = false;    // A merge operand, as written (Subscribe only; sett/merge.h).
 };
 
 struct StreamOptions {

@@ -47,6 +47,11 @@ class Txn {
   virtual Status Set(std::string_view key, std::string_view value) = 0;
   virtual Status SetEntry(const Entry& entry) = 0;
   virtual Status Delete(std::string_view key) = 0;
+  // A merge operand (sett/merge.h): a blind write, which adds nothing to the read set, so
+  // concurrent merges of a key never conflict. After a Set or Delete of the key in this
+  // transaction, or another Merge, it combines with that write. InvalidArgument when no merge
+  // function applies to the key.
+  virtual Status Merge(std::string_view key, std::string_view operand) = 0;
 
   // Iterates at the read timestamp, with this transaction's pending writes merged in.
   // ReadOptions::read_ts is ignored.

@@ -1,6 +1,6 @@
-// WriteBatch collects puts and deletes that DB::Write applies atomically: after a crash either
-// all of them are there or none. Every entry of a batch gets the same version. A later entry for
-// the same key in one batch replaces an earlier one. A batch reads nothing, so it never
+// WriteBatch collects puts, deletes and merges that DB::Write applies atomically: after a crash
+// either all of them are there or none. Every entry of a batch gets the same version. A later entry
+// for the same key in one batch replaces an earlier one. A batch reads nothing, so it never
 // conflicts: it is the fast way to load data (transactions that read what they write conflict
 // with it as with any commit).
 //
@@ -25,6 +25,10 @@ class WriteBatch {
   void Put(std::string_view key, std::string_view value);
   void SetEntry(const Entry& entry);
   void Delete(std::string_view key);
+  // A merge operand (sett/merge.h). The rule above holds for merges too: a batch keeps one
+  // entry per key, so merging one key twice in a batch keeps the second operand only (a
+  // transaction combines them).
+  void Merge(std::string_view key, std::string_view operand);
   void Clear();
 
   // Managed mode only: the version the batch is written under.

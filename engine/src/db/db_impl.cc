@@ -104,6 +104,7 @@ DBImpl::DBImpl(const Options& options)
                                     : Env::Default()),
       logger_(options.logger != nullptr ? options.logger : StderrLogger()),
       dir_(options.dir.empty() ? "/sett-in-memory" : options.dir),
+      merges_(options.merge_function),
       picker_(options),
       value_threshold_(options),
       snapshots_(std::make_shared<SnapshotList>()) {

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "db/async_committer.h"
+#include "db/merge_registry.h"
 #include "db/metrics_counters.h"
 #include "db/namespace_bans.h"
 #include "db/snapshot_registry.h"
@@ -92,6 +93,9 @@ class DBImpl : public DB, public TxnHost {
   Status EstimateSize(std::string_view prefix, uint64_t* bytes) override;
   Status BanNamespace(uint64_t ns) override;
   std::vector<uint64_t> BannedNamespaces() override;
+  Status GetMergeOperator(std::string_view key, MergeFunction fn,
+                          std::chrono::milliseconds interval,
+                          std::unique_ptr<MergeOperator>* op) override;
   std::unique_ptr<Txn> NewTransaction(bool update) override;
   std::unique_ptr<Txn> NewTransactionAt(uint64_t read_ts, bool update) override;
   void SetDiscardTs(uint64_t discard_ts) override;
@@ -118,6 +122,9 @@ class DBImpl : public DB, public TxnHost {
   size_t MaxTxnBytes() const override;
   uint64_t NowSeconds() const override { return env_->NowMicros() / 1000000; }
   const Options& options() const override { return options_; }
+  bool MergeFunctionFor(std::string_view key, MergeFunction* fn) const override {
+    return merges_.For(key, fn);
+  }
   size_t ValueThreshold() const override { return value_threshold_.threshold(); }
   uint64_t LatestVersion() const override {
     return visible_version_.load(std::memory_order_acquire);
@@ -213,6 +220,10 @@ class DBImpl : public DB, public TxnHost {
     return ValueResolver(view.vlogs, vlog_.get());
   }
   ThreadPool* PrefetchPool();
+  // The value of key at version, which is a merge operand: its operands in view (and pending,
+  // a transaction's writes, when set) folded onto the value below them.
+  Status FoldMerges(const View& view, const IteratorFactory& pending, std::string_view key,
+                    uint64_t version, std::string* value) const;
   // An iterator at read_ts over view (null: the current one); pending (a transaction's
   // writes) goes on top when not empty.
   std::unique_ptr<Iterator> NewIteratorAt(const ReadOptions& options, uint64_t read_ts,
@@ -312,6 +323,10 @@ class DBImpl : public DB, public TxnHost {
 
   Liveness Classify(std::string_view internal_key, const ValuePointer& here, uint64_t discard_ts,
                     Status* status);
+  // Whether the versions of user_key from `from` down to just above `version` are all merge
+  // operands, and `version` exists: reading at `from` then folds onto it.
+  bool OperandsReach(const View& view, std::string_view user_key, uint64_t from, uint64_t version,
+                     Status* status) const;
   Status CollectFile(uint32_t file_id, ValueLogGCStats* stats);
   // Retires a file whose live values CollectFile moved, and counts it.
   void RetireCollected(const ValueLogGCStats& stats);
@@ -369,6 +384,7 @@ class DBImpl : public DB, public TxnHost {
   std::unique_ptr<DiscardStats> discard_;
   std::unique_ptr<SnapshotRegistry> named_snapshots_;
   std::unique_ptr<NamespaceBans> bans_;
+  MergeRegistry merges_;
   std::mutex gc_mu_;  // One value-log GC at a time.
   std::mutex pool_mu_;
   std::unique_ptr<ThreadPool> prefetch_pool_;  // Started by the first prefetching iterator.

@@ -71,6 +71,12 @@ CompactionOptions DBImpl::NewCompactionOptions() {
     return next_file_id_++;
   };
   copts.stop = &stopping_;
+  copts.merge_function_for = [this](std::string_view key, MergeFunction* fn) {
+    return merges_.For(key, fn);
+  };
+  copts.read_value = [this](std::string_view key, const ValueStruct& vs, std::string* value) {
+    return ValueResolver(vlog_->files(), vlog_.get()).Resolve(key, vs, value);
+  };
   return copts;
 }
 

@@ -56,7 +56,30 @@ DBImpl::Liveness DBImpl::Classify(std::string_view internal_key, const ValuePoin
   Found at_discard;
   *status = FindNewest(*view, user_key, discard_ts, &at_discard);
   if (!status->ok()) return Liveness::kDead;
-  return at_discard.found && at_discard.version > version ? Liveness::kDead : Liveness::kPinned;
+  if (!at_discard.found || at_discard.version <= version) return Liveness::kPinned;
+  // Under merge operands that reach down to it, the oldest reader (and whoever reads newer
+  // operands) folds onto it: it stays until a compaction folds them.
+  if (at_discard.vs.IsMerge() &&
+      OperandsReach(*view, user_key, at_discard.version, version, status)) {
+    return Liveness::kPinned;
+  }
+  return Liveness::kDead;
+}
+
+bool DBImpl::OperandsReach(const View& view, std::string_view user_key, uint64_t from,
+                           uint64_t version, Status* status) const {
+  ReadOptions options;
+  options.prefix = std::string(user_key);
+  std::unique_ptr<InternalIterator> it =
+      MergedSources(&view, IteratorFactory(), options, /*reverse=*/false);
+  for (it->Seek(InternalKey(user_key, from)); it->Valid() && UserKey(it->key()) == user_key;
+       it->Next()) {
+    if (VersionOf(it->key()) <= version) return VersionOf(it->key()) == version;
+    ValueStruct vs;
+    if (!DecodeValueStruct(it->value(), &vs) || !vs.IsMerge()) break;
+  }
+  *status = it->status();
+  return false;
 }
 
 double DBImpl::CollectableGarbage(uint32_t file_id) const {

@@ -5,6 +5,8 @@
 
 #include "db/db_impl.h"
 #include "db/db_iter.h"
+#include "db/merge_operator_impl.h"
+#include "db/merge_read.h"
 #include "db/prefetch_iterator.h"
 #include "format/key_format.h"
 #include "iter/merging_iterator.h"
@@ -122,9 +124,52 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
   Status s = FindNewest(*view, key, read_ts, &found);
   if (!s.ok()) return s;
   if (!found.found || found.vs.IsDeletedOrExpired(NowSeconds())) return Status::NotFound("");
-  s = ResolverFor(*view).Resolve(key, found.version, found.vs, value);
+  if (found.vs.IsMerge()) {
+    s = FoldMerges(*view, IteratorFactory(), key, found.version, value);
+  } else {
+    s = ResolverFor(*view).Resolve(key, found.version, found.vs, value);
+  }
   if (s.ok() && version != nullptr) *version = found.version;
   return s;
+}
+
+Status DBImpl::FoldMerges(const View& view, const IteratorFactory& pending, std::string_view key,
+                          uint64_t version, std::string* value) const {
+  MergeFunction fn;
+  if (!merges_.For(key, &fn)) {
+    return Status::NotSupported("key '" + std::string(key) +
+                                "' holds merge operands, and no merge function is set "
+                                "(Options::merge_function)");
+  }
+  if (pending != nullptr) {
+    // A transaction's operand shares its version (the read timestamp) with what it merges
+    // onto, and would hide it in a merge of the sources: fold it on top of the committed value.
+    std::unique_ptr<InternalIterator> mine = pending(/*reverse=*/false);
+    mine->Seek(InternalKey(key, version));
+    ValueStruct vs;
+    if (mine->Valid() && UserKey(mine->key()) == key && DecodeValueStruct(mine->value(), &vs) &&
+        vs.IsMerge()) {
+      std::string operand(vs.value);
+      Found below;
+      Status s = FindNewest(view, key, version, &below);
+      if (!s.ok()) return s;
+      std::optional<std::string_view> base;
+      if (below.found && !below.vs.IsDeletedOrExpired(NowSeconds())) {
+        s = below.vs.IsMerge() ? FoldMerges(view, IteratorFactory(), key, below.version, value)
+                               : ResolverFor(view).Resolve(key, below.version, below.vs, value);
+        if (!s.ok()) return s;
+        base = *value;
+      }
+      *value = fn(key, base, operand);
+      return Status::OK();
+    }
+  }
+  ReadOptions options;
+  options.prefix = std::string(key);
+  std::unique_ptr<InternalIterator> it =
+      MergedSources(&view, IteratorFactory(), options, /*reverse=*/false);
+  it->Seek(InternalKey(key, version));
+  return FoldVersions(it.get(), key, fn, NowSeconds(), ResolverFor(view), value);
 }
 
 ThreadPool* DBImpl::PrefetchPool() {
@@ -188,6 +233,10 @@ std::unique_ptr<Iterator> DBImpl::NewIteratorAt(const ReadOptions& options, uint
   iter_options.versions_to_keep = options_.num_versions_to_keep;
   iter_options.now = NowSeconds();
   iter_options.visited_counter = read_entries_visited_;
+  iter_options.fold_merges = [this, view, pending](std::string_view key, uint64_t version,
+                                                   std::string* value) {
+    return FoldMerges(*view, pending, key, version, value);
+  };
   if (options.reverse) {
     iter_options.new_forward_probe = [view, pending, options] {
       return MergedSources(view.get(), pending, options, /*reverse=*/false);
@@ -267,5 +316,16 @@ Status DBImpl::BanNamespace(uint64_t ns) {
 }
 
 std::vector<uint64_t> DBImpl::BannedNamespaces() { return bans_->List(); }
+
+Status DBImpl::GetMergeOperator(std::string_view key, MergeFunction fn,
+                                std::chrono::milliseconds interval,
+                                std::unique_ptr<MergeOperator>* op) {
+  if (options_.read_only) return Status::NotSupported(dir_ + " is open read-only");
+  if (key.empty()) return Status::InvalidArgument("empty key");
+  Status s = merges_.Hold(key, std::move(fn));
+  if (!s.ok()) return s;
+  *op = std::make_unique<MergeOperatorImpl>(this, &merges_, std::string(key), interval);
+  return Status::OK();
+}
 
 }  // namespace sett

@@ -58,6 +58,9 @@ Status DBImpl::TxnGet(uint64_t read_ts, std::string_view key, Item* item) {
     return Status::NotFound("");
   }
   ItemBuilder::SetKey(item, key, found.version, found.vs.user_meta, found.vs.expires_at);
+  if (found.vs.IsMerge()) {
+    return FoldMerges(*view, IteratorFactory(), key, found.version, ItemBuilder::OwnedValue(item));
+  }
   if (ValueResolver::IsPointer(found.vs)) {
     return ResolverFor(*view).Resolve(key, found.version, found.vs, ItemBuilder::OwnedValue(item));
   }

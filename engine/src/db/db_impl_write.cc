@@ -38,6 +38,7 @@ Status DBImpl::ValidateBatch(const WriteBatch& batch) const {
   }
   Status s;
   uint32_t index = 0;
+  MergeFunction merge_function;
   WriteBatchInternal::ForEach(batch, [&](const BatchEntry& e) {
     if (s.ok()) {
       if (e.key.empty()) {
@@ -46,6 +47,10 @@ Status DBImpl::ValidateBatch(const WriteBatch& batch) const {
         s = Status::InvalidArgument("entry " + std::to_string(index) + ": key of " +
                                     std::to_string(e.key.size()) + " bytes exceeds the limit of " +
                                     std::to_string(kMaxKeySize));
+      } else if ((e.meta & kMetaMerge) != 0 && !merges_.For(e.key, &merge_function)) {
+        s = Status::InvalidArgument("entry " + std::to_string(index) + ": merge into key '" +
+                                    std::string(e.key) +
+                                    "' with no merge function (Options::merge_function)");
       } else if (e.value.size() > kMaxValueSize) {
         s = Status::InvalidArgument("entry " + std::to_string(index) + ": value of " +
                                     std::to_string(e.value.size()) +
@@ -162,7 +167,8 @@ Status DBImpl::AwaitOrLead(Writer* w) {
 }
 
 bool DBImpl::GoesToValueLog(uint8_t meta, size_t value_size) const {
-  return (meta & kMetaDelete) == 0 && value_size >= value_threshold_.threshold();
+  // Merge operands stay in the tree, where flushes and compactions fold them.
+  return (meta & (kMetaDelete | kMetaMerge)) == 0 && value_size >= value_threshold_.threshold();
 }
 
 void DBImpl::PrepareValues(Writer* w) const {
@@ -173,7 +179,7 @@ void DBImpl::PrepareValues(Writer* w) const {
   size_t index = 0;
   WriteBatchInternal::ForEach(*w->batch, [&](const BatchEntry& e) {
     std::string& out = w->compressed[index++];
-    if ((e.meta & kMetaDelete) != 0 || e.value.size() < threshold ||
+    if (!GoesToValueLog(e.meta, e.value.size()) || e.value.size() < threshold ||
         !CompressIfItPays(codec, options_.value_zstd_level, e.value, &out)) {
       out.clear();
     }

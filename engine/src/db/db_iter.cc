@@ -81,7 +81,12 @@ void DBIter::Emit(std::string_view user_key, uint64_t version, const ValueStruct
   internal_key_.clear();
   AppendInternalKey(&internal_key_, user_key, version);
   value_size_ = ValueResolver::ValueSize(internal_key_, vs);
-  if (!ValueResolver::IsPointer(vs) || vs.IsDelete()) {
+  if (vs.IsMerge() && opts_.fold_merges != nullptr) {  // All versions too: the value then.
+    status_ = opts_.fold_merges(user_key, version, &value_buffer_);
+    if (!status_.ok()) return;
+    value_ = value_buffer_;
+    value_size_ = value_buffer_.size();
+  } else if (!ValueResolver::IsPointer(vs) || vs.IsDelete()) {
     value_ = vs.value;
   } else if (opts_.key_only) {
     value_ = std::string_view();

@@ -44,6 +44,8 @@ struct DBIterOptions {
   // Reverse only: builds a forward iterator over the same sources, for finding the newest
   // visible version of a key without stepping through its run.
   std::function<std::unique_ptr<InternalIterator>()> new_forward_probe;
+  // Reads the value of a key whose version is a merge operand (the operands folded).
+  std::function<Status(std::string_view key, uint64_t version, std::string* value)> fold_merges;
   // Receives the number of entries visited (steps and seeks) when the iterator goes.
   std::shared_ptr<std::atomic<uint64_t>> visited_counter;
 };

@@ -71,7 +71,9 @@ class PrefetchIterator : public Iterator {
       item->expires_at = inner_->expires_at();
       item->deleted = inner_->deleted();
       const ValueStruct& raw = inner_->raw_value();
-      if (!ValueResolver::IsPointer(raw) || raw.IsDelete()) {
+      if (raw.IsMerge()) {  // Folded already by the inner iterator.
+        item->value.assign(inner_->value().data(), inner_->value().size());
+      } else if (!ValueResolver::IsPointer(raw) || raw.IsDelete()) {
         item->value.assign(raw.value.data(), raw.value.size());
       } else {
         std::string ikey = InternalKey(item->key, item->version);

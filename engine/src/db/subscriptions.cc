@@ -150,6 +150,7 @@ void Subscriptions::Publish(const WriteBatch& batch, uint64_t version,
       kv.user_meta = e.user_meta;
       kv.expires_at = e.expires_at;
       kv.deleted = (e.meta & kMetaDelete) != 0;
+      kv.merge = (e.meta & kMetaMerge) != 0;
       writes.push_back(std::move(kv));
     });
     if (!writes.empty()) sub->Push(std::move(writes));

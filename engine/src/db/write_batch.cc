@@ -15,6 +15,10 @@ void WriteBatch::Delete(std::string_view key) {
   WriteBatchInternal::Add(this, BatchEntry{kMetaDelete, 0, 0, key, std::string_view()});
 }
 
+void WriteBatch::Merge(std::string_view key, std::string_view operand) {
+  WriteBatchInternal::Add(this, BatchEntry{kMetaMerge, 0, 0, key, operand});
+}
+
 void WriteBatch::Clear() {
   rep_.clear();
   count_ = 0;

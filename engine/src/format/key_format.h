@@ -97,6 +97,8 @@ enum ValueMetaBit : uint8_t {
   // Only in write-ahead logs (version 2 on), with kMetaValuePointer: the pointer is followed by
   // a copy of the value (memtable/wal.h). Never in a memtable or a table.
   kMetaWalCopy = 1 << 2,
+  // A merge operand (sett/merge.h): the value says how to change the key's older value.
+  kMetaMerge = 1 << 3,
 };
 
 struct ValueStruct {
@@ -106,6 +108,7 @@ struct ValueStruct {
   std::string_view value;
 
   bool IsDelete() const { return (meta & kMetaDelete) != 0; }
+  bool IsMerge() const { return (meta & kMetaMerge) != 0; }
   // Deleted, or expired at time `now` (seconds since the epoch).
   bool IsDeletedOrExpired(uint64_t now) const {
     return IsDelete() || (expires_at != 0 && expires_at <= now);

@@ -1,9 +1,11 @@
 // RunCompaction carries out a CompactionPlan: it merges the input tables into new tables for
 // the output level, cutting a table only between user keys, and drops what no reader can see
-// (lsm/version_filter.h). Dropped entries whose values live in the value log are counted as
-// garbage of their file. The outputs are fsynced, as is the directory; recording them in the
-// MANIFEST is the caller's job. On failure or when `stop` is set, the outputs are deleted.
-// WriteFiltered does the same for any sorted input: a memtable flush is one.
+// (lsm/version_filter.h), folding the merge operands at or below the oldest reader into one
+// entry (lsm/merge_fold.h): a value where the versions below them are in the input (or nothing
+// can lie below: `bottommost`), else one operand. Dropped entries whose values live in the value
+// log are counted as garbage of their file. The outputs are fsynced, as is the directory; recording
+// them in the MANIFEST is the caller's job. On failure or when `stop` is set, the outputs are
+// deleted. WriteFiltered does the same for any sorted input: a memtable flush is one.
 
 #ifndef SETT_LSM_COMPACTION_H_
 #define SETT_LSM_COMPACTION_H_
@@ -16,6 +18,7 @@
 
 #include "iter/internal_iterator.h"
 #include "lsm/compaction_picker.h"
+#include "lsm/merge_fold.h"
 #include "lsm/version_filter.h"
 #include "sett/env.h"
 #include "table/block_cache.h"
@@ -38,6 +41,11 @@ struct CompactionOptions {
   // are dropped outright.
   std::vector<std::string> drop_prefixes;
   uint64_t drop_version = 0;
+  // The merge function for a user key (false: none; the key's operands stay as they are), and
+  // how to read a value from the value log (for a value that operands are folded onto).
+  std::function<bool(std::string_view user_key, MergeFunction* fn)> merge_function_for;
+  std::function<Status(std::string_view internal_key, const ValueStruct& vs, std::string* value)>
+      read_value;
 };
 
 struct CompactionResult {
@@ -47,6 +55,7 @@ struct CompactionResult {
   uint64_t entries_read = 0;
   uint64_t entries_written = 0;
   uint64_t entries_dropped = 0;
+  uint64_t operands_folded = 0;  // Merge operands folded into another entry.
   uint64_t bytes_read = 0;
   uint64_t bytes_written = 0;
 };

@@ -14,7 +14,10 @@
 //     versions_to_keep newest of the key, or among the versions_to_keep newest at or below the
 //     oldest reader;
 //   - a tombstone or expired entry at or below the oldest reader hides every older version, and
-//     goes itself where no older data can lie below it (`bottommost`).
+//     goes itself where no older data can lie below it (`bottommost`);
+//   - a version under a kept merge operand is kept: reading the operand folds it onto the
+//     versions below, down to the first that is not an operand. (Compaction folds the operands
+//     at or below the oldest reader into one entry instead: lsm/compaction.h.)
 // A version that the rule drops is garbage at once; its value-log bytes are counted then.
 
 #ifndef SETT_LSM_VERSION_FILTER_H_
@@ -72,7 +75,17 @@ class VersionFilter {
       rank_ = 0;
       rank_below_ = 0;
       hide_older_ = false;
+      under_operand_ = false;
     }
+    bool keep = Decide(version, vs);
+    // A newer version that is kept is a merge operand: whoever reads it folds it onto this one.
+    if (under_operand_) keep = true;
+    under_operand_ = keep && vs.IsMerge();
+    return keep;
+  }
+
+ private:
+  bool Decide(uint64_t version, const ValueStruct& vs) {
     const bool newest = !has_newer_;
     const uint64_t newer = newer_;
     const int rank = rank_++;
@@ -92,7 +105,6 @@ class VersionFilter {
     return newest || rank < versions_to_keep_ || readers_->Reads(version, newer);
   }
 
- private:
   const ReadSet* const readers_;
   const int versions_to_keep_;
   const uint64_t now_;
@@ -102,6 +114,7 @@ class VersionFilter {
   int rank_ = 0;        // Versions of this key seen so far.
   int rank_below_ = 0;  // Of them, at or below the oldest reader.
   bool hide_older_ = false;
+  bool under_operand_ = false;  // The last version kept is a merge operand.
 };
 
 }  // namespace sett

@@ -70,6 +70,7 @@ Status TxnImpl::Get(std::string_view key, Item* item) {
   if (key.empty()) return Status::InvalidArgument("empty key");
   if (update_) {
     if (const PendingWrites::Write* w = pending_.Find(key)) {
+      if ((w->meta & kMetaMerge) != 0) return GetMerged(key, *w, item);
       // Its own write: nothing to conflict with.
       ValueStruct vs{w->meta, w->user_meta, w->expires_at, w->value};
       if (vs.IsDeletedOrExpired(host_->NowSeconds())) {
@@ -82,6 +83,22 @@ Status TxnImpl::Get(std::string_view key, Item* item) {
     reads_.push_back(KeyHash(key));
   }
   return host_->TxnGet(read_ts_, key, item);
+}
+
+Status TxnImpl::GetMerged(std::string_view key, const PendingWrites::Write& operand, Item* item) {
+  MergeFunction fn;
+  if (!host_->MergeFunctionFor(key, &fn)) {
+    return Status::InvalidArgument("key '" + std::string(key) + "' has no merge function");
+  }
+  reads_.push_back(KeyHash(key));  // What lies below the operand was read.
+  Item below;
+  Status s = host_->TxnGet(read_ts_, key, &below);
+  if (!s.ok() && !s.IsNotFound()) return s;
+  std::string value = fn(
+      key, s.ok() ? std::optional<std::string_view>(below.value()) : std::nullopt, operand.value);
+  ItemBuilder::SetKey(item, key, read_ts_, 0, 0);
+  *ItemBuilder::OwnedValue(item) = std::move(value);
+  return Status::OK();
 }
 
 Status TxnImpl::CheckWrite(std::string_view key, size_t value_size) const {
@@ -124,6 +141,25 @@ Status TxnImpl::SetEntry(const Entry& entry) {
 
 Status TxnImpl::Delete(std::string_view key) {
   return Write(key, PendingWrites::Write{std::string(), kMetaDelete, 0, 0});
+}
+
+Status TxnImpl::Merge(std::string_view key, std::string_view operand) {
+  Status s = CheckWrite(key, operand.size());
+  if (!s.ok()) return s;
+  MergeFunction fn;
+  if (!host_->MergeFunctionFor(key, &fn)) {
+    return Status::InvalidArgument("merge into key '" + std::string(key) +
+                                   "': no merge function (Options::merge_function)");
+  }
+  const PendingWrites::Write* w = pending_.Find(key);
+  if (w == nullptr) return Write(key, PendingWrites::Write{std::string(operand), kMetaMerge, 0, 0});
+  if ((w->meta & kMetaMerge) != 0) {  // Two operands make one (the function is associative).
+    return Write(key, PendingWrites::Write{fn(key, w->value, operand), kMetaMerge, 0, 0});
+  }
+  ValueStruct below{w->meta, w->user_meta, w->expires_at, w->value};
+  std::optional<std::string_view> base;
+  if (!below.IsDeletedOrExpired(host_->NowSeconds())) base = w->value;
+  return Write(key, PendingWrites::Write{fn(key, base, operand), 0, 0, 0});
 }
 
 std::unique_ptr<Iterator> TxnImpl::NewIterator(const ReadOptions& options) {

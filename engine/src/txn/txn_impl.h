@@ -35,6 +35,9 @@ class TxnHost {
   // The DB's clock (Env::NowMicros) in seconds: what expiry is judged by.
   virtual uint64_t NowSeconds() const = 0;
   virtual const Options& options() const = 0;
+  // The merge function for key (a DB::GetMergeOperator handle's, else Options'); false when
+  // none applies.
+  virtual bool MergeFunctionFor(std::string_view key, MergeFunction* fn) const = 0;
 };
 
 class TxnImpl : public Txn {
@@ -50,6 +53,7 @@ class TxnImpl : public Txn {
   Status Set(std::string_view key, std::string_view value) override;
   Status SetEntry(const Entry& entry) override;
   Status Delete(std::string_view key) override;
+  Status Merge(std::string_view key, std::string_view operand) override;
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
   Status Commit(const WriteOptions& options) override;
   void CommitAsync(std::function<void(const Status&)> callback,
@@ -63,6 +67,8 @@ class TxnImpl : public Txn {
   Status Usable() const;
   Status CheckWrite(std::string_view key, size_t value_size) const;
   Status Write(std::string_view key, PendingWrites::Write write);
+  // Get of a key whose pending write is a merge operand: the operand onto what read_ts sees.
+  Status GetMerged(std::string_view key, const PendingWrites::Write& operand, Item* item);
   Status CommitWith(uint64_t commit_ts, const WriteOptions& options);
   void Release();
 

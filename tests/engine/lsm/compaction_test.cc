@@ -92,6 +92,58 @@ TEST_F(CompactionTest, TombstonesHideOlderVersionsAndGoAtTheBottom) {
   EXPECT_EQ(Contents(bottom), (std::vector<Row>{{"a", 8, false}, {"c", 9, true}, {"c", 2, false}}));
 }
 
+TEST_F(CompactionTest, OperandsAtOrBelowTheOldestReaderFoldIntoOneEntry) {
+  auto t = test::MakeTable(dir_.path(), 1,
+                           {{"a", 9, "3", false, true},
+                            {"a", 8, "2", false, true},
+                            {"a", 7, "x"},
+                            {"a", 5, "y"},
+                            {"b", 6, "1", false, true},
+                            {"b", 4, "2", false, true}});
+  // (key, version, merge operand, value) of everything the outputs hold.
+  auto contents = [](const CompactionResult& r) {
+    std::vector<std::tuple<std::string, uint64_t, bool, std::string>> out;
+    for (const auto& table : r.outputs) {
+      auto it = table->NewIterator(false, false);
+      for (it->Rewind(); it->Valid(); it->Next()) {
+        ValueStruct vs;
+        EXPECT_TRUE(DecodeValueStruct(it->value(), &vs));
+        out.emplace_back(std::string(UserKey(it->key())), VersionOf(it->key()), vs.IsMerge(),
+                         std::string(vs.value));
+      }
+    }
+    return out;
+  };
+  using Entry = std::tuple<std::string, uint64_t, bool, std::string>;
+  auto options = [&](uint64_t discard_ts) {
+    CompactionOptions o = Options(discard_ts);
+    o.merge_function_for = [](std::string_view, MergeFunction* fn) {
+      *fn = AppendMerge(",");
+      return true;
+    };
+    return o;
+  };
+  CompactionResult mid;
+  ASSERT_OK(RunCompaction(Plan({t}, false), options(10), &mid));
+  // a's operands fold onto its value; b's have none below here and combine into one operand.
+  EXPECT_EQ(contents(mid), (std::vector<Entry>{{"a", 9, false, "x,2,3"}, {"b", 6, true, "2,1"}}));
+  EXPECT_EQ(mid.operands_folded, 3u);
+  CompactionResult bottom;
+  ASSERT_OK(RunCompaction(Plan({t}, true), options(10), &bottom));
+  EXPECT_EQ(contents(bottom),
+            (std::vector<Entry>{{"a", 9, false, "x,2,3"}, {"b", 6, false, "2,1"}}));
+  // A reader at 8: the operand above it stays as written, the rest folds under it.
+  CompactionResult reader;
+  ASSERT_OK(RunCompaction(Plan({t}, true), options(8), &reader));
+  EXPECT_EQ(
+      contents(reader),
+      (std::vector<Entry>{{"a", 9, true, "3"}, {"a", 8, false, "x,2"}, {"b", 6, false, "2,1"}}));
+  // Without a merge function, operands and the value below them stay.
+  CompactionResult none;
+  ASSERT_OK(RunCompaction(Plan({t}, true), Options(10), &none));
+  EXPECT_EQ(contents(none).size(), 5u);
+}
+
 TEST_F(CompactionTest, NewerInputsWinAndOutputsNeverSplitAKey) {
   // Two overlapping inputs; the merge must interleave them in key order.
   std::vector<test::TestEntry> older, newer;

@@ -12,6 +12,7 @@ namespace {
 ValueStruct Put() { return ValueStruct{0, 0, 0, "v"}; }
 ValueStruct Tombstone() { return ValueStruct{kMetaDelete, 0, 0, ""}; }
 ValueStruct ExpiredAt(uint64_t when) { return ValueStruct{0, 0, when, "v"}; }
+ValueStruct Operand() { return ValueStruct{kMetaMerge, 0, 0, "+1"}; }
 
 // The versions of one key (newest first) that the filter keeps.
 std::vector<uint64_t> Kept(const ReadSet& readers, const std::vector<uint64_t>& versions,
@@ -86,6 +87,19 @@ TEST(VersionFilterTest, ATombstoneNobodyReadsGoesLikeAnyVersion) {
   EXPECT_EQ(
       Kept(ReadSet({55}, 100), {80, 60, 50, 40}, 1, false, {Put(), Tombstone(), Put(), Put()}),
       (std::vector<uint64_t>{80, 50}));
+}
+
+TEST(VersionFilterTest, VersionsUnderAKeptOperandAreKeptDownToTheFirstValue) {
+  // 90 and 80 are operands: reading 90 folds them onto 70; 60 and older nobody reads.
+  EXPECT_EQ(
+      Kept(ReadSet({}, 100), {90, 80, 70, 60}, 1, false, {Operand(), Operand(), Put(), Put()}),
+      (std::vector<uint64_t>{90, 80, 70}));
+  // A tombstone ends the run as a value does.
+  EXPECT_EQ(Kept(ReadSet({}, 100), {90, 80, 70}, 1, false, {Operand(), Tombstone(), Put()}),
+            (std::vector<uint64_t>{90, 80}));
+  // An operand that nobody reads keeps nothing below it.
+  EXPECT_EQ(Kept(ReadSet({}, 100), {90, 80, 70}, 1, false, {Put(), Operand(), Put()}),
+            (std::vector<uint64_t>{90}));
 }
 
 TEST(VersionFilterTest, EachKeyStartsAfresh) {
