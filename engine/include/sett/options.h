@@ -92,6 +92,11 @@ struct Options {
   // merges are refused (except on keys with a DB::GetMergeOperator handle). The function must
   // stay the same across opens of a DB that holds operands.
   MergeFunction merge_function;
+  // When a key already has this many merge operands in a row in the memtable, the next one is
+  // stored folded, as the key's value (one read of the key, by the write leader): reads of a
+  // key merged a million times between flushes then fold a few operands, not a million.
+  // 0: never (operands wait for the flush).
+  int max_successive_merges = 16;
 
   // Value log (WiscKey's key-value separation): a value of at least value_threshold bytes is
   // appended to the value log and the tree keeps a small pointer to it, so compaction moves

@@ -37,6 +37,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -224,6 +225,14 @@ class DBImpl : public DB, public TxnHost {
   // a transaction's writes, when set) folded onto the value below them.
   Status FoldMerges(const View& view, const IteratorFactory& pending, std::string_view key,
                     uint64_t version, std::string* value) const;
+  // The value of key at read_ts in view, operands folded; nullopt when it has none.
+  Status ValueAt(const View& view, std::string_view key, uint64_t read_ts,
+                 std::optional<std::string>* value) const;
+  // What goes into mem for the entry (internal_key, value_struct): the entry itself, except a
+  // merge operand on top of Options::max_successive_merges others there, which becomes the
+  // key's value (in *scratch). Write leader only.
+  std::string_view CapOperandRun(MemTable* mem, std::string_view internal_key,
+                                 std::string_view value_struct, std::string* scratch) const;
   // An iterator at read_ts over view (null: the current one); pending (a transaction's
   // writes) goes on top when not empty.
   std::unique_ptr<Iterator> NewIteratorAt(const ReadOptions& options, uint64_t read_ts,
@@ -417,6 +426,7 @@ class DBImpl : public DB, public TxnHost {
   std::vector<std::string> group_records_;  // Used by the write leader only.
   std::string pointer_buffer_;              // Used by the write leader only.
   std::string memtable_value_;              // Used by the write leader only.
+  std::string folded_operands_;             // The same (CapOperandRun).
   // Where values go (value log or tree): observed and changed by the write leader only,
   // between groups, so that one group's entries all see the same threshold.
   ValueThresholdTuner value_threshold_;

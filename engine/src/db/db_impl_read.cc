@@ -149,18 +149,10 @@ Status DBImpl::FoldMerges(const View& view, const IteratorFactory& pending, std:
     ValueStruct vs;
     if (mine->Valid() && UserKey(mine->key()) == key && DecodeValueStruct(mine->value(), &vs) &&
         vs.IsMerge()) {
-      std::string operand(vs.value);
-      Found below;
-      Status s = FindNewest(view, key, version, &below);
+      std::optional<std::string> below;
+      Status s = ValueAt(view, key, version, &below);
       if (!s.ok()) return s;
-      std::optional<std::string_view> base;
-      if (below.found && !below.vs.IsDeletedOrExpired(NowSeconds())) {
-        s = below.vs.IsMerge() ? FoldMerges(view, IteratorFactory(), key, below.version, value)
-                               : ResolverFor(view).Resolve(key, below.version, below.vs, value);
-        if (!s.ok()) return s;
-        base = *value;
-      }
-      *value = fn(key, base, operand);
+      *value = fn(key, below ? std::optional<std::string_view>(*below) : std::nullopt, vs.value);
       return Status::OK();
     }
   }
@@ -169,7 +161,23 @@ Status DBImpl::FoldMerges(const View& view, const IteratorFactory& pending, std:
   std::unique_ptr<InternalIterator> it =
       MergedSources(&view, IteratorFactory(), options, /*reverse=*/false);
   it->Seek(InternalKey(key, version));
-  return FoldVersions(it.get(), key, fn, NowSeconds(), ResolverFor(view), value);
+  uint64_t visited = 0;
+  Status s = FoldVersions(it.get(), key, fn, NowSeconds(), ResolverFor(view), value, &visited);
+  read_entries_visited_->fetch_add(visited, std::memory_order_relaxed);
+  return s;
+}
+
+Status DBImpl::ValueAt(const View& view, std::string_view key, uint64_t read_ts,
+                       std::optional<std::string>* value) const {
+  value->reset();
+  Found found;
+  Status s = FindNewest(view, key, read_ts, &found);
+  if (!s.ok() || !found.found || found.vs.IsDeletedOrExpired(NowSeconds())) return s;
+  std::string v;
+  s = found.vs.IsMerge() ? FoldMerges(view, IteratorFactory(), key, found.version, &v)
+                         : ResolverFor(view).Resolve(key, found.version, found.vs, &v);
+  if (s.ok()) *value = std::move(v);
+  return s;
 }
 
 ThreadPool* DBImpl::PrefetchPool() {

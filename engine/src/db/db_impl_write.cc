@@ -307,6 +307,7 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
   for (size_t i = 0; i < n; i++) {
     ApplyWalRecord(group_records_[i], [&](std::string_view k, std::string_view v) {
       std::string_view value_struct = MemTableValue(v, /*pointer_intact=*/true, &memtable_value_);
+      value_struct = CapOperandRun(mem, k, value_struct, &folded_operands_);
       uint64_t replaced = mem->Add(k, value_struct);
       ValueStruct vs;  // The write path encoded it: it decodes.
       if (value_threshold_.tuned() && DecodeValueStruct(value_struct, &vs)) {
@@ -318,6 +319,29 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
   }
   metrics_.entries_written += entries;
   return Status::OK();
+}
+
+std::string_view DBImpl::CapOperandRun(MemTable* mem, std::string_view internal_key,
+                                       std::string_view value_struct, std::string* scratch) const {
+  const int limit = options_.max_successive_merges;
+  ValueStruct vs;
+  if (limit <= 0 || !DecodeValueStruct(value_struct, &vs) || !vs.IsMerge()) return value_struct;
+  std::string_view key = UserKey(internal_key);
+  MergeFunction fn;
+  if (mem->OperandsOnTop(key, limit) < static_cast<size_t>(limit) || !merges_.For(key, &fn)) {
+    return value_struct;
+  }
+  // Every version below this one is applied already: the value just below it is final.
+  std::shared_ptr<const View> view = CurrentView();
+  std::optional<std::string> below;
+  if (view == nullptr || !ValueAt(*view, key, VersionOf(internal_key) - 1, &below).ok()) {
+    return value_struct;  // The operand as written: reads fold it all the same.
+  }
+  std::string value =
+      fn(key, below ? std::optional<std::string_view>(*below) : std::nullopt, vs.value);
+  scratch->clear();
+  AppendValueStruct(scratch, ValueStruct{0, 0, 0, value});
+  return *scratch;
 }
 
 std::future<Status> DBImpl::StartValueLogSync() {

@@ -6,11 +6,13 @@
 namespace sett {
 
 Status FoldVersions(InternalIterator* it, std::string_view user_key, const MergeFunction& fn,
-                    uint64_t now, const ValueResolver& resolver, std::string* value) {
+                    uint64_t now, const ValueResolver& resolver, std::string* value,
+                    uint64_t* visited) {
   MergeFold fold;
   std::string base;
   bool have_base = false;
   for (; it->Valid() && UserKey(it->key()) == user_key; it->Next()) {
+    ++*visited;
     ValueStruct vs;
     if (!DecodeValueStruct(it->value(), &vs)) {
       return Status::Corruption("malformed value struct of key '" + std::string(user_key) +

@@ -16,9 +16,10 @@ namespace sett {
 // Reads the value of user_key from `it`, which rests on a merge operand of that key: folds the
 // operands onto the first version below them that is not one (a deleted or expired version
 // and the end of the key's versions count as no value). Values in the value log are read
-// through resolver. `it` is left after the versions read.
+// through resolver. `it` is left after the versions read; *visited counts them.
 Status FoldVersions(InternalIterator* it, std::string_view user_key, const MergeFunction& fn,
-                    uint64_t now, const ValueResolver& resolver, std::string* value);
+                    uint64_t now, const ValueResolver& resolver, std::string* value,
+                    uint64_t* visited);
 
 }  // namespace sett
 

@@ -50,6 +50,18 @@ uint64_t MemTable::Add(std::string_view internal_key, std::string_view value_str
   return replaced_version;
 }
 
+size_t MemTable::OperandsOnTop(std::string_view user_key, size_t limit) const {
+  SkipList::Iterator it(&list_);
+  size_t n = 0;
+  ValueStruct vs;
+  for (it.Seek(InternalKey(user_key, kMaxVersion));
+       n < limit && it.Valid() && UserKey(it.key()) == user_key; it.Next()) {
+    if (!DecodeValueStruct(it.value(), &vs) || !vs.IsMerge()) break;
+    n++;
+  }
+  return n;
+}
+
 bool MemTable::GetAt(std::string_view target, uint64_t* version, ValueStruct* vs) const {
   SkipList::Iterator it(&list_);
   it.Seek(target);

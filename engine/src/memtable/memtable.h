@@ -43,6 +43,10 @@ class MemTable {
   // a tombstone counts as found.
   bool GetAt(std::string_view target, uint64_t* version, ValueStruct* vs) const;
 
+  // How many of user_key's newest versions here are merge operands in a row, counting up to
+  // limit.
+  size_t OperandsOnTop(std::string_view user_key, size_t limit) const;
+
   std::unique_ptr<InternalIterator> NewIterator(bool reverse) const;
 
   // Bytes of entries and index held; the memtable is full when this reaches its size.

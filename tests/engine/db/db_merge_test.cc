@@ -170,6 +170,21 @@ TEST_F(DBMergeTest, AKeyMergedThousandsOfTimesFoldsToOneStoredVersion) {
   EXPECT_EQ(DecodeUint64Value(Get("counter")), 3000u * 3001 / 2 + 101);
 }
 
+TEST_F(DBMergeTest, ReadingAKeyMergedManyTimesInTheMemtableVisitsAFewEntries) {
+  Open(AddUint64Merge());
+  ASSERT_OK(db_->Put(WriteOptions(), "c", EncodeUint64Operand(1)));
+  ASSERT_OK(db_->Flush());  // The value in a table, the operands in the memtable.
+  auto visits_of_a_read = [&] {
+    uint64_t before = db_->GetMetrics().read_entries_visited;
+    EXPECT_EQ(DecodeUint64Value(Get("c")), 1 + 100000u);
+    return db_->GetMetrics().read_entries_visited - before;
+  };
+  for (int i = 0; i < 100000; i++) ASSERT_OK(Merge("c", EncodeUint64Operand(1)));
+  EXPECT_LE(visits_of_a_read(), 40u) << "a run of operands in the memtable is capped";
+  ASSERT_OK(db_->Flush());
+  EXPECT_LE(visits_of_a_read(), 40u);
+}
+
 TEST_F(DBMergeTest, AValueInTheValueLogUnderOperandsSurvivesGCAndFolds) {
   Open();
   const std::string big(8000, 'b');
