@@ -7,8 +7,8 @@
 namespace sett::tools {
 
 std::unique_ptr<DB> OpenForCommand(const std::string& command, const std::string& dir,
-                                   OpenMode mode) {
-  Options options;
+                                   OpenMode mode, const Options* base) {
+  Options options = base != nullptr ? *base : Options();
   options.dir = dir;
   options.read_only = mode == OpenMode::kReadOnly;
   options.create_if_missing = mode == OpenMode::kCreate;

@@ -13,8 +13,9 @@ namespace sett::tools {
 enum class OpenMode { kReadOnly, kReadWrite, kCreate };
 
 // Opens dir, or prints "sett COMMAND: cannot open DIR: why" and returns null.
+// base: the options to start from (the defaults when null).
 std::unique_ptr<DB> OpenForCommand(const std::string& command, const std::string& dir,
-                                   OpenMode mode);
+                                   OpenMode mode, const Options* base = nullptr);
 
 // Closes db, printing an error for the command if that fails; returns exit_code, or 1 then.
 int CloseForCommand(const std::string& command, std::unique_ptr<DB> db, int exit_code);

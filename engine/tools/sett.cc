@@ -11,6 +11,7 @@
 #include "kv_commands.h"
 #include "sett/version.h"
 #include "snapshot_command.h"
+#include "stream_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"sett: inspect, query, back up, check and benchmark sett databases"};
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   sett::tools::AddKvCommands(&app, &exit_code);
   sett::tools::AddAdminCommands(&app, &exit_code);
   sett::tools::AddSnapshotCommand(&app, &exit_code);
+  sett::tools::AddStreamCommand(&app, &exit_code);
   sett::tools::AddBankCommand(&app, &exit_code);
   sett::tools::AddCrashtestCommand(&app, &exit_code);
   try {

@@ -129,6 +129,10 @@ class DB {
   // num_workers key ranges at a time, and hands them to callback in key order.
   virtual Status Stream(const StreamOptions& options, const StreamCallback& callback) = 0;
 
+  // A StreamWriter (sett/stream.h) for loading this DB, which must be empty (no key, no
+  // version: InvalidArgument otherwise) and must not close before the writer is done.
+  virtual Status NewStreamWriter(std::unique_ptr<StreamWriter>* writer) = 0;
+
   // Writes every key whose newest version is at or above since_ts (deletions included) to out,
   // in sett's own checksummed backup format; *backup_ts is the timestamp it was taken at: pass
   // backup_ts + 1 as since_ts for the next, incremental, backup.

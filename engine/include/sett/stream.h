@@ -39,6 +39,22 @@ using StreamCallback = std::function<Status(const std::vector<KV>& batch)>;
 // the subscription's own thread. A non-OK status ends the subscription.
 using SubscribeCallback = std::function<Status(const std::vector<KV>& writes)>;
 
+// Loads keys in ascending order straight into tables at the deepest level of an empty DB
+// (DB::NewStreamWriter), bypassing the memtable, the write-ahead log and the value log: the
+// fast way to fill a new DB from another's Stream or from a backup. Writes to the DB wait
+// until the load finishes or is abandoned (so do not write from the loading thread). Nothing
+// of the load is visible, or survives a crash, until Finish returns OK; then all of it is,
+// under one version. Values stay in the tables whatever their size.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;  // Abandons the load unless it finished.
+  // Adds kvs. Keys must ascend strictly across all calls; KV::version, deleted and merge are
+  // ignored, user_meta and expires_at kept. InvalidArgument names the first bad entry.
+  virtual Status Write(const std::vector<KV>& kvs) = 0;
+  // Makes the load durable, then visible, at once. The writer is done after it.
+  virtual Status Finish() = 0;
+};
+
 class Subscription {
  public:
   virtual ~Subscription() = default;  // Cancels.

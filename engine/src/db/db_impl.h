@@ -53,6 +53,7 @@
 #include "lsm/compaction_picker.h"
 #include "lsm/level_state.h"
 #include "lsm/manifest.h"
+#include "lsm/table_file_builder.h"
 #include "lsm/version_filter.h"
 #include "memtable/memtable.h"
 #include "sett/db.h"
@@ -107,6 +108,7 @@ class DBImpl : public DB, public TxnHost {
   std::unique_ptr<Subscription> Subscribe(std::vector<std::string> prefixes,
                                           SubscribeCallback callback) override;
   Status Stream(const StreamOptions& options, const StreamCallback& callback) override;
+  Status NewStreamWriter(std::unique_ptr<StreamWriter>* writer) override;
   Status Backup(std::ostream& out, uint64_t since_ts, uint64_t* backup_ts) override;
   Status Load(std::istream& in) override;
   Metrics GetMetrics() const override;
@@ -297,6 +299,19 @@ class DBImpl : public DB, public TxnHost {
   // Pops the group's writers, reports status to them and wakes the next leader.
   void FinishGroup(const std::vector<Writer*>& group, const Status& status);
 
+  // A StreamWriter's load (db/stream_writer_impl.h): BeginLoad takes the write turn (writes
+  // wait) and checks that the DB is empty; *version is what the load is written under.
+  // NewLoadTable starts a table file; InstallLoad records the tables at the deepest level and
+  // makes them visible; EndLoad gives the turn back.
+ public:
+  Status BeginLoad(uint64_t* version);
+  std::unique_ptr<TableFileBuilder> NewLoadTable();
+  Status FinishLoadTable(TableFileBuilder* builder, std::shared_ptr<Table>* table);
+  uint64_t LoadTableSize() const { return options_.base_table_size * 16; }
+  Status InstallLoad(const TableList& tables, uint64_t version);
+  void EndLoad();
+
+ private:
   // Options for a flush or compaction starting now. REQUIRES: mu_ not held.
   CompactionOptions NewCompactionOptions();
   // Adds garbage found by a flush or compaction to the DISCARD counts. REQUIRES: mu_ held.
@@ -394,7 +409,8 @@ class DBImpl : public DB, public TxnHost {
   std::unique_ptr<SnapshotRegistry> named_snapshots_;
   std::unique_ptr<NamespaceBans> bans_;
   MergeRegistry merges_;
-  std::mutex gc_mu_;  // One value-log GC at a time.
+  std::unique_ptr<WriteTurn> load_turn_;  // Held by a StreamWriter's load. GUARDED_BY(mu_)
+  std::mutex gc_mu_;                      // One value-log GC at a time.
   std::mutex pool_mu_;
   std::unique_ptr<ThreadPool> prefetch_pool_;  // Started by the first prefetching iterator.
   CompactionPicker picker_;

@@ -45,6 +45,11 @@ Status Oracle::Commit(uint64_t read_ts, const std::vector<uint64_t>& reads,
   return Status::OK();
 }
 
+void Oracle::AdvanceTo(uint64_t ts) {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_ts_ = std::max(last_ts_, ts);
+}
+
 uint64_t Oracle::last_ts() const {
   std::lock_guard<std::mutex> lock(mu_);
   return last_ts_;

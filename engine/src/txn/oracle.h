@@ -31,6 +31,8 @@ class Oracle {
 
   // The last timestamp in use (at open: the newest version in the DB).
   void Init(uint64_t last_ts) { last_ts_ = last_ts; }
+  // Moves the last timestamp in use up to ts (a bulk load used it).
+  void AdvanceTo(uint64_t ts);
 
   // Checks reads (fingerprints, any order) against the writes committed after read_ts, then
   // gives the commit a timestamp - the next one, or managed_ts when not 0 - and calls

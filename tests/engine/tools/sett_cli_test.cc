@@ -146,6 +146,25 @@ TEST(SettCliTest, BackupRestoreAndFlatten) {
   EXPECT_TRUE(Contains(bad.output, "corruption")) << bad.output;
 }
 
+TEST(SettCliTest, StreamCopiesIntoANewDatabaseWithOtherOptions) {
+  test::TempDir dir;
+  std::string db = dir.Join("db"), copy = dir.Join("copy");
+  ASSERT_EQ(RunSett("bench write " + db + " --keys 5000 --value-size 2000 --batch 100").exit_code,
+            0);
+  ASSERT_EQ(RunSett("set " + db + " extra value").exit_code, 0);
+  Result r = RunSett("stream " + db + " --out " + copy + " --compression zstd --zstd-level 5");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(Contains(r.output, "streamed 5001 keys")) << r.output;
+  EXPECT_EQ(RunSett("scan " + copy).output, RunSett("scan " + db).output);
+  EXPECT_EQ(RunSett("info " + copy + " --verify").exit_code, 0);
+  Result again = RunSett("stream " + db + " --out " + copy);
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(Contains(again.output, "holds data")) << again.output;
+  Result bad = RunSett("stream " + db + " --out " + dir.Join("other") + " --compression lz9");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(Contains(bad.output, "unknown compression 'lz9'")) << bad.output;
+}
+
 TEST(SettCliTest, ShortBankRunWithReopens) {
   test::TempDir dir;
   Result bank = RunSett("bank " + dir.Join("bank") +
