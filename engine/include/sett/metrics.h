@@ -34,6 +34,9 @@ struct Metrics {
 
   uint64_t block_cache_hits = 0;
   uint64_t block_cache_misses = 0;
+  // With Options::index_cache_size: bytes of indexes cached, and reads of an evicted one.
+  uint64_t index_cache_bytes = 0;
+  uint64_t index_cache_misses = 0;
 
   uint64_t gc_files_collected = 0;
   uint64_t gc_bytes_reclaimed = 0;

@@ -63,6 +63,11 @@ struct Options {
   Compression compression = Compression::kSnappy;
   int zstd_level = 1;
   size_t block_cache_size = 256 << 20;  // Shared by every table; 0 disables it.
+  // Tables' indexes and bloom filters live in a cache with this byte budget of its own (as
+  // BadgerDB's IndexCacheSize), read again from the table when evicted; a DB whose indexes
+  // outgrow memory then still opens and reads. 0 (the default): every open table keeps its
+  // index in memory, which is fastest while they fit. See the README for figures.
+  size_t index_cache_size = 0;
   // Read table blocks through read-only memory maps of the table files, as LevelDB does (no
   // system call and no copy on a block-cache miss: 100 B readrandom 1.1x faster, README). The
   // cost, as for value_log_mmap: a disk error under a mapped page, or another program cutting

@@ -112,7 +112,9 @@ DBImpl::DBImpl(const Options& options)
   table_options_.bloom_bits_per_key = options.bloom_bits_per_key;
   table_options_.compression = options.compression;
   table_options_.zstd_level = options.zstd_level;
-  if (options.block_cache_size > 0) cache_ = std::make_unique<BlockCache>(options.block_cache_size);
+  if (options.block_cache_size > 0 || options.index_cache_size > 0) {
+    cache_ = std::make_unique<BlockCache>(options.block_cache_size, options.index_cache_size);
+  }
 }
 
 DBImpl::~DBImpl() {

@@ -127,6 +127,8 @@ Metrics DBImpl::GetMetrics() const {
   if (cache_ != nullptr) {
     m.block_cache_hits = cache_->hits();
     m.block_cache_misses = cache_->misses();
+    m.index_cache_bytes = cache_->index_usage();
+    m.index_cache_misses = cache_->index_misses();
   }
   return m;
 }

@@ -48,6 +48,8 @@ std::string Metrics::ToString() const {
   line("write_stall_micros", write_stall_micros);
   line("block_cache_hits", block_cache_hits);
   line("block_cache_misses", block_cache_misses);
+  line("index_cache_bytes", index_cache_bytes);
+  line("index_cache_misses", index_cache_misses);
   line("gc_files_collected", gc_files_collected);
   line("gc_bytes_reclaimed", gc_bytes_reclaimed);
   line("gc_bytes_rewritten", gc_bytes_rewritten);

@@ -4,8 +4,11 @@
 
 namespace sett {
 
-BlockCache::BlockCache(size_t capacity)
-    : capacity_(capacity), shard_capacity_(capacity >> kShardBits) {}
+BlockCache::BlockCache(size_t capacity, size_t index_capacity)
+    : capacity_(capacity),
+      shard_capacity_(capacity >> kShardBits),
+      index_capacity_(index_capacity),
+      index_shard_capacity_(index_capacity >> kIndexShardBits) {}
 
 BlockCache::~BlockCache() = default;
 
@@ -21,7 +24,7 @@ uint64_t BlockCache::Hash(uint64_t cache_id, uint64_t offset) {
 
 std::shared_ptr<const Block> BlockCache::Lookup(uint64_t cache_id, uint64_t offset) {
   uint64_t hash = Hash(cache_id, offset);
-  std::shared_ptr<const Block> block = ShardFor(hash).Lookup(cache_id, offset, hash);
+  auto block = std::static_pointer_cast<const Block>(ShardFor(hash).Lookup(cache_id, offset, hash));
   (block ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
   return block;
 }
@@ -33,6 +36,29 @@ void BlockCache::Insert(uint64_t cache_id, uint64_t offset, std::shared_ptr<cons
   ShardFor(hash).Insert(
       new Entry{cache_id, offset, hash, std::move(block), charge, nullptr, nullptr, nullptr},
       shard_capacity_);
+}
+
+std::shared_ptr<const TableIndex> BlockCache::LookupIndex(uint64_t cache_id) {
+  uint64_t hash = Hash(cache_id, 0);
+  auto index =
+      std::static_pointer_cast<const TableIndex>(IndexShardFor(hash).Lookup(cache_id, 0, hash));
+  if (index == nullptr) index_misses_.fetch_add(1, std::memory_order_relaxed);
+  return index;
+}
+
+void BlockCache::InsertIndex(uint64_t cache_id, std::shared_ptr<const TableIndex> index) {
+  size_t charge = index->charge() + sizeof(Entry);
+  if (charge > index_shard_capacity_) return;
+  uint64_t hash = Hash(cache_id, 0);
+  IndexShardFor(hash).Insert(
+      new Entry{cache_id, 0, hash, std::move(index), charge, nullptr, nullptr, nullptr},
+      index_shard_capacity_);
+}
+
+size_t BlockCache::index_usage() const {
+  size_t total = 0;
+  for (const Shard& shard : index_shards_) total += shard.usage();
+  return total;
 }
 
 size_t BlockCache::usage() const {
@@ -51,14 +77,14 @@ BlockCache::Shard::~Shard() {
   }
 }
 
-std::shared_ptr<const Block> BlockCache::Shard::Lookup(uint64_t cache_id, uint64_t offset,
-                                                       uint64_t hash) {
+std::shared_ptr<const void> BlockCache::Shard::Lookup(uint64_t cache_id, uint64_t offset,
+                                                      uint64_t hash) {
   std::lock_guard<std::mutex> lock(mu_);
   Entry* e = *Slot(cache_id, offset, hash);
   if (e == nullptr) return nullptr;
   Unlink(e);
   MakeNewest(e);
-  return e->block;
+  return e->value;
 }
 
 void BlockCache::Shard::Insert(Entry* entry, size_t capacity) {

@@ -8,6 +8,10 @@
 // Blocks are keyed by (table cache id, block offset); every opened table takes a fresh cache
 // id, so a reused file number can never hit another table's blocks.
 //
+// With an index capacity, the cache also keeps tables' indexes and bloom filters (TableIndex)
+// within that second budget, apart from the blocks (Options::index_cache_size): a table then
+// holds its index only while it is cached or in use.
+//
 // Thread safety: all methods may be called concurrently.
 
 #ifndef SETT_TABLE_BLOCK_CACHE_H_
@@ -20,18 +24,25 @@
 #include <vector>
 
 #include "table/block.h"
+#include "table/table_index.h"
 
 namespace sett {
 
 class BlockCache {
  public:
-  explicit BlockCache(size_t capacity);
+  explicit BlockCache(size_t capacity, size_t index_capacity = 0);
   ~BlockCache();
   BlockCache(const BlockCache&) = delete;
   BlockCache& operator=(const BlockCache&) = delete;
 
   std::shared_ptr<const Block> Lookup(uint64_t cache_id, uint64_t offset);
   void Insert(uint64_t cache_id, uint64_t offset, std::shared_ptr<const Block> block);
+  // Table indexes, when index_capacity > 0.
+  bool caches_indexes() const { return index_capacity_ > 0; }
+  std::shared_ptr<const TableIndex> LookupIndex(uint64_t cache_id);
+  void InsertIndex(uint64_t cache_id, std::shared_ptr<const TableIndex> index);
+  size_t index_usage() const;
+  uint64_t index_misses() const { return index_misses_.load(std::memory_order_relaxed); }
 
   size_t capacity() const { return capacity_; }
   size_t usage() const;
@@ -43,12 +54,13 @@ class BlockCache {
 
  private:
   static constexpr int kShardBits = 4;
+  static constexpr int kIndexShardBits = 2;  // Indexes are few and large.
 
   struct Entry {
     uint64_t cache_id;
     uint64_t offset;
     uint64_t hash;
-    std::shared_ptr<const Block> block;
+    std::shared_ptr<const void> value;  // A Block, or a TableIndex in the index shards.
     size_t charge;
     Entry* newer;  // LRU neighbours; the shard's head sits between newest and oldest.
     Entry* older;
@@ -59,7 +71,7 @@ class BlockCache {
    public:
     Shard();
     ~Shard();
-    std::shared_ptr<const Block> Lookup(uint64_t cache_id, uint64_t offset, uint64_t hash);
+    std::shared_ptr<const void> Lookup(uint64_t cache_id, uint64_t offset, uint64_t hash);
     void Insert(Entry* entry, size_t capacity);
     size_t usage() const;
 
@@ -80,10 +92,15 @@ class BlockCache {
 
   static uint64_t Hash(uint64_t cache_id, uint64_t offset);
   Shard& ShardFor(uint64_t hash) { return shards_[hash >> (64 - kShardBits)]; }
+  Shard& IndexShardFor(uint64_t hash) { return index_shards_[hash >> (64 - kIndexShardBits)]; }
 
   const size_t capacity_;
   const size_t shard_capacity_;
+  const size_t index_capacity_;
+  const size_t index_shard_capacity_;
   Shard shards_[1 << kShardBits];
+  Shard index_shards_[1 << kIndexShardBits];
+  std::atomic<uint64_t> index_misses_{0};
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };

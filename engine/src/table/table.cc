@@ -10,20 +10,24 @@ namespace {
 // Walks a table's data blocks one after another, in either direction.
 class TableIterator : public InternalIterator {
  public:
+  // The index stays pinned while the iterator lives.
   TableIterator(std::shared_ptr<const Table> table, bool reverse, bool fill_cache)
-      : table_(std::move(table)), reverse_(reverse), fill_cache_(fill_cache) {}
+      : table_(std::move(table)), reverse_(reverse), fill_cache_(fill_cache) {
+    status_ = table_->Index(&index_);
+  }
 
   bool Valid() const override { return block_it_ != nullptr && block_it_->Valid(); }
 
   void Rewind() override {
-    int64_t n = table_->num_blocks();
+    int64_t n = index_ != nullptr ? index_->num_blocks() : 0;
     LoadBlock(reverse_ ? n - 1 : 0);
     if (block_it_ != nullptr) block_it_->Rewind();
     SkipExhaustedBlocks();
   }
 
   void Seek(std::string_view target) override {
-    int64_t i = table_->FindBlock(target);
+    if (index_ == nullptr) return;
+    int64_t i = index_->FindBlock(target);
     if (!reverse_ && i < 0) i = 0;
     LoadBlock(i);
     if (block_it_ != nullptr) block_it_->Seek(target);
@@ -32,7 +36,7 @@ class TableIterator : public InternalIterator {
 
   // Within the current block no block is read again.
   void SkipTo(std::string_view target) override {
-    int64_t i = table_->FindBlock(target);
+    int64_t i = index_->FindBlock(target);
     if (!reverse_ && i < 0) i = 0;
     if (i != block_index_ || block_it_ == nullptr) return Seek(target);
     block_it_->Seek(target);
@@ -55,9 +59,9 @@ class TableIterator : public InternalIterator {
   void LoadBlock(int64_t i) {
     block_it_.reset();
     block_index_ = i;
-    if (!status_.ok() || i < 0 || i >= table_->num_blocks()) return;
+    if (!status_.ok() || i < 0 || i >= index_->num_blocks()) return;
     std::shared_ptr<const Block> block;
-    status_ = table_->ReadDataBlock(static_cast<uint32_t>(i), fill_cache_, &block);
+    status_ = table_->ReadDataBlock(*index_, static_cast<uint32_t>(i), fill_cache_, &block);
     if (status_.ok()) block_it_ = std::make_unique<BlockIterator>(std::move(block), reverse_);
   }
 
@@ -72,6 +76,7 @@ class TableIterator : public InternalIterator {
   const std::shared_ptr<const Table> table_;
   const bool reverse_;
   const bool fill_cache_;
+  std::shared_ptr<const TableIndex> index_;
   int64_t block_index_ = -1;
   std::unique_ptr<BlockIterator> block_it_;
   Status status_;
@@ -130,55 +135,54 @@ Status Table::Open(Env* env, const std::string& path, uint64_t id, BlockCache* c
   if (!s.ok()) return s;
 
   std::shared_ptr<Table> t(new Table(env, std::move(file), id, size, cache));
-  std::string index;
-  s = ReadBlock(*t->file_, footer.index, &index);
-  if (s.ok()) s = ReadBlock(*t->file_, footer.bloom, &t->bloom_);
-  if (s.ok()) s = t->ParseIndex(std::move(index));
+  t->index_handle_ = footer.index;
+  t->bloom_handle_ = footer.bloom;
+  auto index = std::make_shared<TableIndex>();
+  s = t->LoadIndex(index.get(), &t->props_);
   if (!s.ok()) return s;
+  if (cache != nullptr && cache->caches_indexes()) {
+    cache->InsertIndex(t->cache_id_, std::move(index));
+  } else {
+    t->pinned_index_ = std::move(index);
+  }
   *table = std::move(t);
   return Status::OK();
 }
 
-Status Table::ParseIndex(std::string contents) {
-  index_contents_ = std::move(contents);
-  std::string_view in = index_contents_;
-  auto corrupt = [&](const std::string& what) {
-    return Status::Corruption(path() + ": index block: " + what);
-  };
-  uint32_t n;
-  if (!GetVarint32(&in, &n) || n > in.size()) return corrupt("bad block count");
-  block_keys_.reserve(n);
-  block_handles_.reserve(n);
-  uint64_t data_end = file_size_ - kFooterSize;
-  for (uint32_t i = 0; i < n; i++) {
-    std::string_view key;
-    BlockHandle h;
-    if (!GetLengthPrefixed(&in, &key) || !GetVarint64(&in, &h.offset) ||
-        !GetVarint64(&in, &h.size) || !IsValidInternalKey(key)) {
-      return corrupt("damaged entry " + std::to_string(i));
-    }
-    if (h.offset > data_end || h.size + kBlockTrailerSize > data_end - h.offset ||
-        (i > 0 && (h.offset <= block_handles_.back().offset ||
-                   CompareInternalKeys(key, block_keys_.back()) <= 0))) {
-      return corrupt("entry " + std::to_string(i) + " is out of order or outside the file");
-    }
-    block_keys_.push_back(key);
-    block_handles_.push_back(h);
-  }
-  std::string_view smallest, largest;
-  if (!GetLengthPrefixed(&in, &smallest) || !GetLengthPrefixed(&in, &largest) ||
-      !GetVarint64(&in, &props_.num_entries) || !GetVarint64(&in, &props_.num_deletes) ||
-      !GetVarint64(&in, &props_.num_older_versions) || !GetVarint64(&in, &props_.min_version) ||
-      !GetVarint64(&in, &props_.max_version)) {
-    return corrupt("damaged properties");
-  }
-  if (n == 0 || !IsValidInternalKey(smallest) || !IsValidInternalKey(largest) ||
-      CompareInternalKeys(smallest, largest) > 0 || smallest != block_keys_[0]) {
-    return corrupt("bad key range");
-  }
-  props_.smallest.assign(smallest.data(), smallest.size());
-  props_.largest.assign(largest.data(), largest.size());
+Status Table::LoadIndex(TableIndex* index, TableProperties* props) const {
+  std::string contents, bloom;
+  Status s = ReadBlock(*file_, index_handle_, &contents);
+  if (s.ok()) s = ReadBlock(*file_, bloom_handle_, &bloom);
+  if (!s.ok()) return s;
+  return TableIndex::Parse(std::move(contents), std::move(bloom), path(), file_size_, index, props);
+}
+
+Status Table::ReadIndex(std::shared_ptr<const TableIndex>* index) const {
+  auto loaded = std::make_shared<TableIndex>();
+  Status s = LoadIndex(loaded.get(), nullptr);
+  if (!s.ok()) return s;
+  cache_->InsertIndex(cache_id_, loaded);
+  *index = std::move(loaded);
   return Status::OK();
+}
+
+Status Table::Index(std::shared_ptr<const TableIndex>* index) const {
+  if (pinned_index_ != nullptr) {
+    *index = pinned_index_;
+    return Status::OK();
+  }
+  *index = cache_->LookupIndex(cache_id_);
+  return *index != nullptr ? Status::OK() : ReadIndex(index);
+}
+
+uint32_t Table::num_blocks() const {
+  std::shared_ptr<const TableIndex> index;
+  return Index(&index).ok() ? index->num_blocks() : 0;
+}
+
+bool Table::MayContain(uint64_t key_hash) const {
+  std::shared_ptr<const TableIndex> index;
+  return !Index(&index).ok() || index->MayContain(key_hash);
 }
 
 Table::~Table() {
@@ -186,16 +190,9 @@ Table::~Table() {
   if (obsolete_.load(std::memory_order_acquire)) env_->RemoveFile(path()).IgnoreError();
 }
 
-int64_t Table::FindBlock(std::string_view target) const {
-  auto it = std::upper_bound(
-      block_keys_.begin(), block_keys_.end(), target,
-      [](std::string_view t, std::string_view key) { return CompareInternalKeys(t, key) < 0; });
-  return static_cast<int64_t>(it - block_keys_.begin()) - 1;
-}
-
-Status Table::ReadDataBlock(uint32_t i, bool fill_cache,
+Status Table::ReadDataBlock(const TableIndex& index, uint32_t i, bool fill_cache,
                             std::shared_ptr<const Block>* block) const {
-  const BlockHandle& h = block_handles_[i];
+  const BlockHandle& h = index.handle(i);
   if (cache_ != nullptr) {
     *block = cache_->Lookup(cache_id_, h.offset);
     if (*block != nullptr) return Status::OK();
@@ -212,10 +209,13 @@ Status Table::ReadDataBlock(uint32_t i, bool fill_cache,
 Status Table::Seek(std::string_view target, bool fill_cache, bool* found, std::string* key,
                    std::string* value) const {
   *found = false;
-  int64_t i = std::max<int64_t>(FindBlock(target), 0);
-  for (; i < num_blocks(); i++) {
+  std::shared_ptr<const TableIndex> index;
+  Status status = Index(&index);
+  if (!status.ok()) return status;
+  int64_t i = std::max<int64_t>(index->FindBlock(target), 0);
+  for (; i < index->num_blocks(); i++) {
     std::shared_ptr<const Block> block;
-    Status s = ReadDataBlock(static_cast<uint32_t>(i), fill_cache, &block);
+    Status s = ReadDataBlock(*index, static_cast<uint32_t>(i), fill_cache, &block);
     if (!s.ok()) return s;
     BlockIterator it(std::move(block), /*reverse=*/false);
     it.Seek(target);
@@ -237,9 +237,12 @@ std::unique_ptr<InternalIterator> Table::NewIterator(bool reverse, bool fill_cac
 Status Table::Verify() const {
   std::string previous;
   uint64_t entries = 0;
-  for (uint32_t i = 0; i < num_blocks(); i++) {
+  std::shared_ptr<const TableIndex> index;
+  Status status = Index(&index);
+  if (!status.ok()) return status;
+  for (uint32_t i = 0; i < index->num_blocks(); i++) {
     std::shared_ptr<const Block> block;
-    Status s = ReadDataBlock(i, /*fill_cache=*/false, &block);
+    Status s = ReadDataBlock(*index, i, /*fill_cache=*/false, &block);
     if (!s.ok()) return s;
     std::string key;
     std::string_view value;
@@ -248,7 +251,7 @@ Status Table::Verify() const {
       if (!block->DecodeEntry(e, &key, &value) || !DecodeValueStruct(value, &vs)) {
         return Status::Corruption(block->where() + ": damaged entry " + std::to_string(e));
       }
-      if ((e == 0 && key != block_keys_[i]) ||
+      if ((e == 0 && key != index->first_key(i)) ||
           (entries > 0 && CompareInternalKeys(previous, key) >= 0)) {
         return Status::Corruption(block->where() + ": entry " + std::to_string(e) +
                                   " is out of order");

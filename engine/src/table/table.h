@@ -1,6 +1,8 @@
 // Table is an open table file. Opening reads and checks the footer, the index block and the
-// bloom block, which then stay in memory; data blocks are read on demand through the shared
-// BlockCache, each checked against its checksum.
+// bloom block (TableIndex), which then stay in memory, or, when the BlockCache caches indexes
+// (Options::index_cache_size), stay only while cached or in use and are read again when
+// needed. Data blocks are read on demand through the shared BlockCache, each checked against
+// its checksum.
 //
 // A table is shared through std::shared_ptr by the level state, iterators and readers. When
 // compaction replaces it, MarkObsolete makes the last owner delete the file, so a reader never
@@ -25,6 +27,7 @@
 #include "table/block_cache.h"
 #include "table/format.h"
 #include "table/table_builder.h"
+#include "table/table_index.h"
 
 namespace sett {
 
@@ -42,10 +45,13 @@ class Table : public std::enable_shared_from_this<Table> {
   const TableProperties& properties() const { return props_; }
   std::string_view smallest_user_key() const { return UserKey(props_.smallest); }
   std::string_view largest_user_key() const { return UserKey(props_.largest); }
-  uint32_t num_blocks() const { return static_cast<uint32_t>(block_handles_.size()); }
+  // The index and bloom filter: the pinned one, the cached one, or read from the file now.
+  Status Index(std::shared_ptr<const TableIndex>* index) const;
+  uint32_t num_blocks() const;
 
-  // False when the user key with this KeyHash is certainly not in the table.
-  bool MayContain(uint64_t key_hash) const { return BloomMayContain(bloom_, key_hash); }
+  // False when the user key with this KeyHash is certainly not in the table (true when the
+  // index cannot be read: the read that follows reports why).
+  bool MayContain(uint64_t key_hash) const;
 
   // Finds the first entry with internal key >= target and copies it out; *found is false when
   // there is none.
@@ -54,10 +60,9 @@ class Table : public std::enable_shared_from_this<Table> {
 
   std::unique_ptr<InternalIterator> NewIterator(bool reverse, bool fill_cache) const;
 
-  // Reads data block i (from the cache when it is there).
-  Status ReadDataBlock(uint32_t i, bool fill_cache, std::shared_ptr<const Block>* block) const;
-  // Index of the last block whose base key is <= target, or -1 when target precedes them all.
-  int64_t FindBlock(std::string_view target) const;
+  // Reads data block i of index (from the cache when it is there).
+  Status ReadDataBlock(const TableIndex& index, uint32_t i, bool fill_cache,
+                       std::shared_ptr<const Block>* block) const;
 
   // Reads every block, checks every checksum, entry, key order and the properties.
   Status Verify() const;
@@ -75,7 +80,10 @@ class Table : public std::enable_shared_from_this<Table> {
         file_size_(size),
         cache_(cache),
         cache_id_(BlockCache::NewCacheId()) {}
-  Status ParseIndex(std::string contents);
+  // Reads and parses the index and bloom blocks (and the properties, when props is set).
+  Status LoadIndex(TableIndex* index, TableProperties* props) const;
+  // LoadIndex into the cache (after a miss).
+  Status ReadIndex(std::shared_ptr<const TableIndex>* index) const;
 
   Env* const env_;
   const std::unique_ptr<RandomAccessFile> file_;
@@ -84,10 +92,8 @@ class Table : public std::enable_shared_from_this<Table> {
   const uint64_t file_size_;
   BlockCache* const cache_;
   const uint64_t cache_id_;
-  std::string index_contents_;
-  std::vector<std::string_view> block_keys_;  // Views into index_contents_.
-  std::vector<BlockHandle> block_handles_;
-  std::string bloom_;
+  BlockHandle index_handle_, bloom_handle_;
+  std::shared_ptr<const TableIndex> pinned_index_;  // Null when the cache keeps it.
   TableProperties props_;
   std::atomic<bool> obsolete_{false};
 };

@@ -129,6 +129,34 @@ TEST_P(TableTest, BloomFilterCoversUserKeys) {
   EXPECT_LT(passed, 300);
 }
 
+TEST_P(TableTest, AnIndexLeftToTheCacheIsReadAgainWhenEvicted) {
+  Random rnd(13);
+  Entries entries = MakeEntries(3000, &rnd);
+  BlockCache roomy(1 << 20, /*index_capacity=*/4 << 20);
+  auto table = Build(entries, &roomy);
+  EXPECT_GT(roomy.index_usage(), 0u) << "the index went to the cache";
+  EXPECT_EQ(roomy.index_misses(), 0u);
+
+  BlockCache tiny(1 << 20, /*index_capacity=*/4 << 10);  // Smaller than the index.
+  table = Build(entries, &tiny);
+  EXPECT_EQ(tiny.index_usage(), 0u) << "too big to keep";
+  uint64_t found = 0;
+  for (const auto& [k, v] : entries) {
+    bool hit;
+    std::string key, value;
+    ASSERT_OK(table->Seek(k, true, &hit, &key, &value));
+    found += hit && key == k && value == v;
+    ASSERT_TRUE(table->MayContain(KeyHash(UserKey(k))));
+  }
+  EXPECT_EQ(found, entries.size());
+  EXPECT_GE(tiny.index_misses(), entries.size()) << "read from the file each time";
+  EXPECT_OK(table->Verify());
+  auto it = table->NewIterator(false, true);
+  size_t n = 0;
+  for (it->Rewind(); it->Valid(); it->Next()) n++;
+  EXPECT_EQ(n, entries.size());
+}
+
 TEST_P(TableTest, DamagedDataBlockIsCorruptionNamingFileAndOffset) {
   Random rnd(14);
   Entries entries = MakeEntries(500, &rnd);
