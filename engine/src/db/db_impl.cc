@@ -366,6 +366,9 @@ Status DBImpl::Close() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) return Status::Aborted(dir_ + " is already closed");
+    if (load_turn_ != nullptr) {
+      return Status::Busy(dir_ + ": a stream writer is loading it: finish or destroy it first");
+    }
   }
   async_committer_.Stop();
   if (!options_.read_only) result = Flush();

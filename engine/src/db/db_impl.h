@@ -308,6 +308,8 @@ class DBImpl : public DB, public TxnHost {
   std::unique_ptr<TableFileBuilder> NewLoadTable();
   Status FinishLoadTable(TableFileBuilder* builder, std::shared_ptr<Table>* table);
   uint64_t LoadTableSize() const { return options_.base_table_size * 16; }
+  // InvalidArgument when key lies in a banned namespace (DB::BanNamespace).
+  Status CheckKeyBan(std::string_view key) const;
   Status InstallLoad(const TableList& tables, uint64_t version);
   void EndLoad();
 

@@ -37,6 +37,13 @@ Status DBImpl::BeginLoad(uint64_t* version) {
   return Status::OK();
 }
 
+Status DBImpl::CheckKeyBan(std::string_view key) const {
+  uint64_t ns;
+  if (bans_->empty() || !bans_->Banned(key, &ns)) return Status::OK();
+  return Status::InvalidArgument("key '" + std::string(key) + "' is in namespace " +
+                                 std::to_string(ns) + ", which is banned");
+}
+
 std::unique_ptr<TableFileBuilder> DBImpl::NewLoadTable() {
   uint64_t id;
   {

@@ -61,6 +61,8 @@ Status StreamWriterImpl::Check(const KV& kv, size_t index) const {
     return Status::InvalidArgument(where + ": value of " + std::to_string(kv.value.size()) +
                                    " bytes exceeds the limit");
   }
+  Status banned = db_->CheckKeyBan(kv.key);
+  if (!banned.ok()) return Status::InvalidArgument(where + ": " + banned.ToString());
   if (have_last_ && CompareUserKeys(kv.key, last_key_) <= 0) {
     return Status::InvalidArgument(where + ": key '" + kv.key + "' does not follow '" + last_key_ +
                                    "': keys must ascend strictly");

@@ -106,6 +106,9 @@ TEST_F(DBStreamWriterTest, RefusesADatabaseWithDataAndKeysOutOfOrder) {
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_NE(s.ToString().find("'a' does not follow 'b'"), std::string::npos) << s.ToString();
   EXPECT_FALSE(writer->Finish().ok()) << "a failed load cannot finish";
+  ASSERT_OK(db->NewStreamWriter(&second));
+  EXPECT_TRUE(db->Close().IsBusy()) << "not while a load holds the writes";
+  second.reset();
   writer.reset();
   EXPECT_EQ(Count(db.get()), 0u);
   EXPECT_TRUE(test::ListFiles(dir_.path(), ".sst").empty()) << "its tables are deleted";
@@ -114,6 +117,18 @@ TEST_F(DBStreamWriterTest, RefusesADatabaseWithDataAndKeysOutOfOrder) {
   s = db->NewStreamWriter(&writer);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_NE(s.ToString().find("empty"), std::string::npos) << s.ToString();
+}
+
+TEST_F(DBStreamWriterTest, KeysOfABannedNamespaceAreRefused) {
+  std::unique_ptr<DB> db;
+  Open(&db, dir_.path());
+  ASSERT_OK(db->BanNamespace(7));
+  std::unique_ptr<StreamWriter> writer;
+  ASSERT_OK(db->NewStreamWriter(&writer));
+  std::string banned("\0\0\0\0\0\0\0\x07key", 11);
+  Status s = writer->Write({KV{"a", "1"}, KV{banned, "2"}});
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.ToString().find("namespace 7"), std::string::npos) << s.ToString();
 }
 
 TEST_F(DBStreamWriterTest, WritesWaitForTheLoadAndLandOnTopOfIt) {
