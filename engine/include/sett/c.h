@@ -31,6 +31,7 @@ typedef struct sett_writebatch_t sett_writebatch_t;
 typedef struct sett_iterator_t sett_iterator_t;
 typedef struct sett_snapshot_t sett_snapshot_t;
 typedef struct sett_txn_t sett_txn_t;
+typedef struct sett_stream_writer_t sett_stream_writer_t;
 
 /* The kind of a failure (sett::Status::Code). */
 typedef enum {
@@ -60,6 +61,17 @@ void sett_options_set_read_only(sett_options_t* options, unsigned char on);
 void sett_options_set_sync_writes(sett_options_t* options, unsigned char on);
 void sett_options_set_memtable_size(sett_options_t* options, size_t bytes);
 void sett_options_set_value_threshold(sett_options_t* options, size_t bytes);
+
+/* Merge operands (sett/merge.h): the function gets the key's value so far (existing NULL when
+ * it has none) and one operand, and returns the new value, malloc'd, its size in *resultlen.
+ * It must be associative (see sett/merge.h) and may be called from any thread; state is
+ * passed back as given. */
+typedef char* (*sett_merge_fn)(void* state, const char* key, size_t keylen, const char* existing,
+                               size_t existinglen, const char* operand, size_t operandlen,
+                               size_t* resultlen);
+void sett_options_set_merge_function(sett_options_t* options, sett_merge_fn fn, void* state);
+/* Counters: 8-byte little-endian unsigned values and operands, added (sett::AddUint64Merge). */
+void sett_options_set_uint64_add_merge(sett_options_t* options);
 
 sett_t* sett_open(const sett_options_t* options, const char* dir, char** errptr);
 /* Flushes and closes, and frees db whatever happens (an error is still reported). */
@@ -91,6 +103,8 @@ void sett_writebatch_destroy(sett_writebatch_t* batch);
 void sett_writebatch_put(sett_writebatch_t* batch, const char* key, size_t keylen, const char* val,
                          size_t vallen);
 void sett_writebatch_delete(sett_writebatch_t* batch, const char* key, size_t keylen);
+void sett_writebatch_merge(sett_writebatch_t* batch, const char* key, size_t keylen,
+                           const char* operand, size_t operandlen);
 void sett_writebatch_clear(sett_writebatch_t* batch);
 int sett_writebatch_count(const sett_writebatch_t* batch);
 void sett_write(sett_t* db, const sett_writeoptions_t* options, sett_writebatch_t* batch,
@@ -127,10 +141,22 @@ char* sett_txn_get(sett_txn_t* txn, const char* key, size_t keylen, size_t* vall
 void sett_txn_set(sett_txn_t* txn, const char* key, size_t keylen, const char* val, size_t vallen,
                   char** errptr);
 void sett_txn_delete(sett_txn_t* txn, const char* key, size_t keylen, char** errptr);
+void sett_txn_merge(sett_txn_t* txn, const char* key, size_t keylen, const char* operand,
+                    size_t operandlen, char** errptr);
 /* Iterates at the transaction's timestamp with its own writes merged in. */
 sett_iterator_t* sett_txn_create_iterator(sett_txn_t* txn, const sett_readoptions_t* options);
 /* SETT_OK, or why not: SETT_CONFLICT when another commit got in the way (begin again). */
 sett_code sett_txn_commit(sett_txn_t* txn, const sett_writeoptions_t* options, char** errptr);
+
+/* Bulk load of an empty database (sett::StreamWriter): keys in strictly ascending order,
+ * straight into tables; nothing is visible before sett_stream_writer_finish succeeds. Puts are
+ * buffered: an error may surface at a later put or at finish. Destroying an unfinished writer
+ * abandons the load. */
+sett_stream_writer_t* sett_stream_writer_create(sett_t* db, char** errptr);
+void sett_stream_writer_put(sett_stream_writer_t* writer, const char* key, size_t keylen,
+                            const char* val, size_t vallen, char** errptr);
+void sett_stream_writer_finish(sett_stream_writer_t* writer, char** errptr);
+void sett_stream_writer_destroy(sett_stream_writer_t* writer);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sett/db.h"
 #include "sett/version.h"
@@ -34,6 +35,10 @@ struct sett_snapshot_t {
 };
 struct sett_txn_t {
   std::unique_ptr<sett::Txn> rep;
+};
+struct sett_stream_writer_t {
+  std::unique_ptr<sett::StreamWriter> rep;
+  std::vector<sett::KV> pending;  // Puts not yet handed to the writer.
 };
 
 namespace {
@@ -79,6 +84,21 @@ void sett_options_set_sync_writes(sett_options_t* options, unsigned char on) {
 }
 void sett_options_set_memtable_size(sett_options_t* options, size_t bytes) {
   options->rep.memtable_size = bytes;
+}
+void sett_options_set_merge_function(sett_options_t* options, sett_merge_fn fn, void* state) {
+  options->rep.merge_function = [fn, state](std::string_view key,
+                                            std::optional<std::string_view> existing,
+                                            std::string_view operand) {
+    size_t len = 0;
+    char* out = fn(state, key.data(), key.size(), existing ? existing->data() : nullptr,
+                   existing ? existing->size() : 0, operand.data(), operand.size(), &len);
+    std::string result(out != nullptr ? out : "", out != nullptr ? len : 0);
+    std::free(out);
+    return result;
+  };
+}
+void sett_options_set_uint64_add_merge(sett_options_t* options) {
+  options->rep.merge_function = sett::AddUint64Merge();
 }
 void sett_options_set_value_threshold(sett_options_t* options, size_t bytes) {
   options->rep.value_threshold = bytes;
@@ -145,6 +165,10 @@ void sett_writebatch_put(sett_writebatch_t* batch, const char* key, size_t keyle
 }
 void sett_writebatch_delete(sett_writebatch_t* batch, const char* key, size_t keylen) {
   batch->rep.Delete(View(key, keylen));
+}
+void sett_writebatch_merge(sett_writebatch_t* batch, const char* key, size_t keylen,
+                           const char* operand, size_t operandlen) {
+  batch->rep.Merge(View(key, keylen), View(operand, operandlen));
 }
 void sett_writebatch_clear(sett_writebatch_t* batch) { batch->rep.Clear(); }
 int sett_writebatch_count(const sett_writebatch_t* batch) {
@@ -222,5 +246,31 @@ sett_code sett_txn_commit(sett_txn_t* txn, const sett_writeoptions_t* options, c
   SaveError(s, errptr);
   return CodeOf(s);
 }
+
+void sett_txn_merge(sett_txn_t* txn, const char* key, size_t keylen, const char* operand,
+                    size_t operandlen, char** errptr) {
+  SaveError(txn->rep->Merge(View(key, keylen), View(operand, operandlen)), errptr);
+}
+
+sett_stream_writer_t* sett_stream_writer_create(sett_t* db, char** errptr) {
+  auto writer = std::make_unique<sett_stream_writer_t>();
+  if (SaveError(db->rep->NewStreamWriter(&writer->rep), errptr)) return nullptr;
+  return writer.release();
+}
+void sett_stream_writer_put(sett_stream_writer_t* writer, const char* key, size_t keylen,
+                            const char* val, size_t vallen, char** errptr) {
+  writer->pending.push_back(sett::KV{std::string(key, keylen), std::string(val, vallen)});
+  if (writer->pending.size() < 1024) return;
+  SaveError(writer->rep->Write(writer->pending), errptr);
+  writer->pending.clear();
+}
+void sett_stream_writer_finish(sett_stream_writer_t* writer, char** errptr) {
+  sett::Status s =
+      writer->pending.empty() ? sett::Status::OK() : writer->rep->Write(writer->pending);
+  writer->pending.clear();
+  if (s.ok()) s = writer->rep->Finish();
+  SaveError(s, errptr);
+}
+void sett_stream_writer_destroy(sett_stream_writer_t* writer) { delete writer; }
 
 }  // extern "C"

@@ -49,6 +49,91 @@ static int GetIs(sett_t* db, const sett_readoptions_t* ro, const char* k, const 
   return same;
 }
 
+/* Appends the operand to the value, with a comma between. */
+static char* AppendMerge(void* state, const char* key, size_t keylen, const char* existing,
+                         size_t existinglen, const char* operand, size_t operandlen,
+                         size_t* resultlen) {
+  (void)key;
+  (void)keylen;
+  ++*(int*)state;
+  size_t n = existing != NULL ? existinglen + 1 + operandlen : operandlen;
+  char* out = malloc(n);
+  if (out == NULL) return NULL;
+  if (existing != NULL) {
+    memcpy(out, existing, existinglen);
+    out[existinglen] = ',';
+    memcpy(out + existinglen + 1, operand, operandlen);
+  } else {
+    memcpy(out, operand, operandlen);
+  }
+  *resultlen = n;
+  return out;
+}
+
+/* Merges and a bulk load, each in a database of its own under dir. */
+static void MergesAndStreamWriter(const char* dir, const sett_readoptions_t* ro,
+                                  const sett_writeoptions_t* wo) {
+  char path[256];
+  char* err = NULL;
+  int calls = 0;
+  sett_options_t* options = sett_options_create();
+  sett_options_set_create_if_missing(options, 1);
+  sett_options_set_merge_function(options, AppendMerge, &calls);
+  snprintf(path, sizeof path, "%s/merges", dir);
+  sett_t* db = sett_open(options, path, &err);
+  CHECK_NO_ERROR(err);
+  if (db != NULL) {
+    sett_writebatch_t* batch = sett_writebatch_create();
+    sett_writebatch_merge(batch, "list", 4, "a", 1);
+    sett_write(db, wo, batch, &err);
+    CHECK_NO_ERROR(err);
+    sett_writebatch_destroy(batch);
+    sett_txn_t* txn = sett_txn_begin(db, 1);
+    sett_txn_merge(txn, "list", 4, "b", 1, &err);
+    CHECK_NO_ERROR(err);
+    CHECK(sett_txn_commit(txn, wo, &err) == SETT_OK);
+    CHECK_NO_ERROR(err);
+    sett_txn_destroy(txn);
+    CHECK(GetIs(db, ro, "list", "a,b"));
+    CHECK(calls > 0);
+    sett_close(db, &err);
+    CHECK_NO_ERROR(err);
+  }
+  sett_options_set_uint64_add_merge(options); /* Replaces the function. */
+
+  snprintf(path, sizeof path, "%s/loaded", dir);
+  db = sett_open(options, path, &err);
+  CHECK_NO_ERROR(err);
+  if (db != NULL) {
+    sett_stream_writer_t* writer = sett_stream_writer_create(db, &err);
+    CHECK_NO_ERROR(err);
+    for (int i = 0; i < 3000 && writer != NULL; i++) {
+      char key[16];
+      snprintf(key, sizeof key, "k%05d", i);
+      sett_stream_writer_put(writer, key, strlen(key), "v", 1, &err);
+      CHECK_NO_ERROR(err);
+    }
+    sett_stream_writer_put(writer, "a", 1, "late", 4, &err); /* Out of order: refused. */
+    sett_stream_writer_finish(writer, &err);
+    CHECK(err != NULL);
+    sett_free(err);
+    err = NULL;
+    sett_stream_writer_destroy(writer);
+    CHECK(GetIs(db, ro, "k00000", NULL)); /* Nothing of a failed load. */
+    writer = sett_stream_writer_create(db, &err);
+    CHECK_NO_ERROR(err);
+    sett_stream_writer_put(writer, "k1", 2, "one", 3, &err);
+    sett_stream_writer_put(writer, "k2", 2, "two", 3, &err);
+    sett_stream_writer_finish(writer, &err);
+    CHECK_NO_ERROR(err);
+    sett_stream_writer_destroy(writer);
+    CHECK(GetIs(db, ro, "k1", "one") && GetIs(db, ro, "k2", "two"));
+    sett_close(db, &err);
+    CHECK_NO_ERROR(err);
+  }
+  sett_options_destroy(options);
+}
+
 int main(void) {
   char dir[] = "/tmp/sett-c-test-XXXXXX";
   if (mkdtemp(dir) == NULL) return 2;
@@ -222,6 +307,7 @@ int main(void) {
     sett_close(db, &err);
     CHECK_NO_ERROR(err);
   }
+  MergesAndStreamWriter(dir, ro, wo);
   sett_readoptions_destroy(ro);
   sett_writeoptions_destroy(wo);
   sett_options_destroy(options);
