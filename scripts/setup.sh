@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake g++ pkg-config git ca-certificates
-  libzstd-dev libsnappy-dev libxxhash-dev
+  libzstd-dev libsnappy-dev libxxhash-dev libssl-dev
   libfuse3-dev fuse3
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libcpp-httplib-dev
   clang-format
