@@ -1,9 +1,11 @@
-// An Env whose clock the test sets: for expiry and key rotation without sleeping.
+// ClockEnv: the default Env with a clock that a test moves forward by hand, so that expiry
+// can be tested without sleeping.
 
 #ifndef SETT_TESTS_SUPPORT_CLOCK_ENV_H_
 #define SETT_TESTS_SUPPORT_CLOCK_ENV_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 
 #include "sett/env.h"
@@ -12,13 +14,15 @@ namespace sett::test {
 
 class ClockEnv : public EnvWrapper {
  public:
-  explicit ClockEnv(Env* target, uint64_t start_seconds = 1'800'000'000)
-      : EnvWrapper(target), micros_(start_seconds * 1'000'000) {}
-  uint64_t NowMicros() override { return micros_.load(); }
-  void Advance(uint64_t seconds) { micros_ += seconds * 1'000'000; }
+  explicit ClockEnv(Env* target = Env::Default()) : EnvWrapper(target) {}
+  // The real clock plus every Advance so far.
+  uint64_t NowMicros() override { return target()->NowMicros() + offset_micros_.load(); }
+  void Advance(std::chrono::microseconds by) {
+    offset_micros_ += static_cast<uint64_t>(by.count());
+  }
 
  private:
-  std::atomic<uint64_t> micros_;
+  std::atomic<uint64_t> offset_micros_{0};
 };
 
 }  // namespace sett::test

@@ -74,6 +74,11 @@ class DB {
   // when another process has it open, and with Corruption naming file and offset when a file
   // is damaged beyond what recovery may repair.
   static Status Open(const Options& options, std::unique_ptr<DB>* db);
+  // Changes the master key of the encrypted DB in dir (closed: Busy while a process has it
+  // open) by rewriting its KEYREGISTRY atomically; the data stays as it is. InvalidArgument
+  // when old_key does not open it or new_key is not 16, 24 or 32 bytes. env null: the default.
+  static Status RotateEncryptionKey(const std::string& dir, const std::string& old_key,
+                                    const std::string& new_key, Env* env = nullptr);
 
   DB() = default;
   DB(const DB&) = delete;

@@ -93,6 +93,18 @@ struct Options {
   // Versions of a key kept below the discard timestamp (older ones are dropped by compaction).
   int num_versions_to_keep = 1;
 
+  // Encryption at rest: with a key of 16, 24 or 32 bytes (AES-128, -192 or -256 in GCM mode,
+  // from OpenSSL's libcrypto), every table block, write-ahead log record and value-log entry is
+  // encrypted and authenticated: a changed, swapped or moved one is a Corruption naming it,
+  // never a wrong value. This master key only seals the data keys (the KEYREGISTRY file), which
+  // are drawn at random and replaced every encryption_key_rotation_seconds; `sett rotate`
+  // changes the master key by rewriting that file. A DB is encrypted from its creation on: an
+  // encrypted DB opened without its key, with another key, or a plain DB opened with a key
+  // fails with InvalidArgument before anything is read. Lengths of keys and values, and which
+  // table holds which key range, stay visible. See the README for the cost.
+  std::string encryption_key;
+  uint64_t encryption_key_rotation_seconds = 10 * 24 * 3600;
+
   // Folds merge operands (Txn::Merge, WriteBatch::Merge) into values: see sett/merge.h. Unset,
   // merges are refused (except on keys with a DB::GetMergeOperator handle). The function must
   // stay the same across opens of a DB that holds operands.

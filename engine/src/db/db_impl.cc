@@ -67,6 +67,20 @@ Status DB::Open(const Options& options, std::unique_ptr<DB>* db) {
   return Status::OK();
 }
 
+Status DB::RotateEncryptionKey(const std::string& dir, const std::string& old_key,
+                               const std::string& new_key, Env* env) {
+  if (env == nullptr) env = Env::Default();
+  if (!env->FileExists(KeyRegistry::FileName(dir))) {
+    return Status::InvalidArgument(dir + " is not an encrypted database (no KEYREGISTRY)");
+  }
+  std::unique_ptr<FileLock> lock;
+  Status s = env->LockFile(LockFileName(dir), /*shared=*/false, &lock);
+  if (!s.ok()) return s;
+  s = KeyRegistry::Rewrap(env, dir, old_key, new_key);
+  Status unlocked = env->UnlockFile(std::move(lock));
+  return s.ok() ? unlocked : s;
+}
+
 Status DB::Put(const WriteOptions& options, std::string_view key, std::string_view value) {
   WriteBatch batch;
   batch.Put(key, value);
@@ -203,10 +217,34 @@ void DBImpl::StartBackgroundThreads() {
   if (options_.value_log_gc_interval_seconds > 0) threads_.emplace_back([this] { GCLoop(); });
 }
 
+Status DBImpl::OpenEncryption() {
+  const bool encrypted = env_->FileExists(KeyRegistry::FileName(dir_));
+  const bool exists = env_->FileExists(ManifestFileName(dir_));
+  if (options_.encryption_key.empty()) {
+    if (!encrypted) return Status::OK();
+    return Status::InvalidArgument(dir_ +
+                                   " is encrypted: open it with its key "
+                                   "(Options::encryption_key)");
+  }
+  if (exists && !encrypted) {
+    return Status::InvalidArgument(dir_ +
+                                   " is not encrypted: open it without a key "
+                                   "(Options::encryption_key), or copy it into an "
+                                   "encrypted DB with `sett stream`");
+  }
+  Status s = KeyRegistry::Open(env_, dir_, options_.encryption_key,
+                               options_.encryption_key_rotation_seconds,
+                               /*create=*/!exists && !options_.read_only, &encryption_);
+  if (!s.ok()) return s;
+  table_options_.cipher.keys = encryption_.get();
+  return Status::OK();
+}
+
 Status DBImpl::Recover() {
   DirListing listing;
   Status s = LockDir();
   if (s.ok()) s = ListFiles(&listing);
+  if (s.ok()) s = OpenEncryption();
   if (s.ok()) {
     s = Manifest::Open(env_, dir_, options_.read_only, options_.create_if_missing,
                        options_.max_levels, logger_, &manifest_);
@@ -216,6 +254,7 @@ Status DBImpl::Recover() {
   next_file_id_ = std::max(manifest_->state().next_file_id, listing.max_id + 1);
   vlog_ = std::make_unique<ValueLog>(env_, dir_, options_.value_log_file_size, logger_,
                                      options_.value_log_mmap);
+  vlog_->set_encryption(encryption_.get());
   s = vlog_->Open(options_.read_only, manifest_->state().vlog_checkpoint);
   if (!s.ok()) return s;
   discard_ = std::make_unique<DiscardStats>(env_, dir_, logger_);
@@ -267,7 +306,8 @@ Status DBImpl::OpenTables() {
                                 std::to_string(level) + " but missing");
     }
     std::shared_ptr<Table> table;
-    Status s = Table::Open(env_, path, id, cache_.get(), options_.table_mmap, &table);
+    Status s =
+        Table::Open(env_, path, id, cache_.get(), options_.table_mmap, &table, encryption_.get());
     if (!s.ok()) return s;
     tables.emplace_back(std::move(table), level);
   }
@@ -318,7 +358,7 @@ Status DBImpl::ReplayWals(const std::vector<uint64_t>& wal_ids) {
       return false;
     };
     Status s = ReplayWal(env_, WalFileName(dir_, id), options_.wal_recovery, options_.read_only,
-                         logger_, value_present, mem.get(), &stats);
+                         logger_, value_present, mem.get(), &stats, encryption_.get(), id);
     if (s.IsCorruption() && !missing.empty()) s = Status::Corruption(s.message() + ": " + missing);
     if (!s.ok()) return s;
     logger_->Log(LogLevel::kInfo, "replayed " + WalFileName(dir_, id) + ": " +

@@ -64,6 +64,7 @@
 #include "txn/oracle.h"
 #include "txn/snapshot_list.h"
 #include "txn/txn_impl.h"
+#include "util/key_registry.h"
 #include "util/record_file.h"
 #include "util/thread_pool.h"
 #include "vlog/discard_stats.h"
@@ -374,6 +375,9 @@ class DBImpl : public DB, public TxnHost {
   uint64_t RecoveredVersion() const;  // The newest version in tables and replayed memtables.
   void StartBackgroundThreads();
   Status ReplayWals(const std::vector<uint64_t>& wal_ids);
+  // Opens (or, for a new DB, creates) the KEYREGISTRY when Options::encryption_key is set;
+  // refuses a key for a plain DB and a DB without its key.
+  Status OpenEncryption();
   Status OpenTables();
   void RemoveObsoleteFiles(const std::vector<uint64_t>& table_ids,
                            const std::vector<uint64_t>& wal_ids);
@@ -445,6 +449,9 @@ class DBImpl : public DB, public TxnHost {
   std::string pointer_buffer_;              // Used by the write leader only.
   std::string memtable_value_;              // Used by the write leader only.
   std::string folded_operands_;             // The same (CapOperandRun).
+  std::string sealed_record_;               // The same (an encrypted WAL record).
+  // The data keys of an encrypted DB (Options::encryption_key), else null.
+  std::unique_ptr<KeyRegistry> encryption_;
   // Where values go (value log or tree): observed and changed by the write leader only,
   // between groups, so that one group's entries all see the same threshold.
   ValueThresholdTuner value_threshold_;

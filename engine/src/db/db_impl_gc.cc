@@ -161,8 +161,8 @@ Status DBImpl::CollectFile(uint32_t file_id, ValueLogGCStats* stats) {
   uint64_t offset;
   while (scanner.Next(&entry, &offset)) {
     if (stopping_) return Status::Aborted(dir_ + " is closing");
-    ValuePointer here{file_id, offset,
-                      static_cast<uint32_t>(VlogEntrySize(entry.key.size(), entry.value.size()))};
+    // As stored (an encrypted entry is longer than what it opens to).
+    ValuePointer here{file_id, offset, static_cast<uint32_t>(scanner.position() - offset)};
     Status s;
     Liveness liveness = Classify(entry.key, here, discard_ts, &s);
     if (!s.ok()) return s;

@@ -295,8 +295,14 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
   if (s.ok() && sync) vlog_synced = StartValueLogSync();
   uint64_t bytes = 0;
   for (size_t i = 0; i < n && s.ok(); i++) {
-    s = wal->AddRecord(group_records_[i]);
-    bytes += group_records_[i].size() + kRecordHeaderSize;
+    std::string_view record = group_records_[i];
+    if (encryption_ != nullptr) {  // The plain record still goes to the memtable below.
+      sealed_record_.clear();
+      s = encryption_->Seal(WalRecordAad(mem->wal_id(), wal->Size()), record, &sealed_record_);
+      record = sealed_record_;
+    }
+    if (s.ok()) s = wal->AddRecord(record);
+    bytes += record.size() + kRecordHeaderSize;
   }
   if (s.ok()) s = wal->Flush();
   if (s.ok() && sync) s = wal->Sync();

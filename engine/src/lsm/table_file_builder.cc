@@ -14,7 +14,9 @@ TableFileBuilder::~TableFileBuilder() {
 Status TableFileBuilder::Open() {
   Status s = env_->NewWritableFile(TableFileName(dir_, id_), &file_);
   if (!s.ok()) return s;
-  builder_ = std::make_unique<TableBuilder>(options_, file_.get());
+  TableBuilderOptions options = options_;
+  options.cipher.table_id = id_;  // Binds each encrypted block to this table.
+  builder_ = std::make_unique<TableBuilder>(options, file_.get());
   return Status::OK();
 }
 
@@ -22,7 +24,9 @@ Status TableFileBuilder::Finish(BlockCache* cache, bool map, std::shared_ptr<Tab
   Status s = builder_->Finish();
   if (s.ok()) s = file_->Sync();
   if (s.ok()) s = file_->Close();
-  if (s.ok()) s = Table::Open(env_, TableFileName(dir_, id_), id_, cache, map, table);
+  if (s.ok()) {
+    s = Table::Open(env_, TableFileName(dir_, id_), id_, cache, map, table, options_.cipher.keys);
+  }
   if (s.ok()) finished_ = true;
   return s;
 }

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "util/coding.h"
+#include "util/key_registry.h"
 #include "util/record_file.h"
 
 namespace sett {
@@ -78,14 +79,29 @@ Status ForEachWalEntry(
   return Status::OK();
 }
 
+std::string WalRecordAad(uint64_t wal_id, uint64_t record_offset) {
+  std::string aad;
+  PutFixed64(&aad, wal_id);
+  PutFixed64(&aad, record_offset);
+  return aad;
+}
+
 Status ReplayWal(Env* env, const std::string& path, WalRecovery recovery, bool read_only,
-                 Logger* logger, const WalEntryCheck& check, MemTable* mem, WalReplayStats* stats) {
+                 Logger* logger, const WalEntryCheck& check, MemTable* mem, WalReplayStats* stats,
+                 const KeyRegistry* keys, uint64_t wal_id) {
   std::unique_ptr<RecordReader> reader;
   Status s = RecordReader::Open(env, path, kWalFileMagic, kWalFormatVersion, &reader);
   if (!s.ok()) return s;
   std::string_view record;
-  std::string scratch;
+  std::string scratch, opened;
   while (reader->Next(&record)) {
+    if (keys != nullptr) {
+      s = keys->Open(WalRecordAad(wal_id, reader->record_offset()), record,
+                     path + ": record at offset " + std::to_string(reader->record_offset()),
+                     &opened);
+      if (!s.ok()) return s;
+      record = opened;
+    }
     if (check) {
       bool intact = true;
       ApplyWalRecord(record, [&](std::string_view k, std::string_view v) {

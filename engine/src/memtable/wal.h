@@ -29,6 +29,8 @@
 
 namespace sett {
 
+class KeyRegistry;
+
 inline constexpr uint64_t kWalFileMagic = 0x314c4157'54544553ULL;  // "SETTWAL1"
 inline constexpr uint32_t kWalFormatVersion = 2;                   // Reads 1 too (no copies there).
 
@@ -75,8 +77,14 @@ using WalEntryCheck = std::function<bool(std::string_view key, std::string_view 
 // Replays the log at path into mem. A torn tail is truncated (left alone when read_only). A
 // damaged record followed by records written after it was synced is Corruption, unless
 // recovery is kTruncateAtCorruption, which truncates there and logs what was dropped.
+// keys: the DB's data keys when its logs are encrypted (each record sealed, bound to the log's
+// id and the record's offset: WalRecordAad), else null.
 Status ReplayWal(Env* env, const std::string& path, WalRecovery recovery, bool read_only,
-                 Logger* logger, const WalEntryCheck& check, MemTable* mem, WalReplayStats* stats);
+                 Logger* logger, const WalEntryCheck& check, MemTable* mem, WalReplayStats* stats,
+                 const KeyRegistry* keys = nullptr, uint64_t wal_id = 0);
+
+// What binds an encrypted WAL record to its place: the log's id and the record's offset.
+std::string WalRecordAad(uint64_t wal_id, uint64_t record_offset);
 
 }  // namespace sett
 

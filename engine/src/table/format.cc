@@ -5,6 +5,7 @@
 #include "util/coding.h"
 #include "util/compression.h"
 #include "util/hash.h"
+#include "util/key_registry.h"
 
 namespace sett {
 namespace {
@@ -53,22 +54,41 @@ Status DecodeFooter(std::string_view data, const std::string& path, uint64_t fil
   return Status::OK();
 }
 
-void AppendStoredBlock(std::string_view contents, Compression compression, int zstd_level,
-                       std::string* out) {
+namespace {
+
+// What binds an encrypted block to its place: the table and the offset.
+std::string BlockAad(const BlockCipher& cipher, uint64_t offset) {
+  std::string aad;
+  PutFixed64(&aad, cipher.table_id);
+  PutFixed64(&aad, offset);
+  return aad;
+}
+
+}  // namespace
+
+Status AppendStoredBlock(std::string_view contents, Compression compression, int zstd_level,
+                         const BlockCipher& cipher, uint64_t offset, std::string* out) {
   size_t start = out->size();
   std::string compressed;
   if (Compress(compression, zstd_level, contents, &compressed) &&
       CompressionPays(contents.size(), compressed.size())) {
-    out->append(compressed);
+    contents = compressed;
   } else {
     compression = Compression::kNone;
+  }
+  if (cipher.keys != nullptr) {
+    Status s = cipher.keys->Seal(BlockAad(cipher, offset), contents, out);
+    if (!s.ok()) return s;
+  } else {
     out->append(contents.data(), contents.size());
   }
   out->push_back(static_cast<char>(compression));
   PutFixed64(out, Checksum64(out->data() + start, out->size() - start));
+  return Status::OK();
 }
 
-Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, std::string* contents) {
+Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, std::string* contents,
+                 const BlockCipher& cipher) {
   size_t n = static_cast<size_t>(handle.size) + kBlockTrailerSize;
   // The stored block is only read through: blocks of ordinary size land in a buffer each
   // thread keeps, sparing a large allocation and its free on every block-cache miss. It is
@@ -97,6 +117,13 @@ Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, std::s
   }
   auto type = static_cast<Compression>(got[handle.size]);
   std::string_view body = got.substr(0, handle.size);
+  std::string opened;
+  if (cipher.keys != nullptr) {
+    s = cipher.keys->Open(BlockAad(cipher, handle.offset), body,
+                          BlockError(file.path(), handle, "encrypted block"), &opened);
+    if (!s.ok()) return s;
+    body = opened;
+  }
   if (type == Compression::kNone) {
     contents->assign(body.data(), body.size());
     return Status::OK();

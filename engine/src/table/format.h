@@ -24,6 +24,8 @@
 
 namespace sett {
 
+class KeyRegistry;
+
 inline constexpr uint64_t kTableMagic = 0x31545353'54544553ULL;  // "SETTSST1"
 inline constexpr uint32_t kTableFormatVersion = 1;
 inline constexpr size_t kBlockTrailerSize = 9;
@@ -47,13 +49,23 @@ std::string EncodeFooter(const Footer& footer);
 Status DecodeFooter(std::string_view data, const std::string& path, uint64_t file_size,
                     Footer* footer);
 
-// Appends contents as a stored block (compressed when that saves at least an eighth) to *out.
-void AppendStoredBlock(std::string_view contents, Compression compression, int zstd_level,
-                       std::string* out);
+// How a table's blocks are encrypted: not at all (keys null), or sealed with the DB's data keys
+// (util/key_registry.h), each bound to its table and offset. An encrypted block is stored as
+// the envelope of its (compressed) bytes, followed by the same trailer.
+struct BlockCipher {
+  KeyRegistry* keys = nullptr;
+  uint64_t table_id = 0;
+};
 
-// Reads the block at handle from file, checks its checksum and decompresses it into
-// *contents. Damage is Corruption naming the file and offset.
-Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, std::string* contents);
+// Appends contents as a stored block (compressed when that saves at least an eighth) to *out;
+// the block goes at `offset` of its table.
+Status AppendStoredBlock(std::string_view contents, Compression compression, int zstd_level,
+                         const BlockCipher& cipher, uint64_t offset, std::string* out);
+
+// Reads the block at handle from file, checks its checksum, opens it (encrypted tables) and
+// decompresses it into *contents. Damage is Corruption naming the file and offset.
+Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, std::string* contents,
+                 const BlockCipher& cipher = BlockCipher());
 
 }  // namespace sett
 

@@ -110,7 +110,7 @@ class MappedTableFile : public RandomAccessFile {
 }  // namespace
 
 Status Table::Open(Env* env, const std::string& path, uint64_t id, BlockCache* cache, bool map,
-                   std::shared_ptr<Table>* table) {
+                   std::shared_ptr<Table>* table, KeyRegistry* keys) {
   uint64_t size;
   Status s = env->GetFileSize(path, &size);
   if (!s.ok()) return s;
@@ -135,6 +135,7 @@ Status Table::Open(Env* env, const std::string& path, uint64_t id, BlockCache* c
   if (!s.ok()) return s;
 
   std::shared_ptr<Table> t(new Table(env, std::move(file), id, size, cache));
+  t->cipher_ = BlockCipher{keys, id};
   t->index_handle_ = footer.index;
   t->bloom_handle_ = footer.bloom;
   auto index = std::make_shared<TableIndex>();
@@ -151,8 +152,8 @@ Status Table::Open(Env* env, const std::string& path, uint64_t id, BlockCache* c
 
 Status Table::LoadIndex(TableIndex* index, TableProperties* props) const {
   std::string contents, bloom;
-  Status s = ReadBlock(*file_, index_handle_, &contents);
-  if (s.ok()) s = ReadBlock(*file_, bloom_handle_, &bloom);
+  Status s = ReadBlock(*file_, index_handle_, &contents, cipher_);
+  if (s.ok()) s = ReadBlock(*file_, bloom_handle_, &bloom, cipher_);
   if (!s.ok()) return s;
   return TableIndex::Parse(std::move(contents), std::move(bloom), path(), file_size_, index, props);
 }
@@ -198,7 +199,7 @@ Status Table::ReadDataBlock(const TableIndex& index, uint32_t i, bool fill_cache
     if (*block != nullptr) return Status::OK();
   }
   std::string contents;
-  Status s = ReadBlock(*file_, h, &contents);
+  Status s = ReadBlock(*file_, h, &contents, cipher_);
   if (!s.ok()) return s;
   s = Block::Parse(std::move(contents), file_name_, h.offset, block);
   if (!s.ok()) return s;

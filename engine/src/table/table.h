@@ -35,8 +35,9 @@ class Table : public std::enable_shared_from_this<Table> {
  public:
   // Opens the table file at path. cache may be null (no caching). With map, blocks are read
   // through a memory map of the file where the Env can make one (Options::table_mmap).
+  // keys: the DB's data keys when its tables are encrypted (table/format.h), else null.
   static Status Open(Env* env, const std::string& path, uint64_t id, BlockCache* cache, bool map,
-                     std::shared_ptr<Table>* table);
+                     std::shared_ptr<Table>* table, KeyRegistry* keys = nullptr);
   ~Table();
 
   uint64_t id() const { return id_; }
@@ -92,6 +93,7 @@ class Table : public std::enable_shared_from_this<Table> {
   const uint64_t file_size_;
   BlockCache* const cache_;
   const uint64_t cache_id_;
+  BlockCipher cipher_;
   BlockHandle index_handle_, bloom_handle_;
   std::shared_ptr<const TableIndex> pinned_index_;  // Null when the cache keeps it.
   TableProperties props_;

@@ -37,7 +37,9 @@ BlockHandle TableBuilder::WriteBlock(std::string_view contents, Compression comp
   BlockHandle handle;
   handle.offset = offset_ + pending_.size();
   size_t start = pending_.size();
-  AppendStoredBlock(contents, compression, options_.zstd_level, &pending_);
+  Status s = AppendStoredBlock(contents, compression, options_.zstd_level, options_.cipher,
+                               handle.offset, &pending_);
+  if (!s.ok() && status_.ok()) status_ = s;  // Finish reports it.
   handle.size = pending_.size() - start - kBlockTrailerSize;
   return handle;
 }
@@ -47,6 +49,7 @@ Status TableBuilder::FlushDataBlock() {
   std::string base_key(data_block_.base_key());
   BlockHandle handle = WriteBlock(data_block_.Finish(), options_.compression);
   data_block_.Reset();
+  if (!status_.ok()) return status_;
   PutLengthPrefixed(&index_entries_, base_key);
   PutVarint64(&index_entries_, handle.offset);
   PutVarint64(&index_entries_, handle.size);
@@ -74,6 +77,7 @@ Status TableBuilder::Finish() {
   PutVarint64(&index, props_.min_version);
   PutVarint64(&index, props_.max_version);
   footer.index = WriteBlock(index, Compression::kNone);
+  if (!status_.ok()) return status_;
 
   pending_.append(EncodeFooter(footer));
   status_ = file_->Append(pending_);

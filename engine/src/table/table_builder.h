@@ -45,6 +45,7 @@ struct TableBuilderOptions {
   int bloom_bits_per_key = 10;
   Compression compression = Compression::kSnappy;
   int zstd_level = 1;
+  BlockCipher cipher;  // Encryption (table/format.h); table_id is set per table.
 };
 
 class TableBuilder {

@@ -43,7 +43,7 @@ Status ValueLog::Open(bool read_only, const VlogCheckpoint& checkpoint) {
     std::shared_ptr<VlogFile> file;
     // The last file may become the head again and grow: reserve room in its mapping.
     uint64_t reserve = !read_only && id == ids.back() ? file_size_limit_ : 0;
-    s = VlogFile::Open(env_, VlogFileName(dir_, id), id, map_files_, reserve, &file);
+    s = VlogFile::Open(env_, VlogFileName(dir_, id), id, map_files_, reserve, &file, keys_);
     if (!s.ok()) return s;
     uint64_t size = 0;
     s = env_->GetFileSize(file->path(), &size);
@@ -113,7 +113,7 @@ Status ValueLog::CreateHead(uint32_t id) {
   if (s.ok()) s = file->Sync();
   if (s.ok()) s = env_->SyncDir(dir_);
   std::shared_ptr<VlogFile> reader;
-  if (s.ok()) s = VlogFile::Open(env_, path, id, map_files_, file_size_limit_, &reader);
+  if (s.ok()) s = VlogFile::Open(env_, path, id, map_files_, file_size_limit_, &reader, keys_);
   if (!s.ok()) {
     env_->RemoveFile(path).IgnoreError();  // Cleanup after the failure that is returned.
     return s;
@@ -173,7 +173,14 @@ Status ValueLog::Append(const VlogEntry& entry, ValuePointer* ptr, bool covered)
   }
   if (head_sealed_) return Status::IOError(VlogFileName(dir_, head_id_) + " is closed");
   entry_buffer_.clear();
-  AppendVlogEntry(entry, &entry_buffer_);
+  if (keys_ != nullptr) {
+    VlogEntry sealed = entry;
+    Status s = SealVlogEntry(keys_, head_id_, head_size_, &sealed, &sealed_key_, &sealed_value_);
+    if (!s.ok()) return s;
+    AppendVlogEntry(sealed, &entry_buffer_);
+  } else {
+    AppendVlogEntry(entry, &entry_buffer_);
+  }
   ptr->file_id = head_id_;
   ptr->offset = head_size_;
   ptr->length = static_cast<uint32_t>(entry_buffer_.size());

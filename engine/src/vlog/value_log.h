@@ -46,6 +46,9 @@ class ValueLog {
   ValueLog(const ValueLog&) = delete;
   ValueLog& operator=(const ValueLog&) = delete;
 
+  // An encrypted DB's data keys: entries are sealed (vlog_format.h). Before Open.
+  void set_encryption(KeyRegistry* keys) { keys_ = keys; }
+
   // Opens every NNNNNN.vlog in the directory and recovers the head (see above); a writable open
   // then appends to the head, creating the first file of a new DB.
   Status Open(bool read_only, const VlogCheckpoint& checkpoint);
@@ -106,6 +109,8 @@ class ValueLog {
   const uint64_t file_size_limit_;
   Logger* const logger_;
   const bool map_files_;
+  KeyRegistry* keys_ = nullptr;
+  std::string sealed_key_, sealed_value_;  // Append's, for an encrypted entry.
 
   mutable std::mutex mu_;
   std::shared_ptr<const VlogSet> files_ = std::make_shared<VlogSet>();

@@ -15,7 +15,7 @@ constexpr uint64_t kMaxFileOffset = uint64_t{1} << 62;
 }  // namespace
 
 Status VlogFile::Open(Env* env, const std::string& path, uint32_t id, bool map, uint64_t reserve,
-                      std::shared_ptr<VlogFile>* file) {
+                      std::shared_ptr<VlogFile>* file, const KeyRegistry* keys) {
   uint64_t size;
   Status s = env->GetFileSize(path, &size);
   if (!s.ok()) return s;
@@ -34,6 +34,7 @@ Status VlogFile::Open(Env* env, const std::string& path, uint32_t id, bool map, 
   // Without a mapping (NotSupported, or no address space left) every read is a pread.
   if (map && map_length > 0 && !env->MapFile(path, map_length, &mapping).ok()) mapping.reset();
   file->reset(new VlogFile(env, std::move(raf), std::move(mapping), id, size));
+  (*file)->keys_ = keys;
   return Status::OK();
 }
 
@@ -69,6 +70,15 @@ Status VlogFile::Read(const ValuePointer& ptr, std::string_view internal_key,
   if (got.size() != ptr.length) return damaged("file ends inside the entry");
   VlogEntry entry;
   if (!ParseVlogEntry(got, &entry)) return damaged("checksum mismatch");
+  std::string key_buffer, opened;
+  bool encrypted = (entry.flags & kVlogEncrypted) != 0;
+  Status s = OpenVlogEntry(keys_, id_, ptr.offset,
+                           path() + ": entry at offset " + std::to_string(ptr.offset), &entry,
+                           &key_buffer, &opened);
+  if (!s.ok()) {
+    value->clear();
+    return s;
+  }
   if (entry.key != internal_key) return damaged("holds another key than the one pointing at it");
   const Compression codec = VlogCodec(entry.flags);
   if ((codec != Compression::kNone) != ptr.compressed()) {
@@ -84,7 +94,9 @@ Status VlogFile::Read(const ValuePointer& ptr, std::string_view internal_key,
     *value = std::move(raw);
     return Status::OK();
   }
-  if (got.data() == value->data()) {
+  if (encrypted) {
+    *value = std::move(opened);
+  } else if (got.data() == value->data()) {
     size_t start = static_cast<size_t>(entry.value.data() - got.data());
     size_t size = entry.value.size();
     value->erase(0, start);
@@ -127,6 +139,10 @@ bool VlogScanner::Next(VlogEntry* entry, uint64_t* offset) {
     damaged_ = true;
     return false;
   }
+  status_ = OpenVlogEntry(file_.keys(), file_.id(), pos_,
+                          file_.path() + ": entry at offset " + std::to_string(pos_), entry,
+                          &key_buffer_, &value_buffer_);
+  if (!status_.ok()) return false;
   *offset = pos_;
   pos_ += length;
   if (entry->flags & kVlogBatchEnd) batch_end_ = pos_;

@@ -28,13 +28,16 @@
 
 namespace sett {
 
+class KeyRegistry;
+
 class VlogFile {
  public:
   // Opens path and checks its header. A file shorter than a header (cut off right after it
   // was created) opens as empty. With `map`, the file is mapped (where the Env can), the
   // mapping covering the file and at least `reserve` bytes.
+  // keys: the DB's data keys when its entries are encrypted, else null.
   static Status Open(Env* env, const std::string& path, uint32_t id, bool map, uint64_t reserve,
-                     std::shared_ptr<VlogFile>* file);
+                     std::shared_ptr<VlogFile>* file, const KeyRegistry* keys = nullptr);
   ~VlogFile();
 
   uint32_t id() const { return id_; }
@@ -52,6 +55,7 @@ class VlogFile {
 
   void MarkObsolete() { obsolete_.store(true, std::memory_order_release); }
   const RandomAccessFile& file() const { return *file_; }
+  const KeyRegistry* keys() const { return keys_; }
 
  private:
   VlogFile(Env* env, std::unique_ptr<RandomAccessFile> file, std::unique_ptr<MappedFile> map,
@@ -70,6 +74,7 @@ class VlogFile {
   const std::unique_ptr<MappedFile> map_;  // Null when the Env cannot map.
   const uint32_t id_;
   const bool empty_;
+  const KeyRegistry* keys_ = nullptr;
   std::atomic<uint64_t> readable_size_;
   std::atomic<bool> obsolete_{false};
 };
@@ -85,8 +90,9 @@ class VlogScanner {
   // Starts scanning at offset, which must be where an entry begins (or the end).
   void SeekTo(uint64_t offset) { pos_ = batch_end_ = offset; }
 
-  // Sets *entry (valid until the next call) and *offset to the next intact entry and returns
-  // true; false at the end or at the first damaged entry (then damaged() is set).
+  // Sets *entry (valid until the next call) and *offset to the next intact entry, opened when
+  // encrypted, and returns true; false at the end or at the first damaged entry (then damaged()
+  // is set), or when an intact entry does not open (status() says why).
   bool Next(VlogEntry* entry, uint64_t* offset);
   bool damaged() const { return damaged_; }
   // Offset just past the last entry that ended a batch: where a torn tail starts.
@@ -106,6 +112,7 @@ class VlogScanner {
   uint64_t buffer_offset_ = 0;
   bool damaged_ = false;
   Status status_;
+  std::string key_buffer_, value_buffer_;  // An opened entry's key and value.
 };
 
 }  // namespace sett

@@ -3,6 +3,7 @@
 #include "format/key_format.h"
 #include "util/coding.h"
 #include "util/hash.h"
+#include "util/key_registry.h"
 
 namespace sett {
 
@@ -77,6 +78,50 @@ bool ParseVlogEntry(std::string_view data, VlogEntry* entry) {
   entry->value =
       data.substr(kVlogEntryHeaderSize + key_size, body - kVlogEntryHeaderSize - key_size);
   return IsValidInternalKey(entry->key);
+}
+
+namespace {
+
+std::string EntryAad(uint32_t file_id, uint64_t offset, char part) {
+  std::string aad;
+  PutFixed32(&aad, file_id);
+  PutFixed64(&aad, offset);
+  aad.push_back(part);
+  return aad;
+}
+
+}  // namespace
+
+Status SealVlogEntry(KeyRegistry* keys, uint32_t file_id, uint64_t offset, VlogEntry* entry,
+                     std::string* key_buffer, std::string* value_buffer) {
+  key_buffer->clear();
+  value_buffer->clear();
+  Status s = keys->Seal(EntryAad(file_id, offset, 'k'), entry->key, key_buffer);
+  if (s.ok()) s = keys->Seal(EntryAad(file_id, offset, 'v'), entry->value, value_buffer);
+  if (!s.ok()) return s;
+  entry->key = *key_buffer;
+  entry->value = *value_buffer;
+  entry->flags |= kVlogEncrypted;
+  return Status::OK();
+}
+
+Status OpenVlogEntry(const KeyRegistry* keys, uint32_t file_id, uint64_t offset,
+                     const std::string& where, VlogEntry* entry, std::string* key_buffer,
+                     std::string* value_buffer) {
+  bool encrypted = (entry->flags & kVlogEncrypted) != 0;
+  if (keys == nullptr) {
+    return encrypted ? Status::Corruption(where + ": encrypted, and the DB has no key")
+                     : Status::OK();
+  }
+  if (!encrypted) return Status::Corruption(where + ": stored in clear in an encrypted DB");
+  Status s = keys->Open(EntryAad(file_id, offset, 'k'), entry->key, where, key_buffer);
+  if (s.ok()) s = keys->Open(EntryAad(file_id, offset, 'v'), entry->value, where, value_buffer);
+  if (!s.ok()) return s;
+  if (!IsValidInternalKey(*key_buffer)) return Status::Corruption(where + ": no internal key");
+  entry->key = *key_buffer;
+  entry->value = *value_buffer;
+  entry->flags &= static_cast<uint8_t>(~kVlogEncrypted);
+  return Status::OK();
 }
 
 }  // namespace sett

@@ -24,8 +24,11 @@
 #include <string_view>
 
 #include "sett/options.h"
+#include "sett/status.h"
 
 namespace sett {
+
+class KeyRegistry;
 
 inline constexpr uint64_t kVlogFileMagic = 0x31474c56'54544553ULL;  // "SETTVLG1"
 // 1: values as given. 2: values may be compressed (kVlogSnappy, kVlogZstd). Version 1 files
@@ -38,7 +41,10 @@ enum VlogEntryFlag : uint8_t {
   kVlogBatchEnd = 1 << 0,  // The last entry of its write batch.
   kVlogSnappy = 1 << 1,    // The value is snappy-compressed.
   kVlogZstd = 1 << 2,      // The value is zstd-compressed.
-  kVlogKnownFlags = kVlogBatchEnd | kVlogSnappy | kVlogZstd,
+  // Key and value are each an envelope (util/key_registry.h), bound to the entry's file,
+  // offset and part: the entries of an encrypted DB. Lengths and meta bytes stay in clear.
+  kVlogEncrypted = 1 << 3,
+  kVlogKnownFlags = kVlogBatchEnd | kVlogSnappy | kVlogZstd | kVlogEncrypted,
 };
 
 // The codec an entry's flags name (kNone when stored as is), and the flag that names a codec.
@@ -88,6 +94,16 @@ bool ParseVlogEntry(std::string_view data, VlogEntry* entry);
 
 // The total entry length announced by a header (at least kVlogEntryHeaderSize bytes).
 uint64_t VlogEntryLengthFromHeader(const char* header);
+
+// Encrypted entries (kVlogEncrypted). SealVlogEntry replaces entry's key and value with their
+// envelopes (kept in the buffers) for an entry at offset of file_id. OpenVlogEntry undoes it
+// for a parsed entry; with keys it refuses an entry stored in clear, without keys an
+// encrypted one: Corruption naming `where`.
+Status SealVlogEntry(KeyRegistry* keys, uint32_t file_id, uint64_t offset, VlogEntry* entry,
+                     std::string* key_buffer, std::string* value_buffer);
+Status OpenVlogEntry(const KeyRegistry* keys, uint32_t file_id, uint64_t offset,
+                     const std::string& where, VlogEntry* entry, std::string* key_buffer,
+                     std::string* value_buffer);
 
 }  // namespace sett
 

@@ -111,8 +111,12 @@ class DBFaultTest : public ::testing::Test {
     options.num_level_zero_tables_stall = 6;
     options.value_threshold = 256;
     options.value_log_file_size = 256 << 10;
+    if (encrypted_) options.encryption_key = std::string(24, 'e');
     return options;
   }
+
+  void PowerLossKeepsEveryWriteAcknowledgedAsDurable();
+  void RandomIoErrorsLoseNothingAcknowledged();
 
   static std::string Key(uint64_t i) { return "key" + std::to_string(10000 + i); }
   static std::string ValueFor(uint64_t round, uint64_t i, size_t size) {
@@ -169,10 +173,11 @@ class DBFaultTest : public ::testing::Test {
 
   test::TempDir dir_;
   FaultInjectionEnv env_{Env::Default()};
+  bool encrypted_ = false;  // SmallOptions opens an encrypted DB.
   Model model_;
 };
 
-TEST_F(DBFaultTest, PowerLossKeepsEveryWriteAcknowledgedAsDurable) {
+void DBFaultTest::PowerLossKeepsEveryWriteAcknowledgedAsDurable() {
   uint64_t seed = test::TestSeed(static_cast<uint64_t>(time(nullptr)));
   SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun with SETT_TEST_SEED)");
   Random rnd(seed);
@@ -211,7 +216,7 @@ TEST_F(DBFaultTest, PowerLossKeepsEveryWriteAcknowledgedAsDurable) {
   EXPECT_GT(writes, 1000u);
 }
 
-TEST_F(DBFaultTest, RandomIoErrorsLoseNothingAcknowledgedAndTheDbRecovers) {
+void DBFaultTest::RandomIoErrorsLoseNothingAcknowledged() {
   uint64_t seed = test::TestSeed(static_cast<uint64_t>(time(nullptr)));
   SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun with SETT_TEST_SEED)");
   Random rnd(seed);
@@ -250,6 +255,24 @@ TEST_F(DBFaultTest, RandomIoErrorsLoseNothingAcknowledgedAndTheDbRecovers) {
     ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), when + ", after the power loss"));
     ASSERT_OK(db->Close());
   }
+}
+
+TEST_F(DBFaultTest, PowerLossKeepsEveryWriteAcknowledgedAsDurable) {
+  PowerLossKeepsEveryWriteAcknowledgedAsDurable();
+}
+
+TEST_F(DBFaultTest, PowerLossKeepsEveryWriteAcknowledgedAsDurableEncrypted) {
+  encrypted_ = true;
+  PowerLossKeepsEveryWriteAcknowledgedAsDurable();
+}
+
+TEST_F(DBFaultTest, RandomIoErrorsLoseNothingAcknowledgedAndTheDbRecovers) {
+  RandomIoErrorsLoseNothingAcknowledged();
+}
+
+TEST_F(DBFaultTest, RandomIoErrorsLoseNothingAcknowledgedAndTheDbRecoversEncrypted) {
+  encrypted_ = true;
+  RandomIoErrorsLoseNothingAcknowledged();
 }
 
 TEST_F(DBFaultTest, DiskFullWhileWritingTablesHoldsWritesBackThenCatchesUp) {

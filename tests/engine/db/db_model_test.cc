@@ -29,6 +29,7 @@ struct ModelParams {
   int compactors;
   Compression compression;
   size_t value_threshold;
+  std::string encryption_key = "";  // Empty: a plain DB.
 };
 
 class ModelChecker {
@@ -47,6 +48,7 @@ class ModelChecker {
     options_.compression = p.compression;
     options_.block_cache_size = 64 << 10;
     options_.value_threshold = p.value_threshold;
+    options_.encryption_key = p.encryption_key;
     options_.value_log_file_size = 256 << 10;
   }
 
@@ -275,6 +277,10 @@ TEST(DBModelTest, Seed2ZstdInlineCompactionEveryValueInLog) {
 
 TEST(DBModelTest, Seed3NoCompressionOneCompactorNothingInLog) {
   RunModel({3, 100000, 24, 1, Compression::kNone, SIZE_MAX});
+}
+
+TEST(DBModelTest, Seed4EncryptedSnappyLargeValuesInLog) {
+  RunModel({4, 100000, 24, 2, Compression::kSnappy, 256, std::string(32, 'k')});
 }
 
 TEST(DBModelTest, RandomSeed) {

@@ -26,7 +26,7 @@ TEST(KeyRegistryTest, EnvelopesOpenAcrossRotationsAndReopen) {
                              &envelope));
     EXPECT_EQ(envelope.size(), 7 + KeyRegistry::kEnvelopeOverhead);
     envelopes.push_back(envelope);
-    env.Advance(100);
+    env.Advance(std::chrono::seconds(100));
   }
   EXPECT_EQ(registry->num_keys(), 5u) << "a new data key each period";
   EXPECT_NE(envelopes[0].substr(0, 8), envelopes[4].substr(0, 8));

@@ -88,7 +88,7 @@ TEST(VlogFormatTest, CodecFlagsAndUnknownFlags) {
   EXPECT_EQ(VlogCodec(VlogCodecFlag(Compression::kZstd) | kVlogBatchEnd), Compression::kZstd);
   EXPECT_EQ(VlogCodec(kVlogBatchEnd), Compression::kNone);
   std::string key = InternalKey("k", 1);
-  for (uint8_t flags : {uint8_t{1 << 3}, uint8_t{1 << 7}, uint8_t{kVlogSnappy | kVlogZstd}}) {
+  for (uint8_t flags : {uint8_t{1 << 4}, uint8_t{1 << 7}, uint8_t{kVlogSnappy | kVlogZstd}}) {
     VlogEntry in;
     in.key = key;
     in.value = "v";
