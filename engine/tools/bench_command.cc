@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "open_db.h"
 #include "sett/db.h"
 #include "sett/logger.h"
 #include "tools/common/format.h"
@@ -122,6 +123,7 @@ int RunWrite(const BenchArgs& args) {
                  args.compression.c_str());
     return 2;
   }
+  if (!ApplyKeyFile("bench write", &options)) return 2;
   std::unique_ptr<DB> db;
   Status s = DB::Open(options, &db);
   if (!s.ok()) {
@@ -196,6 +198,7 @@ int RunRead(const BenchArgs& args) {
   Options options = BenchOptions(args);
   options.read_only = true;
   options.create_if_missing = false;
+  if (!ApplyKeyFile("bench read", &options)) return 2;
   std::unique_ptr<DB> db;
   Status s = DB::Open(options, &db);
   if (!s.ok()) {

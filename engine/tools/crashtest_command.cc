@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "open_db.h"
 #include "sett/db.h"
 #include "sett/logger.h"
 #include "sett/txn.h"
@@ -101,6 +102,7 @@ Options CrashOptions(const std::string& dir) {
   options.num_level_zero_tables_stall = 8;
   options.value_threshold = 512;
   options.value_log_file_size = 1 << 20;
+  ApplyKeyFile("crashtest", &options);  // Checked before the run starts.
   return options;
 }
 
@@ -524,7 +526,13 @@ void AddCrashtestCommand(CLI::App* app, int* exit_code) {
       *exit_code = 2;
       return;
     }
-    std::printf("crashtest: seed %" PRIu64 "\n", args->seed);
+    Options probe;
+    if (!ApplyKeyFile("crashtest", &probe)) {
+      *exit_code = 2;
+      return;
+    }
+    std::printf("crashtest: seed %" PRIu64 "%s\n", args->seed,
+                probe.encryption_key.empty() ? "" : ", encrypted");
     *exit_code = CrashTest(*args).Run();
   });
 }

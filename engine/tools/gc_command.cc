@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "open_db.h"
 #include "sett/db.h"
 #include "sett/logger.h"
 #include "tools/common/format.h"
@@ -23,6 +24,7 @@ int RunGc(const GcArgs& args) {
   options.logger = StderrLogger(LogLevel::kWarning);
   // This command is the GC: no background rounds racing it for the files it reports on.
   options.value_log_gc_interval_seconds = 0;
+  if (!ApplyKeyFile("gc", &options)) return 2;
   std::unique_ptr<DB> db;
   Status s = DB::Open(options, &db);
   if (!s.ok()) {

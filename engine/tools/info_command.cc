@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "open_db.h"
 #include "sett/db.h"
 #include "sett/logger.h"
 #include "tools/common/format.h"
@@ -24,6 +25,7 @@ int RunInfo(const InfoArgs& args) {
   options.read_only = true;
   options.create_if_missing = false;
   options.logger = StderrLogger(LogLevel::kWarning);
+  if (!ApplyKeyFile("info", &options)) return 2;
   std::unique_ptr<DB> db;
   Status s = DB::Open(options, &db);
   if (!s.ok()) {

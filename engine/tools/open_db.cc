@@ -3,12 +3,33 @@
 #include <cstdio>
 
 #include "sett/logger.h"
+#include "tools/common/key_file.h"
 
 namespace sett::tools {
+
+namespace {
+
+std::string& KeyFilePath() {
+  static std::string path;
+  return path;
+}
+
+}  // namespace
+
+void SetKeyFile(const std::string& path) { KeyFilePath() = path; }
+
+bool ApplyKeyFile(const std::string& command, Options* options) {
+  if (KeyFilePath().empty()) return true;
+  std::string error;
+  if (ReadKeyFile(KeyFilePath(), &options->encryption_key, &error)) return true;
+  std::fprintf(stderr, "sett %s: %s\n", command.c_str(), error.c_str());
+  return false;
+}
 
 std::unique_ptr<DB> OpenForCommand(const std::string& command, const std::string& dir,
                                    OpenMode mode, const Options* base) {
   Options options = base != nullptr ? *base : Options();
+  if (options.encryption_key.empty() && !ApplyKeyFile(command, &options)) return nullptr;
   options.dir = dir;
   options.read_only = mode == OpenMode::kReadOnly;
   options.create_if_missing = mode == OpenMode::kCreate;

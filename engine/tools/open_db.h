@@ -12,7 +12,15 @@ namespace sett::tools {
 
 enum class OpenMode { kReadOnly, kReadWrite, kCreate };
 
-// Opens dir, or prints "sett COMMAND: cannot open DIR: why" and returns null.
+// The key file (--encryption-key-file) that OpenForCommand opens databases with; "" for none.
+void SetKeyFile(const std::string& path);
+
+// Sets options->encryption_key from the key file of SetKeyFile, if any; false (having printed
+// "sett COMMAND: why") when the file cannot be used.
+bool ApplyKeyFile(const std::string& command, Options* options);
+
+// Opens dir (with the key of SetKeyFile, unless base has one), or prints "sett COMMAND: cannot
+// open DIR: why" and returns null.
 // base: the options to start from (the defaults when null).
 std::unique_ptr<DB> OpenForCommand(const std::string& command, const std::string& dir,
                                    OpenMode mode, const Options* base = nullptr);

@@ -5,6 +5,7 @@
 
 #include "open_db.h"
 #include "tools/common/format.h"
+#include "tools/common/key_file.h"
 #include "tools/common/progress.h"
 
 namespace sett::tools {
@@ -15,6 +16,7 @@ struct StreamArgs {
   std::string compression = "snappy";
   int zstd_level = 3;
   size_t block_size = 4096;
+  std::string out_key_file;
 };
 
 int RunStream(const StreamArgs& args) {
@@ -26,6 +28,13 @@ int RunStream(const StreamArgs& args) {
   }
   out_options.zstd_level = args.zstd_level;
   out_options.block_size = args.block_size;
+  if (!args.out_key_file.empty()) {
+    std::string error;
+    if (!ReadKeyFile(args.out_key_file, &out_options.encryption_key, &error)) {
+      std::fprintf(stderr, "sett stream: %s\n", error.c_str());
+      return 2;
+    }
+  }
   auto source = OpenForCommand("stream", args.dir, OpenMode::kReadOnly);
   if (source == nullptr) return 1;
   auto target = OpenForCommand("stream", args.out, OpenMode::kCreate, &out_options);
@@ -74,6 +83,9 @@ void AddStreamCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--block-size", args->block_size, "Table block size in bytes")
       ->capture_default_str()
       ->check(CLI::Range(512, 1 << 20));
+  cmd->add_option("--out-encryption-key-file", args->out_key_file,
+                  "Encrypt the new database with this key (the source's key, if any, is "
+                  "--encryption-key-file)");
   cmd->callback([args, exit_code] { *exit_code = RunStream(*args); });
 }
 

@@ -1,4 +1,5 @@
-// `sett stream DIR --out NEWDIR [--compression C] [--zstd-level N] [--block-size B]`: copies
+// `sett stream DIR --out NEWDIR [--compression C] [--zstd-level N] [--block-size B]
+// [--out-encryption-key-file F]`: copies
 // the newest version of every key of DIR into a new database with other table options, through
 // DB::Stream and a StreamWriter (as `badger stream`).
 

@@ -19,8 +19,9 @@
 namespace sett {
 namespace {
 
-Options CrashOptions(const std::string& dir) {
+Options CrashOptions(const std::string& dir, bool encrypted) {
   Options options;
+  if (encrypted) options.encryption_key = std::string(32, 'c');
   options.dir = dir;
   options.logger = StderrLogger(LogLevel::kError);
   options.sync_writes = true;
@@ -42,9 +43,9 @@ std::string BatchValue(uint32_t round, uint32_t batch, int j) {
 constexpr int kKeysPerBatch = 4;
 
 // The child: writes batches forever, reporting each acknowledged one. Never returns.
-[[noreturn]] void Writer(const std::string& dir, uint32_t round, int fd) {
+[[noreturn]] void Writer(const std::string& dir, bool encrypted, uint32_t round, int fd) {
   std::unique_ptr<DB> db;
-  if (!DB::Open(CrashOptions(dir), &db).ok()) _exit(3);
+  if (!DB::Open(CrashOptions(dir, encrypted), &db).ok()) _exit(3);
   for (uint32_t b = 0;; b++) {
     WriteBatch batch;
     for (int j = 0; j < kKeysPerBatch; j++)
@@ -54,7 +55,7 @@ constexpr int kKeysPerBatch = 4;
   }
 }
 
-TEST(DBCrashTest, AcknowledgedWritesSurviveSigkill) {
+void AcknowledgedWritesSurviveSigkill(bool encrypted) {
   test::TempDir dir;
   Random rnd(test::TestSeed(static_cast<uint64_t>(time(nullptr))));
   const int rounds = 12;
@@ -62,7 +63,7 @@ TEST(DBCrashTest, AcknowledgedWritesSurviveSigkill) {
 
   for (int round = 0; round < rounds; round++) {
     test::KilledChild child =
-        test::KillChildAfter([&](int fd) { Writer(dir.path(), round, fd); },
+        test::KillChildAfter([&](int fd) { Writer(dir.path(), encrypted, round, fd); },
                              std::chrono::milliseconds(100 + rnd.Uniform(400)));
     ASSERT_TRUE(child.killed) << "the writer exited by itself with " << child.exit_code;
     for (size_t at = 0; at + sizeof(uint32_t) <= child.output.size(); at += sizeof(uint32_t)) {
@@ -73,7 +74,7 @@ TEST(DBCrashTest, AcknowledgedWritesSurviveSigkill) {
     ASSERT_GT(acked[round], 0u) << "round " << round << " acknowledged nothing";
 
     std::unique_ptr<DB> db;
-    ASSERT_OK(DB::Open(CrashOptions(dir.path()), &db));
+    ASSERT_OK(DB::Open(CrashOptions(dir.path(), encrypted), &db));
     for (int r = 0; r <= round; r++) {
       for (uint32_t batch = 0; batch <= acked[r]; batch++) {
         int present = 0;
@@ -98,6 +99,12 @@ TEST(DBCrashTest, AcknowledgedWritesSurviveSigkill) {
     ASSERT_OK(db->VerifyChecksums());
     ASSERT_OK(db->Close());
   }
+}
+
+TEST(DBCrashTest, AcknowledgedWritesSurviveSigkill) { AcknowledgedWritesSurviveSigkill(false); }
+
+TEST(DBCrashTest, AcknowledgedWritesSurviveSigkillEncrypted) {
+  AcknowledgedWritesSurviveSigkill(true);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The `sett` tool through its binary: exit codes and what it prints.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -163,6 +164,34 @@ TEST(SettCliTest, StreamCopiesIntoANewDatabaseWithOtherOptions) {
   Result bad = RunSett("stream " + db + " --out " + dir.Join("other") + " --compression lz9");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_TRUE(Contains(bad.output, "unknown compression 'lz9'")) << bad.output;
+}
+
+TEST(SettCliTest, EncryptedDatabasesTakeAKeyFileAndRotateTheirMasterKey) {
+  test::TempDir dir;
+  std::string db = dir.Join("db"), copy = dir.Join("copy");
+  std::string key = dir.Join("key"), next = dir.Join("next");
+  test::WriteFile(key, std::string(32, 'k'));
+  test::WriteFile(next, std::string(32, 'a') + "\n");  // Hex, as `openssl rand -hex 16` writes.
+  ASSERT_EQ(RunSett("set " + db + " k v").exit_code, 0);
+  Result r = RunSett("stream " + db + " --out " + copy + " --out-encryption-key-file " + key);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(Contains(r.output, "accessible by others")) << r.output;
+  ::chmod(key.c_str(), 0600);
+  ::chmod(next.c_str(), 0600);
+  r = RunSett("stream " + db + " --out " + copy + " --out-encryption-key-file " + key);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = RunSett("get " + copy + " k");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Contains(r.output, "is encrypted")) << r.output;
+  EXPECT_EQ(RunSett("get " + copy + " k --encryption-key-file " + key).output, "v\n");
+  EXPECT_EQ(RunSett("info " + copy + " --verify --encryption-key-file " + key).exit_code, 0);
+  r = RunSett("rotate " + copy + " --old-key-file " + key + " --new-key-file " + next);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(RunSett("get " + copy + " k --encryption-key-file " + key).exit_code, 1);
+  EXPECT_EQ(RunSett("--encryption-key-file " + next + " get " + copy + " k").output, "v\n");
+  r = RunSett("crashtest " + dir.Join("crash") + " --iterations 3 --encryption-key-file " + next);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(Contains(r.output, "encrypted")) << r.output;
 }
 
 TEST(SettCliTest, ShortBankRunWithReopens) {

@@ -1,0 +1,67 @@
+#include "tools/common/key_file.h"
+
+#include <sys/stat.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace sett::tools {
+namespace {
+
+bool IsKeySize(size_t n) { return n == 16 || n == 24 || n == 32; }
+
+bool DecodeHex(const std::string& hex, std::string* out) {
+  if (hex.size() % 2 != 0) return false;
+  out->clear();
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    if (!std::isxdigit(static_cast<unsigned char>(hex[i])) ||
+        !std::isxdigit(static_cast<unsigned char>(hex[i + 1]))) {
+      return false;
+    }
+    out->push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ReadKeyFile(const std::string& path, std::string* key, std::string* error) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    *error = "key file " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    *error = "key file " + path + " is accessible by others (mode " + mode +
+             "): refusing it; chmod 600 " + path;
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  if (!in) {
+    *error = "key file " + path + ": cannot read it";
+    return false;
+  }
+  std::string bytes = contents.str();
+  if (!bytes.empty() && bytes.back() == '\n' && !IsKeySize(bytes.size())) bytes.pop_back();
+  std::string decoded;
+  if (IsKeySize(bytes.size() / 2) && DecodeHex(bytes, &decoded)) {
+    *key = decoded;
+    return true;
+  }
+  if (IsKeySize(bytes.size())) {
+    *key = bytes;
+    return true;
+  }
+  *error = "key file " + path + " holds " + std::to_string(bytes.size()) +
+           " bytes: a key is 16, 24 or 32 bytes, or as many hex digit pairs";
+  return false;
+}
+
+}  // namespace sett::tools
