@@ -50,6 +50,7 @@ struct MkfsArgs {
   std::string dir;
   uint32_t block_size = 4096;
   std::string compression = "snappy";
+  bool encrypt = false;
 };
 
 int RunMkfs(const MkfsArgs& args) {
@@ -59,6 +60,12 @@ int RunMkfs(const MkfsArgs& args) {
                  args.compression.c_str());
     return 2;
   }
+  if (args.encrypt != !KeyFile().empty()) {
+    std::fprintf(stderr, "settfs mkfs: %s\n",
+                 args.encrypt ? "--encrypt needs the key: --key-file FILE"
+                              : "--key-file is for an encrypted filesystem: add --encrypt");
+    return 2;
+  }
   std::unique_ptr<SettfsStore> store = OpenFor("mkfs", args.dir, false, true);
   if (store == nullptr) return 1;
   Status s = store->Format(args.block_size, compression, ::getuid(), ::getgid());
@@ -66,8 +73,9 @@ int RunMkfs(const MkfsArgs& args) {
     std::fprintf(stderr, "settfs mkfs: %s\n", s.ToString().c_str());
     return Close("mkfs", std::move(store), 1);
   }
-  std::printf("made a settfs filesystem in %s: block size %u, %s compression\n", args.dir.c_str(),
-              args.block_size, sett::CompressionName(compression));
+  std::printf("made a%s settfs filesystem in %s: block size %u, %s compression\n",
+              args.encrypt ? "n encrypted" : "", args.dir.c_str(), args.block_size,
+              sett::CompressionName(compression));
   return Close("mkfs", std::move(store), 0);
 }
 
@@ -239,6 +247,8 @@ void AddMkfsCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--compression", args->compression,
                   "Compression of file data and the engine's tables: none, snappy or zstd")
       ->capture_default_str();
+  cmd->add_flag("--encrypt", args->encrypt,
+                "Encrypt everything with the key of --key-file (AES-GCM; see settfs(8))");
   cmd->callback([args, exit_code] { *exit_code = RunMkfs(*args); });
 }
 

@@ -60,6 +60,8 @@ const char kMountOptionsHelp[] = R"(settfs options (-o, comma-separated):
   metrics=[ADDR:]PORT serve what settfs stats shows at http://ADDR:PORT/metrics in
                       Prometheus's format (ADDR 127.0.0.1 unless given)
   snapshot=NAME       mount the named snapshot NAME (settfs snapshot), read-only
+  keyfile=FILE        the key of an encrypted filesystem (settfs mkfs --encrypt); a file
+                      its group or others may read is refused
   snapdir=hidden|visible
                       every snapshot is readable at MOUNTPOINT/.snapshots/NAME; hidden (the
                       default), .snapshots is reached by name but not listed in the root, so
@@ -148,6 +150,12 @@ bool ParseOptions(const std::vector<std::string>& lists, MountOptions* out, std:
           return false;
         }
         out->snapdir_visible = value == "visible";
+      } else if (name == "keyfile") {
+        if (value.empty()) {
+          *error = "-o keyfile needs a file";
+          return false;
+        }
+        SetKeyFile(value);
       } else if (name == "snapshot") {
         if (value.empty()) {
           *error = "-o snapshot needs a name";

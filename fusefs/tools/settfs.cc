@@ -12,6 +12,7 @@
 #include "mount_command.h"
 #include "send_receive.h"
 #include "sett/version.h"
+#include "settfs_store.h"
 #include "snapshot_commands.h"
 #include "stats_command.h"
 
@@ -36,6 +37,16 @@ int main(int argc, char** argv) {
   CLI::App app{"settfs: a filesystem kept in a sett database"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "settfs " SETT_VERSION_STRING);
+  std::string key_file;
+  app.add_option("--key-file", key_file,
+                 "Key of an encrypted filesystem (16, 24 or 32 bytes, or as hex; mode 600)");
+  app.fallthrough();  // Also after the subcommand: settfs fsck DBDIR --key-file F.
+  // Stores open while CLI11 parses: the key file must be known first.
+  for (size_t i = 1; i < args.size(); i++) {
+    std::string arg = args[i];
+    if (arg == "--key-file" && i + 1 < args.size()) settfs::SetKeyFile(args[i + 1]);
+    if (arg.rfind("--key-file=", 0) == 0) settfs::SetKeyFile(arg.substr(11));
+  }
   int exit_code = 0;
   settfs::MountArgs mount_args;
   settfs::AddMountCommand(&app, &mount_args, &exit_code);

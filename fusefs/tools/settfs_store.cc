@@ -5,12 +5,14 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <thread>
 
 #include "core/filesystem.h"
 #include "core/keys.h"
+#include "tools/common/key_file.h"
 
 namespace settfs {
 namespace {
@@ -31,6 +33,7 @@ sett::Options EngineOptions(const StoreConfig& config, sett::Compression compres
   options.compression = compression;
   options.value_compression = compression;
   options.logger = config.logger;
+  options.encryption_key = config.encryption_key;
   // Data blocks (4 KiB by default) go to the value log; inodes, entries and the short tail
   // blocks of small files stay in the tree. The engine's default threshold is below a block.
   // Only a mount collects in the background (fsck and stat want the database as it is).
@@ -49,7 +52,20 @@ Status OpenWaiting(const StoreConfig& config, const sett::Options& options,
   }
 }
 
+std::string& KeyFilePath() {
+  static std::string path;
+  return path;
+}
+
 }  // namespace
+
+void SetKeyFile(const std::string& path) {
+  char* absolute = path.empty() ? nullptr : ::realpath(path.c_str(), nullptr);
+  KeyFilePath() = absolute != nullptr ? absolute : path;
+  std::free(absolute);
+}
+
+const std::string& KeyFile() { return KeyFilePath(); }
 
 bool SettfsStore::IsFresh(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
@@ -83,6 +99,12 @@ Status SettfsStore::Open(const StoreConfig& config, std::unique_ptr<SettfsStore>
   std::unique_ptr<SettfsStore> store(new SettfsStore);
   store->config_ = config;
   if (store->config_.logger == nullptr) store->config_.logger = sett::StderrLogger();
+  if (store->config_.encryption_key.empty() && !KeyFile().empty()) {
+    std::string error;
+    if (!sett::tools::ReadKeyFile(KeyFile(), &store->config_.encryption_key, &error)) {
+      return Status::InvalidArgument(error);
+    }
+  }
   sett::Options options = EngineOptions(store->config_, sett::Options().compression);
   Status s = OpenWaiting(config, options, &store->db_);
   if (s.IsBusy()) {
@@ -100,7 +122,9 @@ Status SettfsStore::Open(const StoreConfig& config, std::unique_ptr<SettfsStore>
     store->kv_.reset();
     s = store->db_->Close();
     store->db_.reset();
-    if (s.ok()) s = OpenWaiting(config, EngineOptions(store->config_, compression), &store->db_);
+    if (s.ok()) {
+      s = OpenWaiting(store->config_, EngineOptions(store->config_, compression), &store->db_);
+    }
     if (!s.ok()) return s;
     store->kv_ = std::make_unique<SettKvStore>(store->db_.get(), config.dir);
   }
