@@ -2,7 +2,8 @@
 # Runs the filesystem benchmark against its targets in turn: the host directory (no FUSE),
 # the same kind of directory through bindfs (a plain FUSE passthrough) and through libfuse's
 # passthrough_hp (the FUSE limit; with PASSTHROUGH_HP set to its binary, which
-# bench/fs/build_passthrough_hp.sh builds), and settfs with its database on the host; fio jobs
+# bench/fs/build_passthrough_hp.sh builds), and settfs with its database on the host, plain and
+# encrypted; fio jobs
 # (bench/fs/jobs) with 1 and 4 jobs, then the metadata benchmark (bench/fs/metadata.py) with 1
 # and 4 workers. Appends one JSON line per figure to OUT. As root.
 #
@@ -22,10 +23,10 @@ export SIZE="${SIZE:-${preset[0]}}" RUNTIME="${RUNTIME:-${preset[1]}}"
 export NRFILES="${NRFILES:-${preset[2]}}" SMALLSIZE="${SMALLSIZE:-${preset[3]}}"
 meta_files="${META_FILES:-${preset[4]}}"
 
-targets=(host bindfs settfs)
-mkdir -p "$work/host" "$work/bindfs-src" "$work/bindfs" "$work/settfs"
+targets=(host bindfs settfs settfs-encrypted)
+mkdir -p "$work/host" "$work/bindfs-src" "$work/bindfs" "$work/settfs" "$work/settfs-encrypted"
 cleanup() {
-  for mounted in bindfs passthrough_hp settfs; do
+  for mounted in bindfs passthrough_hp settfs settfs-encrypted; do
     fusermount3 -u -q "$work/$mounted" 2>/dev/null || true
   done
 }
@@ -34,11 +35,16 @@ bindfs "$work/bindfs-src" "$work/bindfs"
 if [[ -n "${PASSTHROUGH_HP:-}" ]]; then
   mkdir -p "$work/passthrough_hp-src" "$work/passthrough_hp"
   "$PASSTHROUGH_HP" "$work/passthrough_hp-src" "$work/passthrough_hp"
-  targets=(host bindfs passthrough_hp settfs)
+  targets=(host bindfs passthrough_hp settfs settfs-encrypted)
 else
   echo "fs_matrix: PASSTHROUGH_HP not set: no passthrough_hp figures" >&2
 fi
 "$settfs" mount "$work/settfs-db" "$work/settfs" -o mkfs >/dev/null
+# The same, encrypted (settfs mkfs --encrypt).
+(umask 077 && openssl rand -hex 32 >"$work/settfs.key")
+"$settfs" mkfs "$work/settfs-encrypted-db" --encrypt --key-file "$work/settfs.key" >/dev/null
+"$settfs" mount "$work/settfs-encrypted-db" "$work/settfs-encrypted" -o "keyfile=$work/settfs.key" \
+  >/dev/null
 
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 

@@ -8,6 +8,7 @@ ratios per value size) and a PNG of the ratios per value size.
 import json
 import os
 import platform
+import statistics
 import sys
 
 BACKENDS = ["sett", "badger", "rocksdb", "leveldb", "lmdb"]
@@ -59,7 +60,7 @@ def metric(run):
     return run["mb_per_sec"] if run["workload"] == "readseq" else run["ops_per_sec"]
 
 
-TARGETS = ["host", "bindfs", "passthrough_hp", "settfs"]
+TARGETS = ["host", "bindfs", "passthrough_hp", "settfs", "settfs-encrypted"]
 # settfs against each of these; a target a run did not measure shows as "-".
 FS_PEERS = ["host", "bindfs", "passthrough_hp"]
 FIO_ORDER = ["seqwrite", "seqread", "randread", "randwrite", "randwrite-fsync", "smallfiles"]
@@ -79,7 +80,8 @@ def filesystem_section(rows):
            "Targets: `host` is the directory the databases live on (no FUSE), `bindfs` the same "
            "kind of directory through bindfs (a plain FUSE passthrough), `passthrough_hp` "
            "through libfuse's high-performance passthrough example (the FUSE limit), `settfs` a "
-           "settfs mount with its database on the host. fio jobs in `bench/fs/jobs/` (caches "
+           "settfs mount with its database on the host, `settfs-encrypted` the same with "
+           "`settfs mkfs --encrypt`. fio jobs in `bench/fs/jobs/` (caches "
            "dropped before the sequential and random reads); metadata by "
            "`bench/fs/metadata.py`.", ""]
     ratio_heads = ["settfs / %s" % p for p in FS_PEERS]
@@ -115,6 +117,30 @@ def filesystem_section(rows):
         out += ["Metadata (operations per second):", "",
                 table(lines, ["phase"] + TARGETS + ratio_heads), ""]
     return out
+
+
+def encryption_section(rows):
+    """sett encrypted against plain: medians per workload and value size, and the ratio."""
+    groups = {}
+    for r in rows:
+        encrypted = "encrypted=1" in r.get("options", "")
+        groups.setdefault((r["workload"], r["value_size"], encrypted), []).append(r["ops_per_sec"])
+    lines = []
+    for (workload, size, encrypted) in sorted(groups):
+        if encrypted:
+            continue
+        plain = statistics.median(groups[(workload, size, False)])
+        enc = groups.get((workload, size, True))
+        if not enc:
+            continue
+        enc = statistics.median(enc)
+        lines.append(["%s, %d B" % (workload, size), fmt(plain), fmt(enc), "%.2fx" % (enc / plain)])
+    if not lines:
+        return []
+    return ["## Encryption at rest", "",
+            "sett with `Options::encryption_key` (AES-256-GCM) against none, "
+            "`bench/encryption_matrix.sh`; medians, operations per second.", "",
+            table(lines, ["workload", "plain", "encrypted", "encrypted / plain"]), ""]
 
 
 YCSB_ORDER = ["load", "A", "B", "C", "D", "E", "F"]
@@ -292,6 +318,9 @@ def main():
         out.append("(no plots: python3-matplotlib is not installed)")
     if any(is_skewed(r) for r in all_runs):
         out += skewed_section([r for r in all_runs if is_skewed(r)])
+    enc_path = os.path.join(results, "encryption.jsonl")
+    if os.path.exists(enc_path):
+        out += encryption_section([json.loads(l) for l in open(enc_path) if l.strip()])
     fs_path = os.path.join(results, "fs.jsonl")
     if os.path.exists(fs_path):
         fs_rows = [json.loads(l) for l in open(fs_path) if l.strip()]

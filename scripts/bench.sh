@@ -76,6 +76,11 @@ bash bench/value_compression_matrix.sh build-bench/bin/peer_bench "$work" \
 python3 bench/value_compression_report.py "$results/value_compression.jsonl" \
   >"$results/value_compression.md"
 rm -rf "$work" && mkdir -p "$work"
+echo "encryption at rest against none (sett)"
+: >"$results/encryption.jsonl"
+bash bench/encryption_matrix.sh build-bench/bin/peer_bench "$work" "$results/encryption.jsonl" \
+  $quick
+rm -rf "$work" && mkdir -p "$work"
 : >"$results/fs.jsonl"
 echo "filesystem benchmark"
 bash bench/fs/build_passthrough_hp.sh build-bench/bin/passthrough_hp

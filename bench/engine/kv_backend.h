@@ -26,6 +26,7 @@ struct BenchOptions {
   // value_compression, RocksDB's integrated BlobDB (values of 1 KiB and more in blob files,
   // blob_compression_type, blob GC on). LevelDB and LMDB have no such feature.
   std::string value_compression;
+  bool encryption = false;  // sett only: encryption at rest (a fixed 32-byte key)
 };
 
 class KvBackend {

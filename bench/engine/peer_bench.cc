@@ -527,6 +527,8 @@ int main(int argc, char** argv) {
                  "none, snappy or zstd: sett's value-log compression; RocksDB's integrated "
                  "BlobDB with this blob compression (default: neither)")
       ->check(CLI::IsMember({"none", "snappy", "zstd"}));
+  app.add_flag("--encryption", args.options.encryption,
+               "sett: encryption at rest (AES-256-GCM, a fixed key)");
   app.add_option("--ycsb", args.ycsb, "YCSB workloads to run after the load, in order (A-F)")
       ->capture_default_str();
   app.add_option("--hot-keys", args.hot_keys, "hotkey: how many keys are overwritten")

@@ -30,6 +30,7 @@ class SettBackend : public KvBackend {
       o.value_log_gc_interval_seconds = static_cast<uint32_t>(options.gc_interval);
       o.value_log_gc_paced = false;
     }
+    if (options.encryption) o.encryption_key = std::string(32, 'k');
     if (!options.value_compression.empty() &&
         !ParseCompression(options.value_compression, &o.value_compression)) {
       return "unknown value compression " + options.value_compression;
@@ -87,13 +88,13 @@ class SettBackend : public KvBackend {
     std::snprintf(buf, sizeof(buf),
                   "sync_writes=%d compression=%s block_cache=%zu memtable=%zu value_threshold=%zu "
                   "value_threshold_tuned=%d gc_interval=%u gc_paced=%d base_level_size=%llu "
-                  "table_mmap=%d value_compression=%s",
+                  "table_mmap=%d value_compression=%s encrypted=%d",
                   options_.sync_writes, CompressionName(options_.compression),
                   options_.block_cache_size, options_.memtable_size, options_.value_threshold,
                   options_.value_threshold_tuned, options_.value_log_gc_interval_seconds,
                   options_.value_log_gc_paced,
                   static_cast<unsigned long long>(options_.base_level_size), options_.table_mmap,
-                  CompressionName(options_.value_compression));
+                  CompressionName(options_.value_compression), !options_.encryption_key.empty());
     return buf;
   }
 
