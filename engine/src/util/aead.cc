@@ -3,7 +3,10 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <atomic>
+#include <cstring>
 #include <memory>
+#include <unordered_map>
 
 namespace sett {
 namespace {
@@ -21,13 +24,55 @@ const EVP_CIPHER* CipherFor(size_t key_size) {
   }
 }
 
-using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+// Each thread's contexts, by Aead id and direction: a context keeps its key schedule, so a
+// message only sets its nonce. Freed when the thread ends.
+struct ContextCache {
+  std::unordered_map<uint64_t, EVP_CIPHER_CTX*> contexts;
+  ~ContextCache() {
+    for (auto& [id, ctx] : contexts) EVP_CIPHER_CTX_free(ctx);
+  }
+};
+
+std::atomic<uint64_t> next_aead_id{1};
 
 const unsigned char* Bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
 
 }  // namespace
+
+Aead::Aead(std::string key)
+    : key_(std::move(key)), id_(next_aead_id.fetch_add(1, std::memory_order_relaxed)) {}
+
+EVP_CIPHER_CTX* Aead::Context(bool encrypt) const {
+  thread_local ContextCache cache;
+  uint64_t slot = id_ * 2 + (encrypt ? 1 : 0);
+  auto it = cache.contexts.find(slot);
+  if (it != cache.contexts.end()) return it->second;
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  if (ctx == nullptr) return nullptr;
+  int ok = encrypt ? EVP_EncryptInit_ex(ctx, CipherFor(key_.size()), nullptr, Bytes(key_), nullptr)
+                   : EVP_DecryptInit_ex(ctx, CipherFor(key_.size()), nullptr, Bytes(key_), nullptr);
+  if (ok != 1) {
+    EVP_CIPHER_CTX_free(ctx);
+    return nullptr;
+  }
+  cache.contexts[slot] = ctx;
+  return ctx;
+}
+
+Status Aead::NextNonce(std::string* nonce) const {
+  std::lock_guard<std::mutex> lock(nonce_mu_);
+  if (nonce_prefix_.empty() || nonce_counter_ == UINT32_MAX) {
+    Status s = RandomBytes(8, &nonce_prefix_);
+    if (!s.ok()) return s;
+    nonce_counter_ = 0;
+  }
+  uint32_t n = nonce_counter_++;
+  nonce->assign(nonce_prefix_);
+  for (int i = 0; i < 4; i++) nonce->push_back(static_cast<char>(n >> (8 * i)));
+  return Status::OK();
+}
 
 Status Aead::Check(std::string_view key) {
   if (CipherFor(key.size()) != nullptr) return Status::OK();
@@ -39,20 +84,18 @@ Status Aead::Check(std::string_view key) {
 
 Status Aead::Seal(std::string_view nonce, std::string_view aad, std::string_view plaintext,
                   std::string* out) const {
-  CipherContext ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  EVP_CIPHER_CTX* ctx = Context(/*encrypt=*/true);
   int len = 0;
   size_t start = out->size();
   out->resize(start + plaintext.size() + kTagSize);
   auto* dst = reinterpret_cast<unsigned char*>(out->data() + start);
-  bool ok =
-      ctx != nullptr && nonce.size() == kNonceSize &&
-      EVP_EncryptInit_ex(ctx.get(), CipherFor(key_.size()), nullptr, Bytes(key_), Bytes(nonce)) ==
-          1 &&
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
-      EVP_EncryptUpdate(ctx.get(), dst, &len, Bytes(plaintext),
-                        static_cast<int>(plaintext.size())) == 1 &&
-      EVP_EncryptFinal_ex(ctx.get(), dst + len, &len) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, dst + plaintext.size()) == 1;
+  bool ok = ctx != nullptr && nonce.size() == kNonceSize &&
+            EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, Bytes(nonce)) == 1 &&
+            EVP_EncryptUpdate(ctx, nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
+            EVP_EncryptUpdate(ctx, dst, &len, Bytes(plaintext),
+                              static_cast<int>(plaintext.size())) == 1 &&
+            EVP_EncryptFinal_ex(ctx, dst + len, &len) == 1 &&
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagSize, dst + plaintext.size()) == 1;
   if (ok) return Status::OK();
   out->resize(start);
   return Status::IOError("encryption failed (libcrypto)");
@@ -64,19 +107,18 @@ Status Aead::Open(std::string_view nonce, std::string_view aad, std::string_view
     return Status::Corruption("encrypted data too short");
   }
   size_t n = sealed.size() - kTagSize;
-  CipherContext ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  EVP_CIPHER_CTX* ctx = Context(/*encrypt=*/false);
   int len = 0;
   plaintext->resize(n);
   auto* dst = reinterpret_cast<unsigned char*>(plaintext->data());
-  std::string tag(sealed.substr(n));
-  bool ok =
-      ctx != nullptr &&
-      EVP_DecryptInit_ex(ctx.get(), CipherFor(key_.size()), nullptr, Bytes(key_), Bytes(nonce)) ==
-          1 &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), dst, &len, Bytes(sealed), static_cast<int>(n)) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) == 1 &&
-      EVP_DecryptFinal_ex(ctx.get(), dst + len, &len) == 1;
+  unsigned char tag[kTagSize];
+  std::memcpy(tag, sealed.data() + n, kTagSize);
+  bool ok = ctx != nullptr &&
+            EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, Bytes(nonce)) == 1 &&
+            EVP_DecryptUpdate(ctx, nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
+            EVP_DecryptUpdate(ctx, dst, &len, Bytes(sealed), static_cast<int>(n)) == 1 &&
+            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagSize, tag) == 1 &&
+            EVP_DecryptFinal_ex(ctx, dst + len, &len) == 1;
   if (ok) return Status::OK();
   plaintext->clear();
   return Status::Corruption(

@@ -125,7 +125,7 @@ Status KeyRegistry::Seal(std::string_view aad, std::string_view plaintext, std::
   }
   PutFixed64(out, id);
   std::string nonce;
-  Status s = Aead::RandomBytes(Aead::kNonceSize, &nonce);
+  Status s = aead->NextNonce(&nonce);
   if (!s.ok()) return s;
   out->append(nonce);
   return aead->Seal(nonce, aad, plaintext, out);

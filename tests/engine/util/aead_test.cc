@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "support/test_util.h"
 
 namespace sett {
@@ -44,6 +46,19 @@ TEST(AeadTest, AChangedByteTagNonceOrPlaceDoesNotOpen) {
   EXPECT_TRUE(
       Aead(std::string(32, 'K')).Open(nonce, "file 1 offset 0", sealed, &out).IsCorruption());
   EXPECT_TRUE(aead.Open(nonce, "x", "short", &out).IsCorruption());
+}
+
+TEST(AeadTest, NoncesNeverRepeatWithinOneKeyOrAcrossInstances) {
+  Aead a(std::string(16, 'k')), b(std::string(16, 'k'));
+  std::set<std::string> seen;
+  for (int i = 0; i < 10000; i++) {
+    std::string n;
+    ASSERT_OK(a.NextNonce(&n));
+    EXPECT_EQ(n.size(), Aead::kNonceSize);
+    EXPECT_TRUE(seen.insert(n).second) << i;
+    ASSERT_OK(b.NextNonce(&n));
+    EXPECT_TRUE(seen.insert(n).second) << "another process with the same key: " << i;
+  }
 }
 
 }  // namespace
