@@ -34,6 +34,9 @@ struct ContextCache {
 };
 
 std::atomic<uint64_t> next_aead_id{1};
+// A thread keeps at most this many contexts: each Aead made (every data key of every DB
+// opened) takes a new id, and a long-lived thread must not collect them forever.
+constexpr size_t kMaxCachedContexts = 64;
 
 const unsigned char* Bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
@@ -49,6 +52,10 @@ EVP_CIPHER_CTX* Aead::Context(bool encrypt) const {
   uint64_t slot = id_ * 2 + (encrypt ? 1 : 0);
   auto it = cache.contexts.find(slot);
   if (it != cache.contexts.end()) return it->second;
+  if (cache.contexts.size() >= kMaxCachedContexts) {  // Keys of DBs long closed, say.
+    for (auto& [id, old] : cache.contexts) EVP_CIPHER_CTX_free(old);
+    cache.contexts.clear();
+  }
   EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
   if (ctx == nullptr) return nullptr;
   int ok = encrypt ? EVP_EncryptInit_ex(ctx, CipherFor(key_.size()), nullptr, Bytes(key_), nullptr)
