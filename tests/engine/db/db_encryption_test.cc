@@ -191,6 +191,7 @@ TEST_F(DBEncryptionTest, DataKeysRotateByPeriodAndOldOnesStillRead) {
   CheckAll(600);
   ASSERT_OK(db_->Flatten());  // Everything rewritten under the newest key.
   CheckAll(600);
+  db_.reset();  // Before env, which it uses.
 }
 
 TEST_F(DBEncryptionTest, TheMasterKeyChangesWithoutRewritingData) {
