@@ -330,8 +330,13 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
 std::string_view DBImpl::CapOperandRun(MemTable* mem, std::string_view internal_key,
                                        std::string_view value_struct, std::string* scratch) const {
   const int limit = options_.max_successive_merges;
+  // Every write passes here: look at the meta byte (a value struct's first) before decoding.
+  if (limit <= 0 || value_struct.empty() ||
+      (static_cast<uint8_t>(value_struct[0]) & kMetaMerge) == 0) {
+    return value_struct;
+  }
   ValueStruct vs;
-  if (limit <= 0 || !DecodeValueStruct(value_struct, &vs) || !vs.IsMerge()) return value_struct;
+  if (!DecodeValueStruct(value_struct, &vs)) return value_struct;
   std::string_view key = UserKey(internal_key);
   MergeFunction fn;
   if (mem->OperandsOnTop(key, limit) < static_cast<size_t>(limit) || !merges_.For(key, &fn)) {
