@@ -5,6 +5,7 @@
 #include <future>
 
 #include "db/db_impl.h"
+#include "format/entry_limits.h"
 #include "format/key_format.h"
 #include "format/write_batch_internal.h"
 #include "memtable/wal.h"
@@ -41,20 +42,11 @@ Status DBImpl::ValidateBatch(const WriteBatch& batch) const {
   MergeFunction merge_function;
   WriteBatchInternal::ForEach(batch, [&](const BatchEntry& e) {
     if (s.ok()) {
-      if (e.key.empty()) {
-        s = Status::InvalidArgument("entry " + std::to_string(index) + " of the batch: empty key");
-      } else if (e.key.size() > kMaxKeySize) {
-        s = Status::InvalidArgument("entry " + std::to_string(index) + ": key of " +
-                                    std::to_string(e.key.size()) + " bytes exceeds the limit of " +
-                                    std::to_string(kMaxKeySize));
-      } else if ((e.meta & kMetaMerge) != 0 && !merges_.For(e.key, &merge_function)) {
-        s = Status::InvalidArgument("entry " + std::to_string(index) + ": merge into key '" +
-                                    std::string(e.key) +
+      const std::string where = "entry " + std::to_string(index) + " of the batch: ";
+      s = CheckEntryLimits(e.key, e.value.size(), where);
+      if (s.ok() && (e.meta & kMetaMerge) != 0 && !merges_.For(e.key, &merge_function)) {
+        s = Status::InvalidArgument(where + "merge into key '" + std::string(e.key) +
                                     "' with no merge function (Options::merge_function)");
-      } else if (e.value.size() > kMaxValueSize) {
-        s = Status::InvalidArgument("entry " + std::to_string(index) + ": value of " +
-                                    std::to_string(e.value.size()) +
-                                    " bytes exceeds the limit of " + std::to_string(kMaxValueSize));
       }
     }
     index++;

@@ -1,6 +1,7 @@
 #include "db/stream_writer_impl.h"
 
 #include "db/db_impl.h"
+#include "format/entry_limits.h"
 #include "format/key_format.h"
 #include "util/coding.h"
 
@@ -52,15 +53,8 @@ Status StreamWriterImpl::WaitOldest() {
 
 Status StreamWriterImpl::Check(const KV& kv, size_t index) const {
   std::string where = "stream writer: entry " + std::to_string(entries_ + index);
-  if (kv.key.empty()) return Status::InvalidArgument(where + ": empty key");
-  if (kv.key.size() > kMaxKeySize) {
-    return Status::InvalidArgument(where + ": key of " + std::to_string(kv.key.size()) +
-                                   " bytes exceeds the limit of " + std::to_string(kMaxKeySize));
-  }
-  if (kv.value.size() > kMaxValueSize) {
-    return Status::InvalidArgument(where + ": value of " + std::to_string(kv.value.size()) +
-                                   " bytes exceeds the limit");
-  }
+  Status s = CheckEntryLimits(kv.key, kv.value.size(), where + ": ");
+  if (!s.ok()) return s;
   Status banned = db_->CheckKeyBan(kv.key);
   if (!banned.ok()) return Status::InvalidArgument(where + ": " + banned.ToString());
   if (have_last_ && CompareUserKeys(kv.key, last_key_) <= 0) {

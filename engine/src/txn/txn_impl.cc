@@ -1,5 +1,6 @@
 #include "txn/txn_impl.h"
 
+#include "format/entry_limits.h"
 #include "format/key_format.h"
 #include "sett/db.h"
 #include "txn/item_builder.h"
@@ -105,15 +106,8 @@ Status TxnImpl::CheckWrite(std::string_view key, size_t value_size) const {
   Status s = Usable();
   if (!s.ok()) return s;
   if (!update_) return Status::InvalidArgument("a read-only transaction cannot write");
-  if (key.empty()) return Status::InvalidArgument("empty key");
-  if (key.size() > kMaxKeySize) {
-    return Status::InvalidArgument("key of " + std::to_string(key.size()) +
-                                   " bytes exceeds the limit of " + std::to_string(kMaxKeySize));
-  }
-  if (value_size > kMaxValueSize) {
-    return Status::InvalidArgument("value of " + std::to_string(value_size) +
-                                   " bytes exceeds the limit of " + std::to_string(kMaxValueSize));
-  }
+  s = CheckEntryLimits(key, value_size, "");
+  if (!s.ok()) return s;
   size_t bytes = pending_.BytesWith(key, value_size);
   if (bytes > host_->MaxTxnBytes()) {
     return Status::TxnTooBig("the transaction would write " + std::to_string(bytes) +
