@@ -7,17 +7,6 @@
 
 namespace sett::tools {
 
-namespace {
-
-std::string& KeyFilePath() {
-  static std::string path;
-  return path;
-}
-
-}  // namespace
-
-void SetKeyFile(const std::string& path) { KeyFilePath() = path; }
-
 bool ApplyKeyFile(const std::string& command, Options* options) {
   if (KeyFilePath().empty()) return true;
   std::string error;

@@ -12,14 +12,11 @@ namespace sett::tools {
 
 enum class OpenMode { kReadOnly, kReadWrite, kCreate };
 
-// The key file (--encryption-key-file) that OpenForCommand opens databases with; "" for none.
-void SetKeyFile(const std::string& path);
-
-// Sets options->encryption_key from the key file of SetKeyFile, if any; false (having printed
-// "sett COMMAND: why") when the file cannot be used.
+// Sets options->encryption_key from the key file given (tools/common/key_file.h), if any; false
+// (having printed "sett COMMAND: why") when the file cannot be used.
 bool ApplyKeyFile(const std::string& command, Options* options);
 
-// Opens dir (with the key of SetKeyFile, unless base has one), or prints "sett COMMAND: cannot
+// Opens dir (with the key file given, unless base has a key), or prints "sett COMMAND: cannot
 // open DIR: why" and returns null.
 // base: the options to start from (the defaults when null).
 std::unique_ptr<DB> OpenForCommand(const std::string& command, const std::string& dir,

@@ -9,11 +9,11 @@
 #include "gc_command.h"
 #include "info_command.h"
 #include "kv_commands.h"
-#include "open_db.h"
 #include "rotate_command.h"
 #include "sett/version.h"
 #include "snapshot_command.h"
 #include "stream_command.h"
+#include "tools/common/key_file.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"sett: inspect, query, back up, check and benchmark sett databases"};
@@ -24,11 +24,7 @@ int main(int argc, char** argv) {
                  "Key of an encrypted database (16, 24 or 32 bytes, or as hex; mode 600)");
   app.fallthrough();  // Also after the subcommand: sett info DIR --encryption-key-file F.
   // The subcommands open databases while CLI11 parses: the key file must be known first.
-  for (int i = 1; i < argc; i++) {
-    std::string arg = argv[i];
-    if (arg == "--encryption-key-file" && i + 1 < argc) sett::tools::SetKeyFile(argv[i + 1]);
-    if (arg.rfind("--encryption-key-file=", 0) == 0) sett::tools::SetKeyFile(arg.substr(22));
-  }
+  sett::tools::SetKeyFilePathFromArgs(argc, argv, "--encryption-key-file");
   int exit_code = 0;
   sett::tools::AddInfoCommand(&app, &exit_code);
   sett::tools::AddBenchCommand(&app, &exit_code);

@@ -12,6 +12,7 @@
 #include "settfs_store.h"
 #include "tools/common/format.h"
 #include "tools/common/info_print.h"
+#include "tools/common/key_file.h"
 #include "tools/common/progress.h"
 
 namespace settfs {
@@ -60,7 +61,7 @@ int RunMkfs(const MkfsArgs& args) {
                  args.compression.c_str());
     return 2;
   }
-  if (args.encrypt != !KeyFile().empty()) {
+  if (args.encrypt != !sett::tools::KeyFilePath().empty()) {
     std::fprintf(stderr, "settfs mkfs: %s\n",
                  args.encrypt ? "--encrypt needs the key: --key-file FILE"
                               : "--key-file is for an encrypted filesystem: add --encrypt");

@@ -31,6 +31,7 @@
 #include "snapshot_commands.h"
 #include "stats_command.h"
 #include "syslog_logger.h"
+#include "tools/common/key_file.h"
 
 extern char** environ;
 
@@ -155,7 +156,7 @@ bool ParseOptions(const std::vector<std::string>& lists, MountOptions* out, std:
           *error = "-o keyfile needs a file";
           return false;
         }
-        SetKeyFile(value);
+        sett::tools::SetKeyFilePath(value);
       } else if (name == "snapshot") {
         if (value.empty()) {
           *error = "-o snapshot needs a name";

@@ -12,9 +12,9 @@
 #include "mount_command.h"
 #include "send_receive.h"
 #include "sett/version.h"
-#include "settfs_store.h"
 #include "snapshot_commands.h"
 #include "stats_command.h"
+#include "tools/common/key_file.h"
 
 namespace {
 
@@ -42,11 +42,7 @@ int main(int argc, char** argv) {
                  "Key of an encrypted filesystem (16, 24 or 32 bytes, or as hex; mode 600)");
   app.fallthrough();  // Also after the subcommand: settfs fsck DBDIR --key-file F.
   // Stores open while CLI11 parses: the key file must be known first.
-  for (size_t i = 1; i < args.size(); i++) {
-    std::string arg = args[i];
-    if (arg == "--key-file" && i + 1 < args.size()) settfs::SetKeyFile(args[i + 1]);
-    if (arg.rfind("--key-file=", 0) == 0) settfs::SetKeyFile(arg.substr(11));
-  }
+  sett::tools::SetKeyFilePathFromArgs(static_cast<int>(args.size()), args.data(), "--key-file");
   int exit_code = 0;
   settfs::MountArgs mount_args;
   settfs::AddMountCommand(&app, &mount_args, &exit_code);

@@ -52,20 +52,7 @@ Status OpenWaiting(const StoreConfig& config, const sett::Options& options,
   }
 }
 
-std::string& KeyFilePath() {
-  static std::string path;
-  return path;
-}
-
 }  // namespace
-
-void SetKeyFile(const std::string& path) {
-  char* absolute = path.empty() ? nullptr : ::realpath(path.c_str(), nullptr);
-  KeyFilePath() = absolute != nullptr ? absolute : path;
-  std::free(absolute);
-}
-
-const std::string& KeyFile() { return KeyFilePath(); }
 
 bool SettfsStore::IsFresh(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
@@ -99,9 +86,10 @@ Status SettfsStore::Open(const StoreConfig& config, std::unique_ptr<SettfsStore>
   std::unique_ptr<SettfsStore> store(new SettfsStore);
   store->config_ = config;
   if (store->config_.logger == nullptr) store->config_.logger = sett::StderrLogger();
-  if (store->config_.encryption_key.empty() && !KeyFile().empty()) {
+  const std::string& key_file = sett::tools::KeyFilePath();
+  if (store->config_.encryption_key.empty() && !key_file.empty()) {
     std::string error;
-    if (!sett::tools::ReadKeyFile(KeyFile(), &store->config_.encryption_key, &error)) {
+    if (!sett::tools::ReadKeyFile(key_file, &store->config_.encryption_key, &error)) {
       return Status::InvalidArgument(error);
     }
   }

@@ -27,16 +27,11 @@ struct StoreConfig {
   uint32_t gc_interval_seconds = 0;
   uint32_t gc_quiet_seconds = 30;
   int lock_wait_seconds = 0;  // How long to wait for a previous owner to let go.
-  // An encrypted database's key (sett::Options::encryption_key); empty: the key file of
-  // SetKeyFile, if any.
+  // An encrypted database's key (sett::Options::encryption_key); empty: the key file given
+  // (tools/common/key_file.h), if any.
   std::string encryption_key;
   sett::Logger* logger = nullptr;  // nullptr: stderr, warnings and up.
 };
-
-// The key file (--key-file, -o keyfile=) that stores open their database with; "" for none.
-// Made absolute here: a mount daemon changes its directory.
-void SetKeyFile(const std::string& path);
-const std::string& KeyFile();
 
 class SettfsStore {
  public:

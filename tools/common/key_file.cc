@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -26,7 +27,28 @@ bool DecodeHex(const std::string& hex, std::string* out) {
   return true;
 }
 
+std::string& ConfiguredPath() {
+  static std::string path;
+  return path;
+}
+
 }  // namespace
+
+void SetKeyFilePath(const std::string& path) {
+  char* absolute = path.empty() ? nullptr : ::realpath(path.c_str(), nullptr);
+  ConfiguredPath() = absolute != nullptr ? absolute : path;
+  std::free(absolute);
+}
+
+const std::string& KeyFilePath() { return ConfiguredPath(); }
+
+void SetKeyFilePathFromArgs(int argc, char** argv, const std::string& flag) {
+  for (int i = 1; i < argc; i++) {
+    std::string arg = argv[i];
+    if (arg == flag && i + 1 < argc) SetKeyFilePath(argv[i + 1]);
+    if (arg.rfind(flag + "=", 0) == 0) SetKeyFilePath(arg.substr(flag.size() + 1));
+  }
+}
 
 bool ReadKeyFile(const std::string& path, std::string* key, std::string* error) {
   struct stat st;

@@ -14,6 +14,15 @@ namespace sett::tools {
 // Reads the key in path into *key; false with *error saying why (naming the file).
 bool ReadKeyFile(const std::string& path, std::string* key, std::string* error);
 
+// The key file a tool was given (sett --encryption-key-file, settfs --key-file and -o keyfile=),
+// which the commands open their databases with; "" for none. Set made absolute: a mount daemon
+// changes its directory.
+void SetKeyFilePath(const std::string& path);
+const std::string& KeyFilePath();
+// Sets the key file from `flag FILE` or `flag=FILE` in the command line, if there: the tools'
+// subcommands open databases while CLI11 still parses, so it must be known before.
+void SetKeyFilePathFromArgs(int argc, char** argv, const std::string& flag);
+
 }  // namespace sett::tools
 
 #endif  // SETT_TOOLS_COMMON_KEY_FILE_H_
