@@ -5,10 +5,11 @@ set -euo pipefail
 
 packages=(
   build-essential cmake g++ pkg-config git ca-certificates
-  libzstd-dev libsnappy-dev libxxhash-dev libssl-dev
+  libzstd-dev libsnappy-dev libxxhash-dev libssl-dev libpq-dev
   libfuse3-dev fuse3
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libcpp-httplib-dev
   clang-format
+  postgresql
   tar diffutils findutils mount util-linux bc acl e2fsprogs
 )
 

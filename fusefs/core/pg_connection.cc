@@ -1,0 +1,156 @@
+#include "core/pg_connection.h"
+
+#include <libpq-fe.h>
+
+#include <cstring>
+
+namespace settfs {
+namespace {
+
+constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8Oid = 20;
+
+struct StatementSpec {
+  const char* name;
+  const char* sql;
+  std::vector<Oid> types;
+};
+
+// In the order of PgConnection::Stmt.
+const StatementSpec kStatements[] = {
+    {"get", "SELECT v FROM settfs_kv WHERE k = $1", {kByteaOid}},
+    {"put",
+     "INSERT INTO settfs_kv (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v",
+     {kByteaOid, kByteaOid}},
+    {"del", "DELETE FROM settfs_kv WHERE k = $1", {kByteaOid}},
+    {"scan_kv",
+     "SELECT k, v FROM settfs_kv WHERE k >= $1 AND k < $2 ORDER BY k LIMIT $3",
+     {kByteaOid, kByteaOid, kInt8Oid}},
+    {"scan_kv_open",
+     "SELECT k, v FROM settfs_kv WHERE k >= $1 ORDER BY k LIMIT $2",
+     {kByteaOid, kInt8Oid}},
+    {"scan_k",
+     "SELECT k FROM settfs_kv WHERE k >= $1 AND k < $2 ORDER BY k LIMIT $3",
+     {kByteaOid, kByteaOid, kInt8Oid}},
+    {"scan_k_open",
+     "SELECT k FROM settfs_kv WHERE k >= $1 ORDER BY k LIMIT $2",
+     {kByteaOid, kInt8Oid}},
+    {"scan_back",
+     "SELECT k FROM settfs_kv WHERE k <= $1 AND k >= $2 ORDER BY k DESC LIMIT $3",
+     {kByteaOid, kByteaOid, kInt8Oid}},
+    {"scan_back_from",
+     "SELECT k FROM settfs_kv WHERE k < $1 AND k >= $2 ORDER BY k DESC LIMIT $3",
+     {kByteaOid, kByteaOid, kInt8Oid}},
+    {"next_ids", "SELECT nextval('settfs_ids')", {}},
+    // Table, index and TOAST (where large values live).
+    {"table_size", "SELECT pg_total_relation_size('settfs_kv')", {}},
+};
+static_assert(sizeof(kStatements) / sizeof(kStatements[0]) ==
+              static_cast<size_t>(PgConnection::Stmt::kCount));
+
+// The server's message without its trailing newline.
+std::string ServerMessage(const PGconn* conn, const PGresult* result) {
+  const char* m = result != nullptr ? PQresultErrorMessage(result) : "";
+  if (m == nullptr || *m == '\0') m = PQerrorMessage(conn);
+  std::string message = m != nullptr ? m : "";
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+    message.pop_back();
+  }
+  return message;
+}
+
+}  // namespace
+
+PgResult& PgResult::operator=(PgResult&& other) noexcept {
+  if (this != &other) {
+    if (result_ != nullptr) PQclear(result_);
+    result_ = other.result_;
+    other.result_ = nullptr;
+  }
+  return *this;
+}
+
+PgResult::~PgResult() {
+  if (result_ != nullptr) PQclear(result_);
+}
+
+int PgResult::rows() const { return result_ != nullptr ? PQntuples(result_) : 0; }
+
+std::string_view PgResult::field(int row, int column) const {
+  return std::string_view(PQgetvalue(result_, row, column),
+                          static_cast<size_t>(PQgetlength(result_, row, column)));
+}
+
+Status PgConnection::Connect(const std::string& uri, std::unique_ptr<PgConnection>* conn) {
+  PGconn* raw = PQconnectdb(uri.c_str());
+  if (raw == nullptr) return Status::IOError("connecting to " + uri + ": out of memory");
+  std::unique_ptr<PgConnection> made(new PgConnection(raw));
+  if (PQstatus(raw) != CONNECTION_OK) {
+    return Status::IOError("connecting to " + uri + ": " + ServerMessage(raw, nullptr));
+  }
+  // Commits wait for the server's log only when asked (PgKvStore's Commit(sync) and Sync).
+  Status s = made->Run("SET synchronous_commit TO off");
+  if (s.ok()) *conn = std::move(made);
+  return s;
+}
+
+PgConnection::~PgConnection() { PQfinish(conn_); }
+
+bool PgConnection::ok() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+Status PgConnection::Prepare() {
+  for (const StatementSpec& spec : kStatements) {
+    PGresult* r = PQprepare(conn_, spec.name, spec.sql, static_cast<int>(spec.types.size()),
+                            spec.types.data());
+    Status s = Check(r, spec.name, false);
+    if (!s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+Status PgConnection::Run(const char* sql) { return Check(PQexec(conn_, sql), sql, false); }
+
+Status PgConnection::Exec(Stmt stmt, const std::vector<std::string_view>& params, PgResult* result,
+                          unsigned text_params) {
+  const StatementSpec& spec = kStatements[static_cast<int>(stmt)];
+  std::vector<const char*> values(params.size());
+  std::vector<int> lengths(params.size());
+  std::vector<int> formats(params.size());
+  std::vector<std::string> texts;  // Text parameters need their terminating NUL.
+  texts.reserve(params.size());
+  for (size_t i = 0; i < params.size(); i++) {
+    if ((text_params >> i) & 1) {
+      texts.emplace_back(params[i]);
+      values[i] = texts.back().c_str();
+      formats[i] = 0;
+    } else {
+      values[i] = params[i].data();
+      lengths[i] = static_cast<int>(params[i].size());
+      formats[i] = 1;
+    }
+  }
+  PGresult* r = PQexecPrepared(conn_, spec.name, static_cast<int>(params.size()), values.data(),
+                               lengths.data(), formats.data(), /*resultFormat=*/1);
+  Status s = Check(r, spec.name, true);
+  if (s.ok() && result != nullptr) *result = PgResult(r);
+  if (!s.ok() || result == nullptr) PQclear(r);
+  return s;
+}
+
+Status PgConnection::Check(PGresult* result, const char* what, bool want_rows) {
+  ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || (want_rows && status == PGRES_TUPLES_OK)) {
+    if (!want_rows) PQclear(result);
+    return Status::OK();
+  }
+  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string message = std::string("postgresql: ") + what + ": " + ServerMessage(conn_, result);
+  if (!want_rows && result != nullptr) PQclear(result);
+  // 40001 serialization_failure, 40P01 deadlock_detected: another transaction won.
+  if (state != nullptr && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0)) {
+    return Status::Conflict(message);
+  }
+  return Status::IOError(message);
+}
+
+}  // namespace settfs

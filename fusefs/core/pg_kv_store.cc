@@ -1,0 +1,283 @@
+#include "core/pg_kv_store.h"
+
+#include <string_view>
+#include <utility>
+
+#include "core/pg_connection.h"
+
+namespace settfs {
+namespace {
+
+using Stmt = PgConnection::Stmt;
+
+// Rows fetched per round trip of a scan: few first (most scans stop early: a lookup of a
+// directory's first entry, a file's first block), more once the caller keeps going.
+constexpr int kFirstPage = 32;
+constexpr int kLaterPage = 1024;
+
+// The first key after every key that starts with prefix; "" when there is none.
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty()) {
+    auto& last = reinterpret_cast<unsigned char&>(end.back());
+    if (last != 0xff) {
+      last++;
+      return end;
+    }
+    end.pop_back();
+  }
+  return end;
+}
+
+uint64_t DecodeInt8(std::string_view field) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < field.size() && i < 8; i++) {
+    v = (v << 8) | static_cast<unsigned char>(field[i]);
+  }
+  return v;
+}
+
+class PgKvTxn : public KvTxn {
+ public:
+  PgKvTxn(PgKvStore* store, std::unique_ptr<PgConnection> conn, bool update, Status begun)
+      : store_(store), conn_(std::move(conn)), update_(update), failed_(std::move(begun)) {}
+  ~PgKvTxn() override {
+    if (conn_ == nullptr) return;
+    if (open_) conn_->Run("ROLLBACK").IgnoreError();
+    store_->Release(std::move(conn_));
+  }
+
+  Status Get(std::string_view key, std::string* value) override {
+    PgResult r;
+    Status s = Exec(Stmt::kGet, {key}, &r);
+    if (!s.ok()) return s;
+    if (r.rows() == 0) return Status::NotFound("");
+    std::string_view v = r.field(0, 0);
+    value->assign(v.data(), v.size());
+    return Status::OK();
+  }
+  Status Set(std::string_view key, std::string_view value) override {
+    if (!update_) return Status::InvalidArgument("write in a read-only transaction");
+    return Exec(Stmt::kPut, {key, value}, nullptr);
+  }
+  Status Delete(std::string_view key) override {
+    if (!update_) return Status::InvalidArgument("delete in a read-only transaction");
+    return Exec(Stmt::kDelete, {key}, nullptr);
+  }
+
+  Status Scan(std::string_view prefix, std::string_view start, bool keys_only,
+              const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    const std::string end = PrefixEnd(prefix);
+    std::string from(start.empty() || start < prefix ? prefix : start);
+    bool inclusive = true;
+    for (int page = kFirstPage;; page = kLaterPage) {
+      PgResult r;
+      Status s = ScanPage(from, end, keys_only, page, &r);
+      if (!s.ok()) return s;
+      for (int i = 0; i < r.rows(); i++) {
+        std::string_view k = r.field(i, 0);
+        if (!inclusive && k == from) continue;
+        if (!fn(k, keys_only ? std::string_view() : r.field(i, 1))) return Status::OK();
+      }
+      if (r.rows() < page) return Status::OK();
+      std::string_view last = r.field(r.rows() - 1, 0);
+      from.assign(last.data(), last.size());
+      inclusive = false;  // The next page starts at the last key seen: skip it.
+    }
+  }
+
+  Status ScanBackward(std::string_view prefix, std::string_view start,
+                      const std::function<bool(std::string_view)>& fn) override {
+    std::string bound;
+    bool inclusive = !start.empty();
+    if (start.empty()) {
+      bound = PrefixEnd(prefix);
+      if (bound.empty()) return ScanBackwardUnbounded(prefix, fn);
+    } else {
+      bound.assign(start.data(), start.size());
+    }
+    for (int page = kFirstPage;; page = kLaterPage) {
+      PgResult r;
+      std::string limit = std::to_string(page);
+      Status s = Exec(inclusive ? Stmt::kScanBack : Stmt::kScanBackFrom, {bound, prefix, limit}, &r,
+                      /*text_params=*/0b100);
+      if (!s.ok()) return s;
+      for (int i = 0; i < r.rows(); i++) {
+        if (!fn(r.field(i, 0))) return Status::OK();
+      }
+      if (r.rows() < page) return Status::OK();
+      std::string_view last = r.field(r.rows() - 1, 0);
+      bound.assign(last.data(), last.size());
+      inclusive = false;
+    }
+  }
+
+  Status Commit(bool sync) override {
+    if (!failed_.ok()) return failed_;
+    if (!update_) return Status::InvalidArgument("commit of a read-only transaction");
+    open_ = false;
+    Status s = conn_->Run(sync ? "SET LOCAL synchronous_commit TO on; COMMIT" : "COMMIT");
+    if (!s.ok()) failed_ = s;
+    return s;
+  }
+
+ private:
+  // A prefix made only of 0xff bytes (or none) has no end key: the last key of the table
+  // that still starts with it is found by walking down from the top.
+  Status ScanBackwardUnbounded(std::string_view prefix,
+                               const std::function<bool(std::string_view)>& fn) {
+    // The largest key of all: 0xff bytes longer than any key settfs writes.
+    std::string top(prefix);
+    top.append(4096, '\xff');
+    return ScanBackward(prefix, top, fn);
+  }
+
+  Status ScanPage(const std::string& from, const std::string& end, bool keys_only, int page,
+                  PgResult* r) {
+    std::string limit = std::to_string(page);
+    if (end.empty()) {
+      return Exec(keys_only ? Stmt::kScanKeysOpen : Stmt::kScanKvOpen, {from, limit}, r, 0b10);
+    }
+    return Exec(keys_only ? Stmt::kScanKeys : Stmt::kScanKv, {from, end, limit}, r, 0b100);
+  }
+
+  // Runs a statement in the transaction; once one fails, the transaction is over on the
+  // server, so every later call returns that failure.
+  Status Exec(Stmt stmt, const std::vector<std::string_view>& params, PgResult* r,
+              unsigned text_params = 0) {
+    if (!failed_.ok()) return failed_;
+    Status s = conn_->Exec(stmt, params, r, text_params);
+    if (!s.ok()) failed_ = s;
+    return s;
+  }
+
+  PgKvStore* const store_;
+  std::unique_ptr<PgConnection> conn_;
+  const bool update_;
+  bool open_ = true;
+  Status failed_;
+};
+
+}  // namespace
+
+bool PgKvStore::IsUri(const std::string& path) {
+  return path.rfind("postgresql://", 0) == 0 || path.rfind("postgres://", 0) == 0;
+}
+
+Status PgKvStore::Open(const std::string& uri, std::unique_ptr<PgKvStore>* store) {
+  std::unique_ptr<PgKvStore> made(new PgKvStore(uri));
+  std::unique_ptr<PgConnection> conn;
+  Status s = PgConnection::Connect(uri, &conn);
+  if (s.ok()) s = made->CreateSchema(conn.get());
+  if (s.ok()) s = conn->Prepare();
+  if (!s.ok()) return s;
+  made->Release(std::move(conn));
+  *store = std::move(made);
+  return Status::OK();
+}
+
+Status PgKvStore::CreateSchema(PgConnection* conn) {
+  // Serializable, so that two first mounts racing to make the schema cannot both make it.
+  Status s = conn->Run(
+      "BEGIN ISOLATION LEVEL SERIALIZABLE;"
+      "CREATE TABLE IF NOT EXISTS settfs_kv (k bytea PRIMARY KEY, v bytea NOT NULL);"
+      "CREATE SEQUENCE IF NOT EXISTS settfs_ids INCREMENT BY 64 START WITH 1;"
+      "CREATE TABLE IF NOT EXISTS settfs_meta (version integer NOT NULL, syncs bigint NOT NULL);"
+      "INSERT INTO settfs_meta SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM settfs_meta);"
+      "COMMIT");
+  if (!s.ok()) {
+    conn->Run("ROLLBACK").IgnoreError();
+    return s;
+  }
+  // A schema of another version is refused rather than misread.
+  s = conn->Run(
+      "DO $$ BEGIN IF (SELECT version FROM settfs_meta LIMIT 1) <> 1 THEN "
+      "RAISE EXCEPTION 'settfs schema version is not 1'; END IF; END $$");
+  static_assert(kSchemaVersion == 1, "the statements above name version 1");
+  static_assert(kIdBlock == 64, "the sequence above hands out blocks of 64");
+  return s;
+}
+
+PgKvStore::~PgKvStore() = default;
+
+Status PgKvStore::Acquire(std::unique_ptr<PgConnection>* conn) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      *conn = std::move(idle_.back());
+      idle_.pop_back();
+      return Status::OK();
+    }
+  }
+  Status s = PgConnection::Connect(uri_, conn);
+  if (s.ok()) s = (*conn)->Prepare();
+  return s;
+}
+
+void PgKvStore::Release(std::unique_ptr<PgConnection> conn) {
+  if (conn == nullptr || !conn->ok()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (idle_.size() < kIdleConnections) idle_.push_back(std::move(conn));
+}
+
+std::unique_ptr<KvTxn> PgKvStore::Begin(bool update) {
+  std::unique_ptr<PgConnection> conn;
+  Status s = Acquire(&conn);
+  if (s.ok()) {
+    s = conn->Run(update ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                         : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  }
+  return std::make_unique<PgKvTxn>(this, std::move(conn), update, s);
+}
+
+Status PgKvStore::NextId(uint64_t* id) {
+  std::lock_guard<std::mutex> lock(ids_mu_);
+  if (next_id_ == id_end_) {
+    uint64_t first = 0;
+    Status s = QueryNumber(PgConnection::Stmt::kNextIds, &first);
+    if (!s.ok()) return s;
+    next_id_ = first;
+    id_end_ = first + kIdBlock;
+  }
+  *id = next_id_++;
+  return Status::OK();
+}
+
+Status PgKvStore::QueryNumber(PgConnection::Stmt stmt, uint64_t* number) {
+  std::unique_ptr<PgConnection> conn;
+  Status s = Acquire(&conn);
+  if (!s.ok()) return s;
+  PgResult r;
+  s = conn->Exec(stmt, {}, &r);
+  if (s.ok() && (r.rows() != 1 || r.field(0, 0).size() != 8)) {
+    s = Status::IOError("postgresql: a query for a number returned none");
+  }
+  if (s.ok()) *number = DecodeInt8(r.field(0, 0));
+  Release(std::move(conn));
+  return s;
+}
+
+Status PgKvStore::Sync() {
+  std::unique_ptr<PgConnection> conn;
+  Status s = Acquire(&conn);
+  // A synchronous commit flushes the server's log up to itself, so every commit before it.
+  if (s.ok()) {
+    s = conn->Run(
+        "BEGIN; SET LOCAL synchronous_commit TO on;"
+        "UPDATE settfs_meta SET syncs = syncs + 1; COMMIT");
+    if (!s.ok()) conn->Run("ROLLBACK").IgnoreError();
+  }
+  Release(std::move(conn));
+  return s;
+}
+
+Status PgKvStore::Usage(KvUsage* usage) {
+  uint64_t bytes = 0;
+  Status s = QueryNumber(PgConnection::Stmt::kTableSize, &bytes);
+  if (!s.ok()) return s;
+  usage->bytes_on_disk = bytes;
+  usage->bytes_free = kReportedFree;
+  return Status::OK();
+}
+
+}  // namespace settfs
