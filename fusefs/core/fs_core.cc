@@ -41,6 +41,8 @@ Filesystem::Filesystem(KvStore* store, Superblock sb, Logger* logger)
       delete_batch_(BlockDeleteBatch(store->MaxTxnBytes())) {}
 
 int Filesystem::Fail(const Status& s, const std::string& what) const {
+  // A conflict met before the commit: Run sees the transaction doomed and runs it again.
+  if (s.IsConflict()) return EAGAIN;
   int err = s.error_number();
   if (s.IsIOError() && (err == ENOSPC || err == EDQUOT)) return ENOSPC;
   logger_->Log(LogLevel::kError, "settfs: " + what + ": " + s.ToString());
@@ -60,10 +62,12 @@ int Filesystem::Run(bool update, const std::function<int(KvTxn*)>& body, bool sy
   for (int attempt = 0;; attempt++) {
     std::unique_ptr<KvTxn> txn = store_->Begin(update);
     int err = body(txn.get());
-    if (err != 0 || !update) return err;
-    Status s = txn->Commit(sync);
-    if (s.ok()) return 0;
-    if (!s.IsConflict()) return Fail(s, "commit");
+    if (!txn->Doomed()) {  // Else it lost a conflict before its commit.
+      if (err != 0 || !update) return err;
+      Status s = txn->Commit(sync);
+      if (s.ok()) return 0;
+      if (!s.IsConflict()) return Fail(s, "commit");
+    }
     auto waited = std::chrono::steady_clock::now() - start;
     if (waited >= conflict_timeout_) {
       // Another writer keeps winning (a hot inode under many writers): the caller may retry.

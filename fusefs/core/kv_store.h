@@ -3,7 +3,8 @@
 // this interface.
 //
 // A transaction reads a snapshot plus its own writes; Commit fails with Status::Conflict when
-// another commit wrote a key it read (the core then runs the operation again).
+// another commit wrote a key it read (the core then runs the operation again). A store may find
+// a conflict sooner, at any call; it then says so with Doomed.
 //
 // Thread safety: a KvStore may be used from any thread; a KvTxn by one thread at a time.
 
@@ -37,6 +38,10 @@ class KvTxn {
   virtual Status ScanBackward(std::string_view prefix, std::string_view start,
                               const std::function<bool(std::string_view key)>& fn) = 0;
   virtual Status Commit(bool sync) = 0;
+  // Whether the store has already ended this transaction for a conflict (a store that finds
+  // conflicts before the commit, such as PostgreSQL): every call since failed with Conflict,
+  // and the operation runs again whatever it returned.
+  virtual bool Doomed() const { return false; }
 };
 
 struct KvUsage {

@@ -112,6 +112,8 @@ class PgKvTxn : public KvTxn {
     }
   }
 
+  bool Doomed() const override { return failed_.IsConflict(); }
+
   Status Commit(bool sync) override {
     if (!failed_.ok()) return failed_;
     if (!update_) return Status::InvalidArgument("commit of a read-only transaction");

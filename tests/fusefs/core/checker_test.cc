@@ -49,15 +49,13 @@ class CheckerTest : public FsTest {
   }
   Inode GetInode(uint64_t ino) {
     std::string value;
-    EXPECT_OK(db_->Get(sett::ReadOptions(), InodeKey(ino), &value));
+    EXPECT_OK(RawGet(InodeKey(ino), &value));
     Inode inode;
     EXPECT_TRUE(DecodeInode(value, &inode));
     inode.ino = ino;
     return inode;
   }
-  void PutInode(const Inode& inode) {
-    ASSERT_OK(db_->Put(sett::WriteOptions(), InodeKey(inode.ino), EncodeInode(inode)));
-  }
+  void PutInode(const Inode& inode) { ASSERT_OK(RawPut(InodeKey(inode.ino), EncodeInode(inode))); }
   uint64_t LookupIno(uint64_t parent, const std::string& name) {
     struct stat st;
     EXPECT_EQ(fs_->Lookup(parent, name, &st), 0) << name;
@@ -86,11 +84,11 @@ TEST_F(CheckerTest, AFilesystemInUseIsClean) {
 TEST_F(CheckerTest, EntryToAMissingInodeIsDropped) {
   uint64_t f = Make(kRootIno, "gone");
   ASSERT_EQ(fs_->Write(f, 0, std::string(5000, 'x')), 0);
-  ASSERT_OK(db_->Delete(sett::WriteOptions(), InodeKey(f)));
+  ASSERT_OK(RawDelete(InodeKey(f)));
   ExpectRepaired(2, "names missing inode");  // The entry, and the blocks left behind.
   EXPECT_EQ(List(kRootIno).size(), 2u);
   std::string value;
-  EXPECT_TRUE(db_->Get(sett::ReadOptions(), BlockKey(f, 0), &value).IsNotFound());
+  EXPECT_TRUE(RawGet(BlockKey(f, 0), &value).IsNotFound());
 }
 
 TEST_F(CheckerTest, WrongCountsAreSet) {
@@ -112,7 +110,7 @@ TEST_F(CheckerTest, WrongCountsAreSet) {
 TEST_F(CheckerTest, UnreachableFilesGoToLostAndFound) {
   uint64_t f = Make(kRootIno, "f");
   ASSERT_EQ(fs_->Write(f, 0, "precious"), 0);
-  ASSERT_OK(db_->Delete(sett::WriteOptions(), DirentKey(kRootIno, "f")));
+  ASSERT_OK(RawDelete(DirentKey(kRootIno, "f")));
   ExpectRepaired(1, "in no directory reachable");
   uint64_t lost = LookupIno(kRootIno, "lost+found");
   uint64_t back = LookupIno(lost, "#" + std::to_string(f));
@@ -127,8 +125,8 @@ TEST_F(CheckerTest, ACycleOfDirectoriesIsCutAndBroughtBack) {
   uint64_t f = Make(b, "f");
   ASSERT_EQ(fs_->Write(f, 0, "inside"), 0);
   // a leaves the root and is named from b instead: a -> b -> a, reachable from nowhere.
-  ASSERT_OK(db_->Delete(sett::WriteOptions(), DirentKey(kRootIno, "a")));
-  ASSERT_OK(db_->Put(sett::WriteOptions(), DirentKey(b, "a"), EncodeDirent(Dirent{a, DT_DIR})));
+  ASSERT_OK(RawDelete(DirentKey(kRootIno, "a")));
+  ASSERT_OK(RawPut(DirentKey(b, "a"), EncodeDirent(Dirent{a, DT_DIR})));
   CheckReport found = Run(false);
   EXPECT_FALSE(found.problems.empty());
   CheckReport repaired = Run(true);
@@ -164,24 +162,23 @@ TEST_F(CheckerTest, BlocksBeyondTheSizeAreDropped) {
 
 TEST_F(CheckerTest, SecondNameOfADirectoryIsDropped) {
   uint64_t a = Make(kRootIno, "a", S_IFDIR | 0755);
-  ASSERT_OK(db_->Put(sett::WriteOptions(), DirentKey(kRootIno, "alias"),
-                     EncodeDirent(Dirent{a, DT_DIR})));
+  ASSERT_OK(RawPut(DirentKey(kRootIno, "alias"), EncodeDirent(Dirent{a, DT_DIR})));
   ExpectRepaired(2, "a second name");  // The name, and the root's link count it implies.
   EXPECT_EQ(List(kRootIno).size(), 3u);
 }
 
 TEST_F(CheckerTest, KeysOfMissingInodesAreDroppedAndUnknownKeysReported) {
-  ASSERT_OK(db_->Put(sett::WriteOptions(), XattrKey(4242, "user.x"), "v"));
-  ASSERT_OK(db_->Put(sett::WriteOptions(), TimesKey(4243), "t"));
-  ASSERT_OK(db_->Put(sett::WriteOptions(), "Zfoo", "?"));
+  ASSERT_OK(RawPut(XattrKey(4242, "user.x"), "v"));
+  ASSERT_OK(RawPut(TimesKey(4243), "t"));
+  ASSERT_OK(RawPut("Zfoo", "?"));
   CheckReport found = Run(false);
   ASSERT_EQ(found.problems.size(), 3u) << Joined(found.problems);
   CheckReport repaired = Run(true);
   ASSERT_EQ(repaired.remaining.size(), 1u);
   EXPECT_NE(repaired.remaining[0].find("Zfoo"), std::string::npos);
   std::string value;
-  EXPECT_TRUE(db_->Get(sett::ReadOptions(), XattrKey(4242, "user.x"), &value).IsNotFound());
-  EXPECT_OK(db_->Get(sett::ReadOptions(), "Zfoo", &value));
+  EXPECT_TRUE(RawGet(XattrKey(4242, "user.x"), &value).IsNotFound());
+  EXPECT_OK(RawGet("Zfoo", &value));
 }
 
 TEST_F(CheckerTest, OrphansAreNoProblemAndRepairReclaimsThem) {
@@ -195,13 +192,13 @@ TEST_F(CheckerTest, OrphansAreNoProblemAndRepairReclaimsThem) {
   CheckReport repaired = Run(true);
   EXPECT_EQ(repaired.orphans_reclaimed, 1u);
   std::string value;
-  EXPECT_TRUE(db_->Get(sett::ReadOptions(), InodeKey(f), &value).IsNotFound());
-  EXPECT_TRUE(db_->Get(sett::ReadOptions(), BlockKey(f, 1), &value).IsNotFound());
+  EXPECT_TRUE(RawGet(InodeKey(f), &value).IsNotFound());
+  EXPECT_TRUE(RawGet(BlockKey(f, 1), &value).IsNotFound());
   EXPECT_EQ(Run(false).orphans, 0u);
 }
 
 TEST_F(CheckerTest, NoSuperblockIsAnError) {
-  ASSERT_OK(db_->Delete(sett::WriteOptions(), kSuperblockKey));
+  ASSERT_OK(RawDelete(kSuperblockKey));
   CheckReport report;
   Status s = Check(store_.get(), CheckOptions(), &report);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();

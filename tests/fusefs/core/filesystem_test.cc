@@ -1,4 +1,5 @@
-// The filesystem core without a mount, over an in-memory sett database.
+// The filesystem core without a mount, over an in-memory sett database (and, registered a
+// second time, over PostgreSQL: fs_test_fixture.h).
 
 #include "core/filesystem.h"
 
@@ -392,14 +393,14 @@ TEST_F(FilesystemTest, UnlinkedWhileOpenStaysUntilLastClose) {
   ASSERT_EQ(fs_->Write(f, 10, "!"), 0);
   EXPECT_EQ(Stat(f).st_nlink, 0u);
   std::string value;
-  ASSERT_OK(db_->Get(sett::ReadOptions(), OrphanKey(f), &value));
+  ASSERT_OK(RawGet(OrphanKey(f), &value));
   fs_->Release(f);
   EXPECT_EQ(Stat(f).st_size, 11);  // The kernel still holds a lookup.
   fs_->Forget(f, 1);
   struct stat st;
   EXPECT_EQ(fs_->GetAttr(f, &st), ENOENT);
-  EXPECT_TRUE(db_->Get(sett::ReadOptions(), OrphanKey(f), &value).IsNotFound());
-  EXPECT_TRUE(db_->Get(sett::ReadOptions(), BlockKey(f, 0), &value).IsNotFound());
+  EXPECT_TRUE(RawGet(OrphanKey(f), &value).IsNotFound());
+  EXPECT_TRUE(RawGet(BlockKey(f, 0), &value).IsNotFound());
 }
 
 TEST_F(FilesystemTest, OrphansLeftByACrashAreReclaimedAtMount) {
@@ -407,14 +408,14 @@ TEST_F(FilesystemTest, OrphansLeftByACrashAreReclaimedAtMount) {
   ASSERT_EQ(fs_->Write(f, 0, std::string(100000, 'd')), 0);
   ASSERT_EQ(fs_->Unlink(kRootIno, "f"), 0);  // Still looked up: an orphan.
   std::string value;
-  ASSERT_OK(db_->Get(sett::ReadOptions(), OrphanKey(f), &value));
+  ASSERT_OK(RawGet(OrphanKey(f), &value));
   fs_.reset();  // "Crash": the kernel's references are gone.
   std::string error;
   ASSERT_EQ(
       Filesystem::Mount(store_.get(), sett::StderrLogger(sett::LogLevel::kError), &fs_, &error), 0);
   struct stat st;
   EXPECT_EQ(fs_->GetAttr(f, &st), ENOENT);
-  EXPECT_TRUE(db_->Get(sett::ReadOptions(), OrphanKey(f), &value).IsNotFound());
+  EXPECT_TRUE(RawGet(OrphanKey(f), &value).IsNotFound());
 }
 
 TEST_F(FilesystemTest, OrphansAreReclaimedWhenTheKernelLetsGoOfEverything) {
@@ -427,8 +428,8 @@ TEST_F(FilesystemTest, OrphansAreReclaimedWhenTheKernelLetsGoOfEverything) {
   struct stat st;
   EXPECT_EQ(fs_->GetAttr(f, &st), ENOENT);
   std::string value;
-  EXPECT_TRUE(db_->Get(sett::ReadOptions(), OrphanKey(f), &value).IsNotFound());
-  EXPECT_TRUE(db_->Get(sett::ReadOptions(), BlockKey(f, 0), &value).IsNotFound());
+  EXPECT_TRUE(RawGet(OrphanKey(f), &value).IsNotFound());
+  EXPECT_TRUE(RawGet(BlockKey(f, 0), &value).IsNotFound());
   EXPECT_EQ(fs_->GetAttr(kept, &st), 0);
 }
 

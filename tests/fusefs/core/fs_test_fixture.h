@@ -1,19 +1,28 @@
 // A fixture for the filesystem core's tests: a freshly formatted filesystem over an
 // in-memory sett database, and shorthands for making and reading things in it.
+//
+// With SETTFS_TEST_STORE=postgresql in the environment the filesystem is kept in a fresh
+// database of a private PostgreSQL server instead (PgKvStore; tests/CMakeLists.txt registers
+// the core's tests a second time so), and the tests run unchanged: they reach the store only
+// through KvStore, and the Raw* shorthands below.
 
 #ifndef SETT_TESTS_FUSEFS_CORE_FS_TEST_FIXTURE_H_
 #define SETT_TESTS_FUSEFS_CORE_FS_TEST_FIXTURE_H_
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/checker.h"
 #include "core/filesystem.h"
+#include "core/pg_kv_store.h"
 #include "core/sett_kv_store.h"
 #include "sett/db.h"
+#include "support/pg_server.h"
 #include "support/test_util.h"
 
 namespace settfs {
@@ -23,14 +32,23 @@ class FsTest : public ::testing::Test {
   // The engine's memtable: small, so that the tests cross flushes and compactions.
   virtual size_t MemtableSize() const { return 256 << 10; }
 
+  static bool OnPostgres() {
+    const char* store = std::getenv("SETTFS_TEST_STORE");
+    return store != nullptr && std::string(store) == "postgresql";
+  }
+
   void SetUp() override {
     sett::Options options;
     options.in_memory = true;
     options.logger = sett::StderrLogger(sett::LogLevel::kError);
     options.memtable_size = MemtableSize();
     options.value_log_gc_interval_seconds = 0;
-    ASSERT_OK(sett::DB::Open(options, &db_));
-    store_ = std::make_unique<SettKvStore>(db_.get());
+    if (OnPostgres()) {
+      ASSERT_NO_FATAL_FAILURE(OpenPostgres());
+    } else {
+      ASSERT_OK(sett::DB::Open(options, &db_));
+      store_ = std::make_unique<SettKvStore>(db_.get());
+    }
     Superblock sb;
     sb.block_size = 4096;
     sb.uuid = std::string(16, 'u');
@@ -39,6 +57,37 @@ class FsTest : public ::testing::Test {
     std::string error;
     ASSERT_EQ(Filesystem::Mount(store_.get(), options.logger, &fs_, &error), 0) << error;
   }
+  // A fresh database on the process's server for each test.
+  void OpenPostgres() {
+    if (sett::test::PgServer::FindBinaries().empty()) {
+      GTEST_SKIP() << "PostgreSQL's server binaries are not installed";
+    }
+    std::string why;
+    sett::test::PgServer* server = sett::test::SharedPgServer(&why);
+    ASSERT_NE(server, nullptr) << why;
+    static std::atomic<int> databases{0};
+    std::string name = "fs" + std::to_string(databases++);
+    ASSERT_EQ(server->CreateDatabase(name), "");
+    std::unique_ptr<PgKvStore> pg;
+    ASSERT_OK(PgKvStore::Open(server->Uri(name), &pg));
+    store_ = std::move(pg);
+  }
+
+  // The store's keys, read and written outside the filesystem (one transaction each).
+  Status RawGet(std::string_view key, std::string* value) {
+    return store_->Begin(false)->Get(key, value);
+  }
+  Status RawPut(std::string_view key, std::string_view value) {
+    std::unique_ptr<KvTxn> txn = store_->Begin(true);
+    Status s = txn->Set(key, value);
+    return s.ok() ? txn->Commit(false) : s;
+  }
+  Status RawDelete(std::string_view key) {
+    std::unique_ptr<KvTxn> txn = store_->Begin(true);
+    Status s = txn->Delete(key);
+    return s.ok() ? txn->Commit(false) : s;
+  }
+
   void TearDown() override {
     fs_.reset();
     store_.reset();
@@ -80,8 +129,8 @@ class FsTest : public ::testing::Test {
     return names;
   }
 
-  std::unique_ptr<sett::DB> db_;
-  std::unique_ptr<SettKvStore> store_;
+  std::unique_ptr<sett::DB> db_;  // nullptr on PostgreSQL.
+  std::unique_ptr<KvStore> store_;
   std::unique_ptr<Filesystem> fs_;
   Caller caller_{1000, 1000};
 };
