@@ -89,7 +89,8 @@ Status PgConnection::Connect(const std::string& uri, std::unique_ptr<PgConnectio
     return Status::IOError("connecting to " + uri + ": " + ServerMessage(raw, nullptr));
   }
   // Commits wait for the server's log only when asked (PgKvStore's Commit(sync) and Sync).
-  Status s = made->Run("SET synchronous_commit TO off");
+  // Notices ("relation already exists, skipping") are not for settfs's users.
+  Status s = made->Run("SET synchronous_commit TO off; SET client_min_messages TO warning");
   if (s.ok()) *conn = std::move(made);
   return s;
 }

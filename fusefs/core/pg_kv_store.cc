@@ -120,6 +120,7 @@ class PgKvTxn : public KvTxn {
     open_ = false;
     Status s = conn_->Run(sync ? "SET LOCAL synchronous_commit TO on; COMMIT" : "COMMIT");
     if (!s.ok()) failed_ = s;
+    if (s.ok() && !sync) store_->Committed();
     return s;
   }
 
@@ -260,6 +261,8 @@ Status PgKvStore::QueryNumber(PgConnection::Stmt stmt, uint64_t* number) {
 }
 
 Status PgKvStore::Sync() {
+  const uint64_t commits = commits_.load(std::memory_order_acquire);
+  if (commits == synced_commits_.load(std::memory_order_acquire)) return Status::OK();
   std::unique_ptr<PgConnection> conn;
   Status s = Acquire(&conn);
   // A synchronous commit flushes the server's log up to itself, so every commit before it.
@@ -270,6 +273,10 @@ Status PgKvStore::Sync() {
     if (!s.ok()) conn->Run("ROLLBACK").IgnoreError();
   }
   Release(std::move(conn));
+  uint64_t synced = synced_commits_.load(std::memory_order_acquire);
+  while (s.ok() && synced < commits &&
+         !synced_commits_.compare_exchange_weak(synced, commits, std::memory_order_acq_rel)) {
+  }
   return s;
 }
 

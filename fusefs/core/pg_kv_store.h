@@ -8,7 +8,7 @@
 //
 // Durability: commits are asynchronous (synchronous_commit off) unless Commit(sync) asks;
 // Sync makes every earlier commit durable with one synchronous commit, which flushes the
-// server's log up to it.
+// server's log up to it (none when nothing was committed since the last Sync).
 //
 // Connections: a pool, one connection per transaction while it lives (a directory listing's
 // snapshot keeps one); more are opened when every one is busy, and at most kIdleConnections
@@ -18,6 +18,7 @@
 #ifndef SETTFS_CORE_PG_KV_STORE_H_
 #define SETTFS_CORE_PG_KV_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -53,6 +54,8 @@ class PgKvStore : public KvStore {
 
   // Hands a connection back after a transaction (or drops it when broken).
   void Release(std::unique_ptr<PgConnection> conn);
+  // Counts a commit, which the next Sync makes durable.
+  void Committed() { commits_.fetch_add(1, std::memory_order_relaxed); }
 
   static constexpr int kSchemaVersion = 1;
   static constexpr uint64_t kIdBlock = 64;
@@ -70,6 +73,8 @@ class PgKvStore : public KvStore {
   const std::string uri_;
   std::mutex mu_;
   std::vector<std::unique_ptr<PgConnection>> idle_;
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> synced_commits_{0};  // Sync has nothing to do while equal to commits_.
   std::mutex ids_mu_;
   uint64_t next_id_ = 0;  // The next id of the block in hand, and its end.
   uint64_t id_end_ = 0;

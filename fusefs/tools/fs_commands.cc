@@ -51,6 +51,7 @@ struct MkfsArgs {
   std::string dir;
   uint32_t block_size = 4096;
   std::string compression = "snappy";
+  bool compression_given = false;
   bool encrypt = false;
 };
 
@@ -67,6 +68,13 @@ int RunMkfs(const MkfsArgs& args) {
                               : "--key-file is for an encrypted filesystem: add --encrypt");
     return 2;
   }
+  const bool postgres = SettfsStore::IsPostgres(args.dir);
+  if (postgres && args.compression_given) {
+    std::fprintf(stderr,
+                 "settfs mkfs: --compression is not supported on a PostgreSQL store (the "
+                 "server compresses large values itself)\n");
+    return 2;
+  }
   std::unique_ptr<SettfsStore> store = OpenFor("mkfs", args.dir, false, true);
   if (store == nullptr) return 1;
   Status s = store->Format(args.block_size, compression, ::getuid(), ::getgid());
@@ -74,9 +82,11 @@ int RunMkfs(const MkfsArgs& args) {
     std::fprintf(stderr, "settfs mkfs: %s\n", s.ToString().c_str());
     return Close("mkfs", std::move(store), 1);
   }
-  std::printf("made a%s settfs filesystem in %s: block size %u, %s compression\n",
+  std::printf("made a%s settfs filesystem in %s: block size %u, %s\n",
               args.encrypt ? "n encrypted" : "", args.dir.c_str(), args.block_size,
-              sett::CompressionName(compression));
+              postgres
+                  ? "compressed by the server"
+                  : (std::string(sett::CompressionName(compression)) + " compression").c_str());
   return Close("mkfs", std::move(store), 0);
 }
 
@@ -105,35 +115,10 @@ Status CheckSnapshots(sett::DB* db, std::vector<std::string>* problems) {
   return Status::OK();
 }
 
-int RunFsck(const FsckArgs& args) {
-  std::unique_ptr<SettfsStore> store = OpenFor("fsck", args.dir, !args.repair, false);
-  if (store == nullptr) return kFsckFailed;
-  sett::tools::Progress progress("checking", 0);
-  CheckOptions options;
-  options.repair = args.repair;
-  options.progress = [&](uint64_t keys) { progress.Update(keys); };
-  CheckReport report;
-  Status s = Check(store->kv(), options, &report);
-  progress.Finish();
-  if (!s.ok()) {
-    std::fprintf(stderr, "settfs fsck: %s: %s\n", args.dir.c_str(), s.ToString().c_str());
-    return Close("fsck", std::move(store), kFsckFailed);
-  }
-  // Every snapshot's tree too, as it was taken (read-only: repair mends the live tree only).
-  std::vector<std::string> snapshot_problems;
-  s = CheckSnapshots(store->db(), &snapshot_problems);
-  if (!s.ok()) {
-    std::fprintf(stderr, "settfs fsck: %s: %s\n", args.dir.c_str(), s.ToString().c_str());
-    return Close("fsck", std::move(store), kFsckFailed);
-  }
-  // The structure is sound; now every stored byte: table blocks, value-log entries, and every
-  // live value (file data included) read through its pointer. Repair cannot bring damaged
-  // bytes back, so damage found here is left (and named).
-  std::string damage;
-  sett::tools::PhasedProgress verifying("verifying");
-  s = store->db()->VerifyChecksums(verifying.Callback());
-  verifying.Finish();
-  if (!s.ok()) damage = "damaged data: " + s.ToString();
+// Prints what fsck found and closes the store; the exit status.
+int FsckVerdict(const FsckArgs& args, const CheckReport& report,
+                const std::vector<std::string>& snapshot_problems, const std::string& damage,
+                std::unique_ptr<SettfsStore> store) {
   for (const std::string& problem : report.problems) std::printf("problem: %s\n", problem.c_str());
   for (const std::string& problem : snapshot_problems) {
     std::printf("problem: %s\n", problem.c_str());
@@ -178,6 +163,42 @@ int RunFsck(const FsckArgs& args) {
   return Close("fsck", std::move(store), code);
 }
 
+int RunFsck(const FsckArgs& args) {
+  std::unique_ptr<SettfsStore> store = OpenFor("fsck", args.dir, !args.repair, false);
+  if (store == nullptr) return kFsckFailed;
+  sett::tools::Progress progress("checking", 0);
+  CheckOptions options;
+  options.repair = args.repair;
+  options.progress = [&](uint64_t keys) { progress.Update(keys); };
+  CheckReport report;
+  Status s = Check(store->kv(), options, &report);
+  progress.Finish();
+  if (!s.ok()) {
+    std::fprintf(stderr, "settfs fsck: %s: %s\n", args.dir.c_str(), s.ToString().c_str());
+    return Close("fsck", std::move(store), kFsckFailed);
+  }
+  // Every snapshot's tree too, as it was taken (read-only: repair mends the live tree only).
+  std::vector<std::string> snapshot_problems;
+  if (store->db() == nullptr) {
+    // PostgreSQL: no snapshots, and the server checks its own pages.
+    return FsckVerdict(args, report, {}, "", std::move(store));
+  }
+  s = CheckSnapshots(store->db(), &snapshot_problems);
+  if (!s.ok()) {
+    std::fprintf(stderr, "settfs fsck: %s: %s\n", args.dir.c_str(), s.ToString().c_str());
+    return Close("fsck", std::move(store), kFsckFailed);
+  }
+  // The structure is sound; now every stored byte: table blocks, value-log entries, and every
+  // live value (file data included) read through its pointer. Repair cannot bring damaged
+  // bytes back, so damage found here is left (and named).
+  std::string damage;
+  sett::tools::PhasedProgress verifying("verifying");
+  s = store->db()->VerifyChecksums(verifying.Callback());
+  verifying.Finish();
+  if (!s.ok()) damage = "damaged data: " + s.ToString();
+  return FsckVerdict(args, report, snapshot_problems, damage, std::move(store));
+}
+
 // What the files take on disk (the store's usage, as df counts it; garbage that GC has not
 // reclaimed yet included) against what they hold, so that compression shows.
 void PrintStored(uint64_t stored, const sett::DBInfo& info, uint64_t file_bytes) {
@@ -190,6 +211,16 @@ void PrintStored(uint64_t stored, const sett::DBInfo& info, uint64_t file_bytes)
   }
   if (garbage > 0) std::printf(", %s of it garbage", HumanBytes(garbage).c_str());
   std::printf("\n");
+}
+
+void PrintOrphansAndDamage(const FsSummary& sum) {
+  if (sum.orphans > 0) {
+    std::printf("orphans         %llu\n", static_cast<unsigned long long>(sum.orphans));
+  }
+  if (sum.bad_inodes > 0) {
+    std::printf("damaged inodes  %llu (run settfs fsck)\n",
+                static_cast<unsigned long long>(sum.bad_inodes));
+  }
 }
 
 int RunStat(const std::string& dir) {
@@ -206,7 +237,9 @@ int RunStat(const std::string& dir) {
   std::printf("filesystem      %s\n", dir.c_str());
   std::printf("block size      %u\n", sum.sb.block_size);
   std::printf("compression     %s\n",
-              sett::CompressionName(static_cast<sett::Compression>(sum.sb.compression)));
+              store->db() == nullptr
+                  ? "by the server"
+                  : sett::CompressionName(static_cast<sett::Compression>(sum.sb.compression)));
   std::printf("files           %llu\n", static_cast<unsigned long long>(sum.files));
   std::printf("directories     %llu\n", static_cast<unsigned long long>(sum.directories));
   std::printf("symlinks        %llu\n", static_cast<unsigned long long>(sum.symlinks));
@@ -221,15 +254,14 @@ int RunStat(const std::string& dir) {
     std::fprintf(stderr, "settfs stat: %s: %s\n", dir.c_str(), s.ToString().c_str());
     return Close("stat", std::move(store), 1);
   }
+  if (store->db() == nullptr) {  // PostgreSQL: the table's size, and no engine.
+    PrintStored(usage.bytes_on_disk, sett::DBInfo(), sum.bytes);
+    PrintOrphansAndDamage(sum);
+    return Close("stat", std::move(store), 0);
+  }
   const sett::DBInfo info = store->db()->Info();
   PrintStored(usage.bytes_on_disk, info, sum.bytes);
-  if (sum.orphans > 0) {
-    std::printf("orphans         %llu\n", static_cast<unsigned long long>(sum.orphans));
-  }
-  if (sum.bad_inodes > 0) {
-    std::printf("damaged inodes  %llu (run settfs fsck)\n",
-                static_cast<unsigned long long>(sum.bad_inodes));
-  }
+  PrintOrphansAndDamage(sum);
   std::printf("\nengine\n");
   sett::tools::PrintInfo(info, false);
   return Close("stat", std::move(store), 0);
@@ -241,13 +273,16 @@ void AddMkfsCommand(CLI::App* app, int* exit_code) {
   auto args = std::make_shared<MkfsArgs>();
   CLI::App* cmd = app->add_subcommand(
       "mkfs", "Make a new settfs filesystem in DBDIR (a new or empty directory)");
-  cmd->add_option("DBDIR", args->dir, "The database directory")->required();
+  cmd->add_option("DBDIR", args->dir,
+                  "The database directory, or a PostgreSQL database as postgresql://...")
+      ->required();
   cmd->add_option("--block-size", args->block_size,
                   "Bytes per data block: a power of two from 512 to 1048576")
       ->capture_default_str();
   cmd->add_option("--compression", args->compression,
                   "Compression of file data and the engine's tables: none, snappy or zstd")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->each([args](const std::string&) { args->compression_given = true; });
   cmd->add_flag("--encrypt", args->encrypt,
                 "Encrypt everything with the key of --key-file (AES-GCM; see settfs(8))");
   cmd->callback([args, exit_code] { *exit_code = RunMkfs(*args); });
@@ -257,7 +292,9 @@ void AddFsckCommand(CLI::App* app, int* exit_code) {
   auto args = std::make_shared<FsckArgs>();
   CLI::App* cmd = app->add_subcommand(
       "fsck", "Check an unmounted settfs filesystem (and repair it with --repair)");
-  cmd->add_option("DBDIR", args->dir, "The database directory")->required();
+  cmd->add_option("DBDIR", args->dir,
+                  "The database directory, or a PostgreSQL database as postgresql://...")
+      ->required();
   cmd->add_flag("--repair", args->repair,
                 "Fix what is found, keeping data: unreachable files go to /lost+found");
   cmd->footer(
@@ -272,7 +309,9 @@ void AddStatCommand(CLI::App* app, int* exit_code) {
       "stat",
       "Describe an unmounted settfs filesystem: files, bytes, and the engine's levels "
       "and value log");
-  cmd->add_option("DBDIR", *dir, "The database directory")->required();
+  cmd->add_option("DBDIR", *dir,
+                  "The database directory, or a PostgreSQL database as postgresql://...")
+      ->required();
   cmd->callback([dir, exit_code] { *exit_code = RunStat(*dir); });
 }
 

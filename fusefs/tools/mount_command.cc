@@ -289,11 +289,18 @@ class Committer {
   }
 
  private:
+  // A version that moves with every commit; on a store without one (PostgreSQL, whose Sync
+  // does nothing when nothing was committed since the last), a new one each time.
+  uint64_t Latest() {
+    sett::DB* db = store_->db();
+    return db != nullptr ? db->LatestVersion() : ++ticks_;
+  }
+
   void Run() {
-    uint64_t synced = store_->db()->LatestVersion();
+    uint64_t synced = Latest();
     std::unique_lock<std::mutex> lock(mu_);
     while (!cv_.wait_for(lock, std::chrono::seconds(seconds_), [this] { return stop_; })) {
-      uint64_t latest = store_->db()->LatestVersion();
+      uint64_t latest = Latest();
       if (latest == synced) continue;
       Status s = store_->kv()->Sync();
       if (s.ok()) {
@@ -306,6 +313,7 @@ class Committer {
 
   SettfsStore* const store_;
   const unsigned seconds_;
+  uint64_t ticks_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -359,7 +367,8 @@ Status OpenSnapshotStore(const MountArgs& args, const MountOptions& options, set
   config.lock_wait_seconds = 10;
   config.logger = logger;
   Status s = SettfsStore::Open(config, store);
-  if (s.ok()) s = (*store)->kv()->set_snapshot(options.snapshot);
+  if (s.ok()) s = (*store)->NeedsEngine("mounting a snapshot");
+  if (s.ok()) s = (*store)->sett_kv()->set_snapshot(options.snapshot);
   if (s.IsNotFound()) {
     return Status::NotFound("no snapshot named \"" + options.snapshot + "\" in " + args.dbdir +
                             " (settfs snapshot list " + args.dbdir + ")");
@@ -450,6 +459,12 @@ std::unique_ptr<ControlServer> StartControl(const MountArgs& args, bool snapshot
                                             sett::Logger* logger) {
   std::unique_ptr<ControlServer> control;
   if (snapshot) return control;
+  if (store->db() == nullptr) {
+    logger->Log(sett::LogLevel::kInfo,
+                "settfs: no control channel on a PostgreSQL store (snapshots, send and stats "
+                "need a sett database)");
+    return control;
+  }
   sett::DB* db = store->db();
   const std::string mountpoint = args.mountpoint;
   Status s = ControlServer::Start(
@@ -515,7 +530,7 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   binding_options.xattrs = options.xattrs;
   FuseBinding binding(fs.get(), binding_options);
   std::unique_ptr<SnapshotViews> views;
-  if (!snapshot) {
+  if (!snapshot && store->db() != nullptr) {
     views = NewSnapshotViews(store.get(), logger);
     binding.set_snapshot_views(views.get(), options.snapdir_visible);
   }
@@ -528,7 +543,10 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
     OpStats* stats = &binding.stats();
     s = MetricsServer::Start(
         options.metrics_address, options.metrics_port,
-        [stats, db] { return RenderPrometheus(*stats, db->GetMetrics()); }, &metrics);
+        [stats, db] {
+          return RenderPrometheus(*stats, db != nullptr ? db->GetMetrics() : sett::Metrics());
+        },
+        &metrics);
     if (!s.ok()) {
       fuse_session_destroy(se);
       return startup->Fail(s.ToString());
@@ -645,7 +663,9 @@ void AddMountCommand(CLI::App* app, MountArgs* args, int* exit_code) {
       "mount",
       "Mount the filesystem in DBDIR on MOUNTPOINT (making one if DBDIR is new or empty) and "
       "serve it in the background until unmounted (fusermount3 -u MOUNTPOINT) or sent SIGTERM");
-  cmd->add_option("DBDIR", args->dbdir, "The database directory")->required();
+  cmd->add_option("DBDIR", args->dbdir,
+                  "The database directory, or a PostgreSQL database as postgresql://...")
+      ->required();
   cmd->add_option("MOUNTPOINT", args->mountpoint, "An existing directory to mount on")->required();
   cmd->add_flag("-f,--foreground", args->foreground, "Stay in the foreground, logging to stderr");
   cmd->add_flag("-d,--debug", args->debug, "Foreground, with every FUSE request logged");

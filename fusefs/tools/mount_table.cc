@@ -7,9 +7,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/pg_kv_store.h"
+
 namespace settfs {
 
 std::string Absolute(const std::string& path) {
+  if (PgKvStore::IsUri(path)) return path;  // A database on a server, not a path.
   char resolved[PATH_MAX];
   if (::realpath(path.c_str(), resolved) != nullptr) return resolved;
   if (!path.empty() && path[0] == '/') return path;

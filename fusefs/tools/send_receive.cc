@@ -102,6 +102,7 @@ int RunSend(const SendArgs& args) {
     StoreConfig config;
     config.dir = dbdir;
     config.read_only = true;
+    config.needs_engine = "settfs send";
     std::unique_ptr<SettfsStore> store;
     s = SettfsStore::Open(config, &store);
     if (s.ok()) s = EncodeSend(store->db(), args.name, args.from, WriteToStdout, &records);
@@ -245,6 +246,7 @@ int RunReceive(const std::string& dbdir_arg) {
   StoreConfig config;
   config.dir = dbdir;
   config.create = true;
+  config.needs_engine = "settfs receive";
   std::unique_ptr<SettfsStore> store;
   Status s = SettfsStore::Open(config, &store);
   if (!s.ok()) {

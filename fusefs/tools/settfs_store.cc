@@ -12,6 +12,7 @@
 
 #include "core/filesystem.h"
 #include "core/keys.h"
+#include "core/pg_kv_store.h"
 #include "tools/common/key_file.h"
 
 namespace settfs {
@@ -54,7 +55,10 @@ Status OpenWaiting(const StoreConfig& config, const sett::Options& options,
 
 }  // namespace
 
+bool SettfsStore::IsPostgres(const std::string& where) { return PgKvStore::IsUri(where); }
+
 bool SettfsStore::IsFresh(const std::string& dir) {
+  if (IsPostgres(dir)) return true;
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return errno == ENOENT;
   bool empty = true;
@@ -68,7 +72,35 @@ bool SettfsStore::IsFresh(const std::string& dir) {
   return empty;
 }
 
+Status SettfsStore::OpenPostgres(const StoreConfig& config, std::unique_ptr<SettfsStore>* result) {
+  if (!config.needs_engine.empty()) {
+    return Status::NotSupported(
+        config.needs_engine + " is not supported on a PostgreSQL store: it needs a sett database");
+  }
+  if (!config.encryption_key.empty() || !sett::tools::KeyFilePath().empty()) {
+    return Status::NotSupported(
+        "encryption is not supported on a PostgreSQL store (the server's own encryption of its "
+        "disk and connections applies)");
+  }
+  std::unique_ptr<SettfsStore> store(new SettfsStore);
+  store->config_ = config;
+  if (store->config_.logger == nullptr) store->config_.logger = sett::StderrLogger();
+  std::unique_ptr<PgKvStore> pg;
+  Status s = PgKvStore::Open(config.dir, &pg);
+  if (!s.ok()) return s;
+  store->kv_ = std::move(pg);
+  *result = std::move(store);
+  return Status::OK();
+}
+
+Status SettfsStore::NeedsEngine(const std::string& what) const {
+  if (db_ != nullptr) return Status::OK();
+  return Status::NotSupported(what + " is not supported on a PostgreSQL store (" + config_.dir +
+                              "): it needs a sett database");
+}
+
 Status SettfsStore::Open(const StoreConfig& config, std::unique_ptr<SettfsStore>* result) {
+  if (IsPostgres(config.dir)) return OpenPostgres(config, result);
   if (!HoldsDatabase(config.dir)) {
     if (!IsFresh(config.dir)) {
       struct stat st;
@@ -125,7 +157,7 @@ SettfsStore::~SettfsStore() { Close().IgnoreError(); }
 
 Status SettfsStore::ReadSuperblock(Superblock* sb, bool* present) {
   std::string value;
-  Status s = db_->Get(sett::ReadOptions(), kSuperblockKey, &value);
+  Status s = kv_->Begin(false)->Get(kSuperblockKey, &value);
   *present = s.ok();
   if (s.IsNotFound()) return Status::OK();
   if (!s.ok()) return s;
@@ -140,7 +172,8 @@ Status SettfsStore::Format(uint32_t block_size, sett::Compression compression, u
                            uint32_t owner_gid) {
   Superblock sb;
   sb.block_size = block_size;
-  sb.compression = static_cast<uint8_t>(compression);
+  // On PostgreSQL the server compresses large values itself (TOAST).
+  sb.compression = static_cast<uint8_t>(db_ != nullptr ? compression : sett::Compression::kNone);
   std::random_device random;
   for (int i = 0; i < 16; i++) sb.uuid.push_back(static_cast<char>(random()));
   sb.created = Now();

@@ -4,6 +4,11 @@
 // A database directory is one of: missing or empty (a filesystem can be made there), a sett
 // database (with or without a filesystem in it), or anything else, which is refused so that
 // settfs never writes into a directory of someone's files.
+//
+// Where a directory is taken, a PostgreSQL URI (postgresql://..., postgres://...) names a
+// database on a server instead (core/pg_kv_store.h), which several mounts may share. db() is
+// nullptr then, and what needs the engine itself (snapshots, send and receive, the engine's
+// statistics and checksums, encryption) is refused with NeedsEngine's NotSupported.
 
 #ifndef SETTFS_TOOLS_SETTFS_STORE_H_
 #define SETTFS_TOOLS_SETTFS_STORE_H_
@@ -11,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "core/kv_store.h"
 #include "core/records.h"
 #include "core/sett_kv_store.h"
 #include "sett/db.h"
@@ -31,6 +37,9 @@ struct StoreConfig {
   // (tools/common/key_file.h), if any.
   std::string encryption_key;
   sett::Logger* logger = nullptr;  // nullptr: stderr, warnings and up.
+  // What the caller does that needs a sett database (say "settfs snapshot"): a PostgreSQL
+  // store is then refused at once with NotSupported naming it.
+  std::string needs_engine;
 };
 
 class SettfsStore {
@@ -39,8 +48,11 @@ class SettfsStore {
   static sett::Status Open(const StoreConfig& config, std::unique_ptr<SettfsStore>* store);
   ~SettfsStore();
 
-  // Whether dir is missing or an empty directory.
+  // Whether dir is missing or an empty directory (a PostgreSQL database counts as fresh: it
+  // holds a filesystem or not, which ReadSuperblock tells).
   static bool IsFresh(const std::string& dir);
+  // Whether where names a PostgreSQL database rather than a directory.
+  static bool IsPostgres(const std::string& where);
 
   // Writes a new filesystem (superblock and root directory owned by owner) into the database;
   // fails if it already holds one.
@@ -49,18 +61,27 @@ class SettfsStore {
   // Whether the database holds a filesystem; its superblock in *sb if so.
   sett::Status ReadSuperblock(Superblock* sb, bool* present);
 
+  // The sett database; nullptr on PostgreSQL.
   sett::DB* db() const { return db_.get(); }
   sett::Logger* logger() const { return config_.logger; }
-  SettKvStore* kv() const { return kv_.get(); }
+  KvStore* kv() const { return kv_.get(); }
+  // The store as a SettKvStore (for snapshots); nullptr on PostgreSQL.
+  SettKvStore* sett_kv() const {
+    return db_ != nullptr ? static_cast<SettKvStore*>(kv_.get()) : nullptr;
+  }
+  // OK on a sett database; NotSupported saying that `what` needs one, on PostgreSQL.
+  sett::Status NeedsEngine(const std::string& what) const;
   // Closes the database, making everything durable.
   sett::Status Close();
 
  private:
   SettfsStore() = default;
 
+  static sett::Status OpenPostgres(const StoreConfig& config, std::unique_ptr<SettfsStore>* result);
+
   StoreConfig config_;
   std::unique_ptr<sett::DB> db_;
-  std::unique_ptr<SettKvStore> kv_;
+  std::unique_ptr<KvStore> kv_;
 };
 
 }  // namespace settfs

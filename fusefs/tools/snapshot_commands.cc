@@ -141,6 +141,7 @@ std::string Run(const SnapshotArgs& args, const std::string& request, bool write
   StoreConfig config;
   config.dir = dbdir;
   config.read_only = !writes;
+  config.needs_engine = "settfs snapshot";
   std::unique_ptr<SettfsStore> store;
   s = SettfsStore::Open(config, &store);
   if (!s.ok()) {
@@ -218,6 +219,7 @@ int RunRollback(const RollbackArgs& args) {
   const std::string dbdir = Absolute(args.dbdir);
   StoreConfig config;
   config.dir = dbdir;
+  config.needs_engine = "settfs rollback";
   std::unique_ptr<SettfsStore> store;
   Status s = SettfsStore::Open(config, &store);
   if (!s.ok()) {

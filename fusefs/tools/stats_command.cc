@@ -9,6 +9,7 @@
 
 #include "control_channel.h"
 #include "mount_table.h"
+#include "settfs_store.h"
 #include "tools/common/format.h"
 
 namespace settfs {
@@ -149,6 +150,10 @@ void PrintTable(const Rates& r) {
 
 int RunStats(const StatsArgs& args) {
   const std::string dbdir = DatabaseDirOf(args.target);
+  if (SettfsStore::IsPostgres(dbdir)) {
+    std::fprintf(stderr, "settfs stats: not supported on a PostgreSQL store (%s)\n", dbdir.c_str());
+    return 1;
+  }
   Sample previous, now;
   Status s = Read(dbdir, &previous);
   const uint64_t rounds = args.once ? 1 : args.count;
