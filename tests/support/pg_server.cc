@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -102,6 +103,20 @@ PgServer* SharedPgServer(std::string* why) {
   }
   if (server == nullptr) *why = error;
   return server.get();
+}
+
+bool TestsOnPostgres() {
+  const char* store = std::getenv("SETTFS_TEST_STORE");
+  return store != nullptr && std::string(store) == "postgresql";
+}
+
+std::string NewPgDatabase(std::string* why) {
+  PgServer* server = SharedPgServer(why);
+  if (server == nullptr) return "";
+  static std::atomic<int> made{0};
+  std::string name = "fs" + std::to_string(made++);
+  *why = server->CreateDatabase(name);
+  return why->empty() ? server->Uri(name) : "";
 }
 
 }  // namespace sett::test

@@ -43,6 +43,12 @@ class PgServer {
 // cannot run.
 PgServer* SharedPgServer(std::string* why);
 
+// Whether SETTFS_TEST_STORE=postgresql asks the fixtures of the filesystem's tests to keep
+// their filesystem on PostgreSQL (tests/CMakeLists.txt registers some tests so a second time).
+bool TestsOnPostgres();
+// A fresh database on the shared server: its URI, or "" and *why.
+std::string NewPgDatabase(std::string* why);
+
 }  // namespace sett::test
 
 #endif  // SETT_TESTS_SUPPORT_PG_SERVER_H_

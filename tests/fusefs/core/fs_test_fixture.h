@@ -11,8 +11,6 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,18 +30,13 @@ class FsTest : public ::testing::Test {
   // The engine's memtable: small, so that the tests cross flushes and compactions.
   virtual size_t MemtableSize() const { return 256 << 10; }
 
-  static bool OnPostgres() {
-    const char* store = std::getenv("SETTFS_TEST_STORE");
-    return store != nullptr && std::string(store) == "postgresql";
-  }
-
   void SetUp() override {
     sett::Options options;
     options.in_memory = true;
     options.logger = sett::StderrLogger(sett::LogLevel::kError);
     options.memtable_size = MemtableSize();
     options.value_log_gc_interval_seconds = 0;
-    if (OnPostgres()) {
+    if (sett::test::TestsOnPostgres()) {
       ASSERT_NO_FATAL_FAILURE(OpenPostgres());
     } else {
       ASSERT_OK(sett::DB::Open(options, &db_));
@@ -63,13 +56,10 @@ class FsTest : public ::testing::Test {
       GTEST_SKIP() << "PostgreSQL's server binaries are not installed";
     }
     std::string why;
-    sett::test::PgServer* server = sett::test::SharedPgServer(&why);
-    ASSERT_NE(server, nullptr) << why;
-    static std::atomic<int> databases{0};
-    std::string name = "fs" + std::to_string(databases++);
-    ASSERT_EQ(server->CreateDatabase(name), "");
+    std::string uri = sett::test::NewPgDatabase(&why);
+    ASSERT_FALSE(uri.empty()) << why;
     std::unique_ptr<PgKvStore> pg;
-    ASSERT_OK(PgKvStore::Open(server->Uri(name), &pg));
+    ASSERT_OK(PgKvStore::Open(uri, &pg));
     store_ = std::move(pg);
   }
 

@@ -1,6 +1,7 @@
 // A fixture for tests through a real settfs mount: a fresh database and mount point in a
 // temporary directory, mounted before each test and unmounted (cleanly, or the test fails)
-// after it.
+// after it. With SETTFS_TEST_STORE=postgresql the database is a fresh one on a private
+// PostgreSQL server instead (support/pg_server.h), mounted by its URI.
 
 #ifndef SETT_TESTS_FUSEFS_MOUNT_MOUNTED_FIXTURE_H_
 #define SETT_TESTS_FUSEFS_MOUNT_MOUNTED_FIXTURE_H_
@@ -14,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "support/pg_server.h"
 #include "support/settfs_mount.h"
 #include "support/test_util.h"
 
@@ -39,6 +41,15 @@ class MountedTest : public ::testing::Test {
     // Other users (tests act as nobody) must reach the mount point.
     ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
     ASSERT_EQ(::mkdir(mountpoint().c_str(), 0755), 0);
+    dbdir_ = dir_.Join("db");
+    if (sett::test::TestsOnPostgres()) {
+      if (sett::test::PgServer::FindBinaries().empty()) {
+        GTEST_SKIP() << "PostgreSQL's server binaries are not installed";
+      }
+      std::string why;
+      dbdir_ = sett::test::NewPgDatabase(&why);
+      ASSERT_FALSE(dbdir_.empty()) << why;
+    }
     Mount();
   }
   void TearDown() override {
@@ -60,12 +71,14 @@ class MountedTest : public ::testing::Test {
     Mount();
   }
 
-  std::string dbdir() const { return dir_.Join("db"); }
+  // The database directory, or the PostgreSQL database's URI.
+  std::string dbdir() const { return dbdir_; }
   std::string mountpoint() const { return dir_.Join("mnt"); }
   // A path inside the mount.
   std::string P(const std::string& name) const { return mountpoint() + "/" + name; }
 
   sett::test::TempDir dir_;
+  std::string dbdir_;
   std::unique_ptr<sett::test::SettfsMount> mount_;
 };
 

@@ -176,7 +176,7 @@ TEST_F(SettfsDataTest, UnlinkedWhileOpenStaysUsableUntilClosed) {
   // Reclaimed: the check finds no orphan and nothing else.
   ASSERT_EQ(mount_->Unmount(), 0);
   std::string out;
-  EXPECT_EQ(sett::test::Shell(std::string(sett::test::SettfsBinary()) + " fsck " + dbdir(), &out),
+  EXPECT_EQ(sett::test::Shell(std::string(sett::test::SettfsBinary()) + " fsck '" + dbdir() + "'", &out),
             0)
       << out;
   EXPECT_EQ(out.find("await reclaiming"), std::string::npos) << out;
