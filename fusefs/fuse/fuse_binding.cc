@@ -367,8 +367,11 @@ void OnAccess(fuse_req_t req, fuse_ino_t ino, int mask) {
   }
 }
 
-// Every open may keep the kernel's cached pages: nobody else writes the files.
-void PrepareOpen(fuse_file_info* fi) { fi->keep_cache = 1; }
+// An open keeps the kernel's cached pages when nobody else writes the files (a store that other
+// mounts share: the pages are read again at each open, as NFS's close-to-open).
+void PrepareOpen(fuse_req_t req, fuse_file_info* fi) {
+  fi->keep_cache = Binding(req)->options().keep_cache ? 1 : 0;
+}
 
 void OnOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   const bool changes = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
@@ -379,7 +382,7 @@ void OnOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     fuse_reply_err(req, err);
     return;
   }
-  PrepareOpen(fi);
+  PrepareOpen(req, fi);
   if (fuse_reply_open(req, fi) != 0) t.fs->Release(t.ino);
 }
 
@@ -393,7 +396,7 @@ void OnCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     fuse_reply_err(req, err);
     return;
   }
-  PrepareOpen(fi);
+  PrepareOpen(req, fi);
   fuse_entry_param e = EntryParam(req, st);  // The live tree: numbered as in it.
   if (fuse_reply_create(req, &e, fi) != 0) {
     t.fs->Release(st.st_ino);

@@ -21,12 +21,15 @@ namespace settfs {
 struct FuseBindingOptions {
   // How long the kernel may trust an entry, a missing name, and attributes. Nothing changes a
   // settfs database behind the kernel's back (the database is locked by one mount), so long
-  // timeouts are safe; they only bound how long the kernel keeps what it learnt.
+  // timeouts are safe; they only bound how long the kernel keeps what it learnt. A store that
+  // other mounts share (PostgreSQL) wants short ones, and keep_cache off.
   double entry_timeout = 3600;
   double negative_timeout = 3600;
   double attr_timeout = 3600;
   // Let the kernel cache writes and send them in large pieces (FUSE_CAP_WRITEBACK_CACHE).
   bool writeback_cache = true;
+  // Keep a file's cached pages when it is opened again.
+  bool keep_cache = true;
   // Keep POSIX ACLs for the kernel to enforce (FUSE_CAP_POSIX_ACL); needs xattrs.
   bool posix_acl = true;
   // Extended attributes. Off, every xattr call fails with EOPNOTSUPP, and the kernel no longer

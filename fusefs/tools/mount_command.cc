@@ -43,8 +43,11 @@ const char kMountOptionsHelp[] = R"(settfs options (-o, comma-separated):
                       noexec) instead of starting another: what mount -o remount asks
   commit=SECONDS      make committed changes durable at least this often (default 5;
                       0: only on fsync); fsync is always durable when it returns
-  timeout=SECONDS     how long the kernel may cache names and attributes (default 3600)
-  no_writeback_cache  send each write to settfs as it is made, uncached by the kernel
+  timeout=SECONDS     how long the kernel may cache names and attributes (default 3600; 1
+                      on a PostgreSQL store, which other mounts may change)
+  no_writeback_cache  send each write to settfs as it is made, uncached by the kernel (always
+                      so on a PostgreSQL store, where file data is also read again at each
+                      open: what another mount wrote is seen at the next open)
   noacl               no POSIX ACLs (setfacl fails with EOPNOTSUPP; modes alone decide)
   noxattr             no extended attributes (and so no ACLs): every xattr call fails with
                       EOPNOTSUPP, and small writes no longer cost the kernel's check for
@@ -77,7 +80,7 @@ using sett::Status;
 struct MountOptions {
   bool mkfs = false;
   unsigned commit_seconds = 5;
-  double timeout = 3600;
+  double timeout = -1;  // Unset: 3600, or 1 on a shared store.
   bool writeback_cache = true;
   bool posix_acl = true;
   bool xattrs = true;
@@ -401,7 +404,10 @@ Status OpenFilesystemStore(const MountArgs& args, const MountOptions& options, s
                             "run settfs mkfs, to make one");
   }
   logger->Log(sett::LogLevel::kInfo, "settfs: making a filesystem in " + args.dbdir);
-  return (*store)->Format(4096, sett::Compression::kSnappy, ::getuid(), ::getgid());
+  s = (*store)->Format(4096, sett::Compression::kSnappy, ::getuid(), ::getgid());
+  // Another mount of a shared store may have made it first: then mount that one.
+  if (!s.ok() && (*store)->ReadSuperblock(&sb, &present).ok() && present) return Status::OK();
+  return s;
 }
 
 fuse_session* NewSession(const MountArgs& args, const MountOptions& options, FuseBinding* binding) {
@@ -522,9 +528,13 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
   }
   fs->set_space_reserve(uint64_t{options.reserve_mib} << 20);
   FuseBindingOptions binding_options;
+  // Other mounts may change a shared store (PostgreSQL) behind the kernel's back.
+  const bool shared = store->db() == nullptr;
+  double timeout = options.timeout >= 0 ? options.timeout : shared ? 1 : 3600;
   binding_options.entry_timeout = binding_options.attr_timeout = binding_options.negative_timeout =
-      options.timeout;
-  binding_options.writeback_cache = options.writeback_cache;
+      timeout;
+  binding_options.writeback_cache = options.writeback_cache && !shared;
+  binding_options.keep_cache = !shared;
   binding_options.threads = options.threads;
   binding_options.posix_acl = options.posix_acl;
   binding_options.xattrs = options.xattrs;

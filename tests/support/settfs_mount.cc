@@ -51,7 +51,9 @@ bool IsSettfsMounted(const std::string& mountpoint) {
 }
 
 SettfsMount::SettfsMount(std::string dbdir, std::string mountpoint, std::string options)
-    : dbdir_(std::move(dbdir)), mountpoint_(std::move(mountpoint)), log_path_(dbdir_ + ".log") {
+    : dbdir_(std::move(dbdir)),
+      mountpoint_(std::move(mountpoint)),
+      log_path_(mountpoint_ + ".log") {
   std::string opts = "allow_other";
   if (!options.empty()) opts += "," + options;
   pid_ = ::fork();

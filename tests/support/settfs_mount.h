@@ -37,7 +37,7 @@ class SettfsMount {
   int Unmount();
   // SIGKILLs the daemon and clears the dead mount.
   void Kill();
-  // Everything the daemon wrote to stderr so far.
+  // Everything the daemon wrote to stderr so far (kept in MOUNTPOINT.log).
   std::string Log() const;
 
  private:
