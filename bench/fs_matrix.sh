@@ -3,7 +3,7 @@
 # the same kind of directory through bindfs (a plain FUSE passthrough) and through libfuse's
 # passthrough_hp (the FUSE limit; with PASSTHROUGH_HP set to its binary, which
 # bench/fs/build_passthrough_hp.sh builds), and settfs with its database on the host, plain and
-# encrypted; fio jobs
+# encrypted, and on a private PostgreSQL server where one is installed; fio jobs
 # (bench/fs/jobs) with 1 and 4 jobs, then the metadata benchmark (bench/fs/metadata.py) with 1
 # and 4 workers. Appends one JSON line per figure to OUT. As root.
 #
@@ -26,9 +26,13 @@ meta_files="${META_FILES:-${preset[4]}}"
 targets=(host bindfs settfs settfs-encrypted)
 mkdir -p "$work/host" "$work/bindfs-src" "$work/bindfs" "$work/settfs" "$work/settfs-encrypted"
 cleanup() {
-  for mounted in bindfs passthrough_hp settfs settfs-encrypted; do
+  for mounted in bindfs passthrough_hp settfs settfs-encrypted settfs-postgresql; do
     fusermount3 -u -q "$work/$mounted" 2>/dev/null || true
   done
+  if [[ -n "${pg_bin:-}" && -d "$work/pg/data" ]]; then
+    sleep 1  # The daemon lets go of its connections as it exits.
+    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
 }
 trap cleanup EXIT
 bindfs "$work/bindfs-src" "$work/bindfs"
@@ -40,6 +44,26 @@ else
   echo "fs_matrix: PASSTHROUGH_HP not set: no passthrough_hp figures" >&2
 fi
 "$settfs" mount "$work/settfs-db" "$work/settfs" -o mkfs >/dev/null
+# settfs on PostgreSQL, where the server is installed: a private one in $work/pg, on a unix
+# socket, with its default settings (durable commits; settfs asks for synchronous ones only
+# at fsync and every commit= seconds, as on its own engine).
+pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tail -n 1)"
+as_pg=()
+if [[ -n "$pg_bin" ]]; then
+  mkdir -p "$work/pg" "$work/settfs-postgresql"
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres "$work/pg"
+    as_pg=(runuser -u postgres --)
+  fi
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$work/pg/data" -A trust -U postgres >/dev/null
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
+    -o "-k $work/pg -c listen_addresses=" start >/dev/null
+  "$settfs" mount "postgresql:///postgres?host=$work/pg&user=postgres" \
+    "$work/settfs-postgresql" >/dev/null
+  targets+=(settfs-postgresql)
+else
+  echo "fs_matrix: PostgreSQL's server is not installed: no settfs-postgresql figures" >&2
+fi
 # The same, encrypted (settfs mkfs --encrypt).
 (umask 077 && openssl rand -hex 32 >"$work/settfs.key")
 "$settfs" mkfs "$work/settfs-encrypted-db" --encrypt --key-file "$work/settfs.key" >/dev/null

@@ -60,7 +60,7 @@ def metric(run):
     return run["mb_per_sec"] if run["workload"] == "readseq" else run["ops_per_sec"]
 
 
-TARGETS = ["host", "bindfs", "passthrough_hp", "settfs", "settfs-encrypted"]
+TARGETS = ["host", "bindfs", "passthrough_hp", "settfs", "settfs-encrypted", "settfs-postgresql"]
 # settfs against each of these; a target a run did not measure shows as "-".
 FS_PEERS = ["host", "bindfs", "passthrough_hp"]
 FIO_ORDER = ["seqwrite", "seqread", "randread", "randwrite", "randwrite-fsync", "smallfiles"]
@@ -81,7 +81,9 @@ def filesystem_section(rows):
            "kind of directory through bindfs (a plain FUSE passthrough), `passthrough_hp` "
            "through libfuse's high-performance passthrough example (the FUSE limit), `settfs` a "
            "settfs mount with its database on the host, `settfs-encrypted` the same with "
-           "`settfs mkfs --encrypt`. fio jobs in `bench/fs/jobs/` (caches "
+           "`settfs mkfs --encrypt`, `settfs-postgresql` a settfs mount of a database on a "
+           "private PostgreSQL server on the same disk (unix socket, its default settings). "
+           "fio jobs in `bench/fs/jobs/` (caches "
            "dropped before the sequential and random reads); metadata by "
            "`bench/fs/metadata.py`.", ""]
     ratio_heads = ["settfs / %s" % p for p in FS_PEERS]
@@ -117,6 +119,38 @@ def filesystem_section(rows):
         out += ["Metadata (operations per second):", "",
                 table(lines, ["phase"] + TARGETS + ratio_heads), ""]
     return out
+
+
+def postgres_section(rows):
+    """settfs on PostgreSQL against settfs on its own engine: each fio job and metadata phase."""
+    pg, local = "settfs-postgresql", "settfs"
+    fio = {(r["job"], r["numjobs"], r["target"]): r for r in rows if r["kind"] == "fio"}
+    meta = {(r["phase"], r["layout"], r["workers"], r["target"]): r for r in rows
+            if r["kind"] == "metadata"}
+    lines = []
+    for jobs in (1, 4):
+        for job in FIO_ORDER:
+            a, b = fio.get((job, jobs, pg)), fio.get((job, jobs, local))
+            if a and b and b["mb_per_sec"]:
+                lines.append(["fio %s, %d job%s (MB/s)" % (job, jobs, "s" if jobs > 1 else ""),
+                              fmt(b["mb_per_sec"]), fmt(a["mb_per_sec"]),
+                              "%.2fx" % (a["mb_per_sec"] / b["mb_per_sec"])])
+    for workers in (1, 4):
+        for layout in ("flat", "tree"):
+            for phase in META_ORDER:
+                a = meta.get((phase, layout, workers, pg))
+                b = meta.get((phase, layout, workers, local))
+                if a and b and b["ops_per_sec"]:
+                    lines.append(["%s, %s, %d worker%s (ops/s)" % (
+                        phase, layout, workers, "s" if workers > 1 else ""),
+                        fmt(b["ops_per_sec"]), fmt(a["ops_per_sec"]),
+                        "%.2fx" % (a["ops_per_sec"] / b["ops_per_sec"])])
+    if not lines:
+        return []
+    return ["## settfs on PostgreSQL", "",
+            "The same jobs on a settfs mount of a PostgreSQL database (`settfs mount "
+            "postgresql://...`) against settfs on its own engine, from the tables above.", "",
+            table(lines, ["job", "settfs", "settfs on PostgreSQL", "PostgreSQL / sett"]), ""]
 
 
 def encryption_section(rows):
@@ -326,6 +360,7 @@ def main():
         fs_rows = [json.loads(l) for l in open(fs_path) if l.strip()]
         if any(r["kind"] in ("fio", "metadata") for r in fs_rows):
             out += filesystem_section(fs_rows)
+            out += postgres_section(fs_rows)
         if any(r["kind"] in ("fsx", "rewrite", "rewrite_space") for r in fs_rows):
             out += hot_rewrites_section(fs_rows)
     with open(os.path.join(results, "report.md"), "w") as f:

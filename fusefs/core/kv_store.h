@@ -63,6 +63,18 @@ class KvStore {
   virtual uint64_t FreeBytes() = 0;
   // The most one transaction may write, counting each write as its key and value plus 64 bytes.
   virtual size_t MaxTxnBytes() const = 0;
+
+  // For a store that several processes share: from now on each commit tells the others the
+  // topics it changes (topic_of of each key it writes; "" for none), and changed is called,
+  // from a thread of the store's, with each topic the others' commits change, until
+  // StopWatching. NotSupported by a store that one process alone opens.
+  virtual Status WatchChanges(std::function<std::string(std::string_view key)> topic_of,
+                              std::function<void(std::string_view topic)> changed) {
+    (void)topic_of;
+    (void)changed;
+    return Status::NotSupported("a store of one process has no one to watch");
+  }
+  virtual void StopWatching() {}
 };
 
 }  // namespace settfs

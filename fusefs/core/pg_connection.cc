@@ -1,7 +1,9 @@
 #include "core/pg_connection.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace settfs {
@@ -136,6 +138,24 @@ Status PgConnection::Exec(Stmt stmt, const std::vector<std::string_view>& params
   if (s.ok() && result != nullptr) *result = PgResult(r);
   if (!s.ok() || result == nullptr) PQclear(r);
   return s;
+}
+
+Status PgConnection::WaitForNotices(int timeout_ms, std::vector<std::string>* payloads) {
+  const int fd = PQsocket(conn_);
+  if (fd < 0) return Status::IOError("postgresql: waiting for notices: no connection");
+  struct pollfd want = {fd, POLLIN, 0};
+  int ready = ::poll(&want, 1, timeout_ms);
+  if (ready < 0 && errno != EINTR) {
+    return Status::IOError("postgresql: waiting for notices: poll", errno);
+  }
+  if (ready > 0 && PQconsumeInput(conn_) == 0) {
+    return Status::IOError("postgresql: waiting for notices: " + ServerMessage(conn_, nullptr));
+  }
+  while (PGnotify* notice = PQnotifies(conn_)) {
+    payloads->emplace_back(notice->extra != nullptr ? notice->extra : "");
+    PQfreemem(notice);
+  }
+  return Status::OK();
 }
 
 Status PgConnection::Check(PGresult* result, const char* what, bool want_rows) {

@@ -68,6 +68,10 @@ class PgConnection {
   Status Exec(Stmt stmt, const std::vector<std::string_view>& params, PgResult* result,
               unsigned text_params = 0);
 
+  // Waits up to timeout_ms for notices (NOTIFY) on the channels this connection LISTENs to,
+  // and appends the payloads of those that came.
+  Status WaitForNotices(int timeout_ms, std::vector<std::string>* payloads);
+
   // Whether the connection still works (false after the server went away).
   bool ok() const;
 

@@ -1,5 +1,7 @@
 #include "core/pg_kv_store.h"
 
+#include <chrono>
+#include <random>
 #include <string_view>
 #include <utility>
 
@@ -58,10 +60,12 @@ class PgKvTxn : public KvTxn {
   }
   Status Set(std::string_view key, std::string_view value) override {
     if (!update_) return Status::InvalidArgument("write in a read-only transaction");
+    NoteTopic(key);
     return Exec(Stmt::kPut, {key, value}, nullptr);
   }
   Status Delete(std::string_view key) override {
     if (!update_) return Status::InvalidArgument("delete in a read-only transaction");
+    NoteTopic(key);
     return Exec(Stmt::kDelete, {key}, nullptr);
   }
 
@@ -118,7 +122,10 @@ class PgKvTxn : public KvTxn {
     if (!failed_.ok()) return failed_;
     if (!update_) return Status::InvalidArgument("commit of a read-only transaction");
     open_ = false;
-    Status s = conn_->Run(sync ? "SET LOCAL synchronous_commit TO on; COMMIT" : "COMMIT");
+    // The notices go out only if the commit does (PostgreSQL sends them at commit).
+    std::string sql = store_->NotifySql(topics_);
+    sql += sync ? "SET LOCAL synchronous_commit TO on; COMMIT" : "COMMIT";
+    Status s = conn_->Run(sql.c_str());
     if (!s.ok()) failed_ = s;
     if (s.ok() && !sync) store_->Committed();
     return s;
@@ -133,6 +140,12 @@ class PgKvTxn : public KvTxn {
     std::string top(prefix);
     top.append(4096, '\xff');
     return ScanBackward(prefix, top, fn);
+  }
+
+  void NoteTopic(std::string_view key) {
+    if (!store_->watching()) return;
+    std::string topic = store_->TopicOf(key);
+    if (!topic.empty()) topics_.insert(std::move(topic));
   }
 
   Status ScanPage(const std::string& from, const std::string& end, bool keys_only, int page,
@@ -159,9 +172,92 @@ class PgKvTxn : public KvTxn {
   const bool update_;
   bool open_ = true;
   Status failed_;
+  std::set<std::string> topics_;  // What the commit changes, to tell other mounts.
 };
 
+// 16 random hex digits.
+std::string RandomId() {
+  std::random_device random;
+  std::string id;
+  for (int i = 0; i < 16; i++) id.push_back("0123456789abcdef"[random() % 16]);
+  return id;
+}
+
+constexpr char kChannel[] = "settfs_changes";
+
 }  // namespace
+
+PgKvStore::PgKvStore(std::string uri) : uri_(std::move(uri)), id_(RandomId()) {}
+
+std::string PgKvStore::TopicOf(std::string_view key) const { return topic_of_(key); }
+
+std::string PgKvStore::NotifySql(const std::set<std::string>& topics) const {
+  // A payload: this store's id, then topics, one per line. Topics and id are made of
+  // [0-9a-z:] alone, so they stand inside quotes as they are.
+  std::string sql, payload;
+  auto flush = [&] {
+    if (payload.size() > id_.size()) {
+      sql += std::string("NOTIFY ") + kChannel + ", '" + payload + "';";
+    }
+    payload = id_;
+  };
+  payload = id_;
+  for (const std::string& topic : topics) {
+    if (topic.size() + 1 > kNotifyBytes - id_.size()) continue;  // Cannot be told: too long.
+    if (payload.size() + 1 + topic.size() > kNotifyBytes) flush();
+    payload += "\n" + topic;
+  }
+  flush();
+  return sql;
+}
+
+Status PgKvStore::WatchChanges(std::function<std::string(std::string_view key)> topic_of,
+                               std::function<void(std::string_view topic)> changed) {
+  if (watching()) return Status::InvalidArgument("already watching " + uri_);
+  topic_of_ = std::move(topic_of);
+  changed_ = std::move(changed);
+  stop_ = false;
+  watching_.store(true, std::memory_order_release);
+  listener_ = std::thread([this] { Listen(); });
+  return Status::OK();
+}
+
+void PgKvStore::StopWatching() {
+  stop_ = true;
+  if (listener_.joinable()) listener_.join();
+  watching_.store(false, std::memory_order_release);
+}
+
+void PgKvStore::Listen() {
+  std::unique_ptr<PgConnection> conn;
+  while (!stop_) {
+    if (conn == nullptr || !conn->ok()) {
+      conn.reset();
+      std::unique_ptr<PgConnection> fresh;
+      Status s = PgConnection::Connect(uri_, &fresh);
+      if (s.ok()) s = fresh->Run((std::string("LISTEN ") + kChannel).c_str());
+      if (!s.ok()) {  // The server is away: try again in a while.
+        for (int i = 0; i < 10 && !stop_; i++) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        continue;
+      }
+      conn = std::move(fresh);
+    }
+    std::vector<std::string> payloads;
+    if (!conn->WaitForNotices(100, &payloads).ok()) conn.reset();
+    for (const std::string& payload : payloads) {
+      size_t line = payload.find('\n');
+      if (line == std::string::npos || payload.compare(0, line, id_) == 0) continue;  // Ours.
+      while (line != std::string::npos) {
+        size_t next = payload.find('\n', line + 1);
+        changed_(std::string_view(payload).substr(
+            line + 1, next == std::string::npos ? std::string::npos : next - line - 1));
+        line = next;
+      }
+    }
+  }
+}
 
 bool PgKvStore::IsUri(const std::string& path) {
   return path.rfind("postgresql://", 0) == 0 || path.rfind("postgres://", 0) == 0;
@@ -201,7 +297,7 @@ Status PgKvStore::CreateSchema(PgConnection* conn) {
   return s;
 }
 
-PgKvStore::~PgKvStore() = default;
+PgKvStore::~PgKvStore() { StopWatching(); }
 
 Status PgKvStore::Acquire(std::unique_ptr<PgConnection>* conn) {
   {

@@ -20,9 +20,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/kv_store.h"
@@ -50,7 +53,21 @@ class PgKvStore : public KvStore {
   uint64_t FreeBytes() override { return UINT64_MAX; }
   size_t MaxTxnBytes() const override { return kMaxTxnBytes; }
 
+  // Commits send their topics with NOTIFY on channel settfs_changes (several NOTIFYs of at
+  // most kNotifyBytes each, sent only if the commit is), and a thread LISTENs on a connection
+  // of its own, skipping this store's own notices; when that connection breaks, it connects
+  // again (changes meanwhile are missed: the mounts' timeouts still bound what is stale).
+  Status WatchChanges(std::function<std::string(std::string_view key)> topic_of,
+                      std::function<void(std::string_view topic)> changed) override;
+  void StopWatching() override;
+
   const std::string& uri() const { return uri_; }
+
+  // The NOTIFY statements that tell others about topics (the SQL, "" for none).
+  std::string NotifySql(const std::set<std::string>& topics) const;
+  // The topic of a written key while watching, else "".
+  std::string TopicOf(std::string_view key) const;
+  bool watching() const { return watching_.load(std::memory_order_acquire); }
 
   // Hands a connection back after a transaction (or drops it when broken).
   void Release(std::unique_ptr<PgConnection> conn);
@@ -62,15 +79,24 @@ class PgKvStore : public KvStore {
   static constexpr size_t kMaxTxnBytes = 64 << 20;
   static constexpr uint64_t kReportedFree = uint64_t{1} << 40;
   static constexpr size_t kIdleConnections = 8;
+  static constexpr size_t kNotifyBytes = 7000;  // PostgreSQL takes payloads below 8000 bytes.
 
  private:
-  explicit PgKvStore(std::string uri) : uri_(std::move(uri)) {}
+  explicit PgKvStore(std::string uri);
   Status Acquire(std::unique_ptr<PgConnection>* conn);
   Status CreateSchema(PgConnection* conn);
   // Runs stmt (no parameters, one int8 row) on a pooled connection.
   Status QueryNumber(PgConnection::Stmt stmt, uint64_t* number);
 
+  void Listen();  // The watching thread.
+
   const std::string uri_;
+  const std::string id_;  // Random: marks this store's own notices.
+  std::function<std::string(std::string_view)> topic_of_;  // Set before watching_.
+  std::function<void(std::string_view)> changed_;
+  std::atomic<bool> watching_{false};
+  std::atomic<bool> stop_{false};
+  std::thread listener_;
   std::mutex mu_;
   std::vector<std::unique_ptr<PgConnection>> idle_;
   std::atomic<uint64_t> commits_{0};

@@ -834,6 +834,20 @@ void FuseBinding::DropCachedPages(fuse_ino_t ino, off_t offset, off_t length) {
   }
 }
 
+void FuseBinding::ForgetChanged(const CacheChange& change) {
+  if (session_ == nullptr) return;
+  int err = change.entry ? fuse_lowlevel_notify_inval_entry(session_, change.ino,
+                                                            change.name.c_str(), change.name.size())
+                         : fuse_lowlevel_notify_inval_inode(session_, change.ino, 0, 0);
+  // ENOENT: the kernel holds nothing of it. Only a debug line otherwise: the timeouts still
+  // bound how long the kernel keeps it.
+  if (err != 0 && err != -ENOENT) {
+    fs_->logger()->Log(LogLevel::kDebug, "settfs: forgetting what another mount changed (inode " +
+                                             std::to_string(change.ino) +
+                                             "): " + std::strerror(-err));
+  }
+}
+
 void FuseBinding::SnapshotChanged(const std::string& name) {
   if (session_ == nullptr || views_ == nullptr) return;
   int err = fuse_lowlevel_notify_inval_entry(session_, SnapshotViews::kSnapdirIno, name.c_str(),

@@ -12,6 +12,7 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
+#include "core/change_topics.h"
 #include "core/filesystem.h"
 #include "fuse/op_stats.h"
 #include "fuse/snapshot_views.h"
@@ -66,6 +67,10 @@ class FuseBinding {
   const FuseBindingOptions& options() const { return options_; }
   // The session serving the binding, for the notices settfs sends the kernel.
   void set_session(fuse_session* session) { session_ = session; }
+
+  // Another mount of a shared store changed it: the kernel forgets the inode's attributes
+  // and cached pages, or the name in the directory (what it does not know, it skips).
+  void ForgetChanged(const CacheChange& change);
 
   // Whether a handler may have the kernel write back and drop cached pages of a file (with
   // the writeback cache on, a session, and more than one thread).

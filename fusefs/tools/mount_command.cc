@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "control_channel.h"
+#include "core/change_topics.h"
 #include "core/filesystem.h"
 #include "fuse/fuse_binding.h"
 #include "metrics_server.h"
@@ -496,6 +497,20 @@ std::unique_ptr<ControlServer> StartControl(const MountArgs& args, bool snapshot
   return control;
 }
 
+// On a shared store: what other mounts change, the kernel forgets at once (beside the
+// timeouts, which bound it when a notice is missed).
+void WatchOtherMounts(SettfsStore* store, FuseBinding* binding, sett::Logger* logger) {
+  Status s = store->kv()->WatchChanges(ChangeTopic, [binding](std::string_view topic) {
+    CacheChange change;
+    if (ParseChangeTopic(topic, &change)) binding->ForgetChanged(change);
+  });
+  if (!s.ok()) {
+    logger->Log(
+        sett::LogLevel::kWarning,
+        "settfs: not told of other mounts' changes (the timeouts still hold): " + s.ToString());
+  }
+}
+
 int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) {
   KeepLargeBuffersInTheHeap();
   sett::Logger* logger;
@@ -585,10 +600,12 @@ int Serve(const MountArgs& args, const MountOptions& options, Startup* startup) 
     SignalWatcher watcher(args.mountpoint, logger);
     std::unique_ptr<ControlServer> control =
         StartControl(args, snapshot, store.get(), &binding, logger);
+    if (shared) WatchOtherMounts(store.get(), &binding, logger);
     fuse_loop_config* config = fuse_loop_cfg_create();
     fuse_loop_cfg_set_max_threads(config, options.threads);
     loop_result = fuse_session_loop_mt(se, config);
     fuse_loop_cfg_destroy(config);
+    store->kv()->StopWatching();  // Before the session goes.
   }
   fuse_session_unmount(se);
   fuse_session_destroy(se);  // Runs destroy (orphans reclaimed, synced) if the kernel did not.

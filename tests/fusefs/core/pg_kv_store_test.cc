@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -220,6 +222,51 @@ TEST_F(PgKvStoreTest, SyncUsageAndErrors) {
   EXPECT_TRUE(PgKvStore::IsUri("postgresql:///db?host=/run/postgresql"));
   EXPECT_TRUE(PgKvStore::IsUri("postgres://host/db"));
   EXPECT_FALSE(PgKvStore::IsUri("/var/lib/settfs"));
+}
+
+// Commits tell the other watching stores the topics of what they wrote, however many (the
+// notices are split to fit), only once committed, and never the writer itself.
+TEST_F(PgKvStoreTest, WatchersAreToldOfOthersCommits) {
+  std::unique_ptr<PgKvStore> other;
+  ASSERT_OK(PgKvStore::Open(server_->Uri(), &other));
+  std::mutex mu;
+  std::set<std::string> told_here, told_there;
+  auto topic_of = [](std::string_view key) {
+    return key.substr(0, 1) == "k" ? std::string(key) : std::string();
+  };
+  auto collect = [&mu](std::set<std::string>* into) {
+    return [&mu, into](std::string_view topic) {
+      std::lock_guard<std::mutex> lock(mu);
+      into->emplace(topic);
+    };
+  };
+  ASSERT_OK(store_->WatchChanges(topic_of, collect(&told_here)));
+  ASSERT_OK(other->WatchChanges(topic_of, collect(&told_there)));
+
+  std::unique_ptr<KvTxn> txn = store_->Begin(true);
+  for (int i = 0; i < 2000; i++) ASSERT_OK(txn->Set("k" + std::to_string(i), "v"));
+  ASSERT_OK(txn->Set("untold", "v"));
+  ASSERT_OK(txn->Commit(false));
+  std::unique_ptr<KvTxn> lost = store_->Begin(true);
+  ASSERT_OK(lost->Set("klost", "v"));
+  lost.reset();  // Rolled back: nothing to tell.
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (told_there.size() >= 2000) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  store_->StopWatching();
+  other->StopWatching();
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(told_there.size(), 2000u);
+  EXPECT_EQ(told_there.count("k1999"), 1u);
+  EXPECT_EQ(told_there.count("klost"), 0u);
+  EXPECT_EQ(told_there.count("untold"), 0u);
+  EXPECT_TRUE(told_here.empty()) << "a store is not told of its own commits";
 }
 
 // A database whose settfs schema is of another version is refused, not misread.

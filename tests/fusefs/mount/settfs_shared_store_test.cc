@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -110,6 +111,37 @@ TEST_F(SettfsSharedStoreTest, CachedNamesExpireWithinTheTimeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_FALSE(Exists(b->Join("f"))) << "still there through the other mount after 10 s";
+}
+
+// With the kernel allowed to cache for an hour, a mount still sees at once what another
+// changed: each mount is told of the others' commits and has its kernel forget the names and
+// attributes they changed.
+TEST_F(SettfsSharedStoreTest, OtherMountsAreToldAtOnce) {
+  auto a = MountOn("a", "timeout=3600");
+  auto b = MountOn("b", "timeout=3600");
+  sett::test::WriteFile(a->Join("f"), "x");
+  struct stat st;
+  ASSERT_EQ(::stat(b->Join("f").c_str(), &st), 0);  // b's kernel caches name and attributes.
+  EXPECT_EQ(st.st_mode & 07777, 0644u);
+  ASSERT_EQ(::chmod(a->Join("f").c_str(), 0600), 0);
+  auto seen = [](const std::function<bool()>& done) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
+  };
+  EXPECT_TRUE(seen([&] {
+    struct stat now;
+    return ::stat(b->Join("f").c_str(), &now) == 0 && (now.st_mode & 07777) == 0600;
+  })) << "the mode change was not seen through the other mount";
+  ASSERT_EQ(::unlink(a->Join("f").c_str()), 0);
+  EXPECT_TRUE(seen([&] { return !Exists(b->Join("f")); }))
+      << "the removal was not seen through the other mount";
+  ASSERT_FALSE(Exists(b->Join("g")));  // A miss b's kernel remembers.
+  sett::test::WriteFile(a->Join("g"), "new");
+  EXPECT_TRUE(seen([&] { return Exists(b->Join("g")); }))
+      << "the new name was not seen through the other mount";
 }
 
 // Four threads on each mount create, write and rename files across three shared directories.
