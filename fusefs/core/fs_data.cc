@@ -80,19 +80,19 @@ int Filesystem::Read(uint64_t ino, uint64_t offset, size_t size, std::string* da
     uint64_t end = std::min<uint64_t>(inode.size, offset + size);
     data->assign(end - offset, '\0');  // Holes read as zeros.
     uint64_t last = (end - 1) / bs;
-    Status s = txn->Scan(BlockPrefix(ino), BlockKey(ino, offset / bs), false,
-                         [&](std::string_view key, std::string_view block) {
-                           uint64_t index = KeyBlockIndex(key);
-                           if (index > last) return false;
-                           uint64_t start = index * bs;
-                           uint64_t from = std::max(start, offset);
-                           uint64_t to = std::min({start + block.size(), end, start + bs});
-                           if (from < to) {
-                             std::memcpy(data->data() + (from - offset),
-                                         block.data() + (from - start), to - from);
-                           }
-                           return true;
-                         });
+    Status s = txn->ScanRange(BlockPrefix(ino), BlockKey(ino, offset / bs), BlockKey(ino, last + 1),
+                              false, [&](std::string_view key, std::string_view block) {
+                                uint64_t index = KeyBlockIndex(key);
+                                if (index > last) return false;
+                                uint64_t start = index * bs;
+                                uint64_t from = std::max(start, offset);
+                                uint64_t to = std::min({start + block.size(), end, start + bs});
+                                if (from < to) {
+                                  std::memcpy(data->data() + (from - offset),
+                                              block.data() + (from - start), to - from);
+                                }
+                                return true;
+                              });
     return s.ok() ? 0 : Fail(s, "reading inode " + std::to_string(ino));
   });
 }
@@ -122,13 +122,13 @@ int Filesystem::WriteChunk(uint64_t ino, uint64_t offset, std::string_view data)
     uint64_t first = offset / bs, last = (end - 1) / bs;
     // Which blocks exist, without reading them: only partly written ones are read.
     std::vector<uint64_t> present;
-    Status s = txn->Scan(BlockPrefix(ino), BlockKey(ino, first), true,
-                         [&](std::string_view key, std::string_view) {
-                           uint64_t index = KeyBlockIndex(key);
-                           if (index > last) return false;
-                           present.push_back(index);
-                           return true;
-                         });
+    Status s = txn->ScanRange(BlockPrefix(ino), BlockKey(ino, first), BlockKey(ino, last + 1), true,
+                              [&](std::string_view key, std::string_view) {
+                                uint64_t index = KeyBlockIndex(key);
+                                if (index > last) return false;
+                                present.push_back(index);
+                                return true;
+                              });
     if (!s.ok()) return Fail(s, "listing the blocks of inode " + std::to_string(ino));
     std::string block;
     for (uint64_t index = first; index <= last; index++) {

@@ -34,6 +34,15 @@ class KvTxn {
   virtual Status Scan(
       std::string_view prefix, std::string_view start, bool keys_only,
       const std::function<bool(std::string_view key, std::string_view value)>& fn) = 0;
+  // The same, ending before the key `end` ("" = at the end of the prefix): a store may then
+  // fetch no more than the range holds.
+  virtual Status ScanRange(
+      std::string_view prefix, std::string_view start, std::string_view end, bool keys_only,
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) {
+    return Scan(prefix, start, keys_only, [&](std::string_view key, std::string_view value) {
+      return (end.empty() || key < end) && fn(key, value);
+    });
+  }
   // The same in descending order, from the last key <= start (start "" = from the last).
   virtual Status ScanBackward(std::string_view prefix, std::string_view start,
                               const std::function<bool(std::string_view key)>& fn) = 0;

@@ -11,6 +11,11 @@ namespace {
 
 constexpr Oid kByteaOid = 17;
 constexpr Oid kInt8Oid = 20;
+constexpr Oid kByteaArrayOid = 1001;
+
+void PutInt32(std::string* out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+}
 
 struct StatementSpec {
   const char* name;
@@ -21,10 +26,11 @@ struct StatementSpec {
 // In the order of PgConnection::Stmt.
 const StatementSpec kStatements[] = {
     {"get", "SELECT v FROM settfs_kv WHERE k = $1", {kByteaOid}},
-    {"put",
-     "INSERT INTO settfs_kv (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v",
-     {kByteaOid, kByteaOid}},
-    {"del", "DELETE FROM settfs_kv WHERE k = $1", {kByteaOid}},
+    {"put_many",
+     "INSERT INTO settfs_kv (k, v) SELECT * FROM unnest($1::bytea[], $2::bytea[]) "
+     "ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v",
+     {kByteaArrayOid, kByteaArrayOid}},
+    {"delete_many", "DELETE FROM settfs_kv WHERE k = ANY($1::bytea[])", {kByteaArrayOid}},
     {"scan_kv",
      "SELECT k, v FROM settfs_kv WHERE k >= $1 AND k < $2 ORDER BY k LIMIT $3",
      {kByteaOid, kByteaOid, kInt8Oid}},
@@ -62,6 +68,25 @@ std::string ServerMessage(const PGconn* conn, const PGresult* result) {
 }
 
 }  // namespace
+
+std::string EncodeByteaArray(const std::vector<std::string_view>& items) {
+  // ndim, has-null flag, element type, then (length, lower bound) per dimension, then each
+  // element as its length and bytes.
+  std::string out;
+  size_t bytes = 20;
+  for (std::string_view item : items) bytes += 4 + item.size();
+  out.reserve(bytes);
+  PutInt32(&out, 1);
+  PutInt32(&out, 0);
+  PutInt32(&out, kByteaOid);
+  PutInt32(&out, static_cast<uint32_t>(items.size()));
+  PutInt32(&out, 1);
+  for (std::string_view item : items) {
+    PutInt32(&out, static_cast<uint32_t>(item.size()));
+    out.append(item.data(), item.size());
+  }
+  return out;
+}
 
 PgResult& PgResult::operator=(PgResult&& other) noexcept {
   if (this != &other) {

@@ -23,6 +23,9 @@ namespace settfs {
 
 using sett::Status;
 
+// The binary form of a one-dimensional bytea[] of items, a statement's array parameter.
+std::string EncodeByteaArray(const std::vector<std::string_view>& items);
+
 // A result that frees itself.
 class PgResult {
  public:
@@ -43,8 +46,8 @@ class PgConnection {
   // The prepared statements (see kStatements in the .cc for their SQL).
   enum class Stmt {
     kGet,
-    kPut,
-    kDelete,
+    kPutMany,     // upsert of the pairs of two bytea arrays
+    kDeleteMany,  // delete of the keys of a bytea array
     kScanKv,      // k >= $1 AND k < $2 ORDER BY k LIMIT $3, keys and values
     kScanKvOpen,  // k >= $1 ORDER BY k LIMIT $2
     kScanKeys,    // the same two, keys only

@@ -88,7 +88,9 @@ class PgKvStore : public KvStore {
   // Runs stmt (no parameters, one int8 row) on a pooled connection.
   Status QueryNumber(PgConnection::Stmt stmt, uint64_t* number);
 
-  void Listen();  // The watching thread.
+  Status ListenOn(std::unique_ptr<PgConnection>* conn);  // A fresh connection, listening.
+  void Listen(PgConnection* first);                      // The watching thread (owns first).
+  void Deliver(const std::string& payload);  // A notice's topics to changed_, unless ours.
 
   const std::string uri_;
   const std::string id_;  // Random: marks this store's own notices.
