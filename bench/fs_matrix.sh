@@ -7,7 +7,7 @@
 # (bench/fs/jobs) with 1 and 4 jobs, then the metadata benchmark (bench/fs/metadata.py) with 1
 # and 4 workers. Appends one JSON line per figure to OUT. As root.
 #
-#   [PASSTHROUGH_HP=BIN] [SIZE=1g ...] bench/fs_matrix.sh SETTFS_BIN WORKDIR OUT [--quick]
+#   [PASSTHROUGH_HP=BIN] [FS_TARGETS="..."] [SIZE=1g ...] bench/fs_matrix.sh SETTFS_BIN WORKDIR OUT [--quick]
 set -euo pipefail
 settfs="$1" work="$2" out="$3"
 quick="${4:-}"
@@ -69,6 +69,11 @@ fi
 "$settfs" mkfs "$work/settfs-encrypted-db" --encrypt --key-file "$work/settfs.key" >/dev/null
 "$settfs" mount "$work/settfs-encrypted-db" "$work/settfs-encrypted" -o "keyfile=$work/settfs.key" \
   >/dev/null
+
+# FS_TARGETS="settfs settfs-postgresql" measures only those (of the ones mounted above).
+if [[ -n "${FS_TARGETS:-}" ]]; then
+  read -r -a targets <<<"$FS_TARGETS"
+fi
 
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 

