@@ -267,7 +267,9 @@ def hot_rewrites_section(rows):
 
 def main():
     results = sys.argv[1]
-    all_runs = [json.loads(l) for l in open(os.path.join(results, "engine.jsonl")) if l.strip()]
+    engine_path = os.path.join(results, "engine.jsonl")  # Absent for a filesystem-only run.
+    all_runs = ([json.loads(l) for l in open(engine_path) if l.strip()]
+                if os.path.exists(engine_path) else [])
     runs = [r for r in all_runs if not is_skewed(r)]
     by = {}
     for r in runs:

@@ -17,6 +17,13 @@
 namespace sett::test {
 namespace {
 
+// Beside the database directory (on the same disk, which the space tests fill to the last
+// byte), or beside the mount point for a database on a server.
+std::string LogPathFor(const std::string& dbdir, const std::string& mountpoint) {
+  bool uri = dbdir.rfind("postgresql://", 0) == 0 || dbdir.rfind("postgres://", 0) == 0;
+  return (uri ? mountpoint : dbdir) + ".log";
+}
+
 using Clock = std::chrono::steady_clock;
 
 // Waits up to `seconds` for pid to exit; its exit status, or -2 if it is still running.
@@ -53,7 +60,7 @@ bool IsSettfsMounted(const std::string& mountpoint) {
 SettfsMount::SettfsMount(std::string dbdir, std::string mountpoint, std::string options)
     : dbdir_(std::move(dbdir)),
       mountpoint_(std::move(mountpoint)),
-      log_path_(mountpoint_ + ".log") {
+      log_path_(LogPathFor(dbdir_, mountpoint_)) {
   std::string opts = "allow_other";
   if (!options.empty()) opts += "," + options;
   pid_ = ::fork();

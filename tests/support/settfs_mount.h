@@ -37,7 +37,8 @@ class SettfsMount {
   int Unmount();
   // SIGKILLs the daemon and clears the dead mount.
   void Kill();
-  // Everything the daemon wrote to stderr so far (kept in MOUNTPOINT.log).
+  // Everything the daemon wrote to stderr so far (kept in DBDIR.log, or MOUNTPOINT.log for a
+  // database on a server).
   std::string Log() const;
 
  private:

@@ -41,7 +41,6 @@ class MountedTest : public ::testing::Test {
     // Other users (tests act as nobody) must reach the mount point.
     ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
     ASSERT_EQ(::mkdir(mountpoint().c_str(), 0755), 0);
-    dbdir_ = dir_.Join("db");
     if (sett::test::TestsOnPostgres()) {
       if (sett::test::PgServer::FindBinaries().empty()) {
         GTEST_SKIP() << "PostgreSQL's server binaries are not installed";
@@ -78,7 +77,9 @@ class MountedTest : public ::testing::Test {
   std::string P(const std::string& name) const { return mountpoint() + "/" + name; }
 
   sett::test::TempDir dir_;
-  std::string dbdir_;
+  // Set before SetUp (fixtures make their filesystem there before the base mounts it); on
+  // PostgreSQL, SetUp points it at a fresh database.
+  std::string dbdir_ = dir_.Join("db");
   std::unique_ptr<sett::test::SettfsMount> mount_;
 };
 
