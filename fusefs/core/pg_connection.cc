@@ -136,7 +136,9 @@ Status PgConnection::Prepare() {
   return Status::OK();
 }
 
-Status PgConnection::Run(const char* sql) { return Check(PQexec(conn_, sql), sql, false); }
+Status PgConnection::Run(const char* sql, const char* what) {
+  return Check(PQexec(conn_, sql), what != nullptr ? what : sql, false);
+}
 
 Status PgConnection::Exec(Stmt stmt, const std::vector<std::string_view>& params, PgResult* result,
                           unsigned text_params) {

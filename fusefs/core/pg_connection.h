@@ -64,8 +64,9 @@ class PgConnection {
   ~PgConnection();
 
   Status Prepare();
-  // Runs sql (one or more statements, no parameters) and discards what it returns.
-  Status Run(const char* sql);
+  // Runs sql (one or more statements, no parameters) and discards what it returns; errors
+  // name `what` (default: the SQL itself).
+  Status Run(const char* sql, const char* what = nullptr);
   // Runs a prepared statement; params are bytea, except that a param whose text_param bit is
   // set is sent as text (numbers).
   Status Exec(Stmt stmt, const std::vector<std::string_view>& params, PgResult* result,

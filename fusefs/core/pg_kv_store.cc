@@ -150,7 +150,7 @@ class PgKvTxn : public KvTxn {
     // The notices go out only if the commit does (PostgreSQL sends them at commit).
     std::string sql = store_->NotifySql(topics_);
     sql += sync ? "SET LOCAL synchronous_commit TO on; COMMIT" : "COMMIT";
-    Status s = conn_->Run(sql.c_str());
+    Status s = conn_->Run(sql.c_str(), "COMMIT");
     if (!s.ok()) failed_ = s;
     if (s.ok() && !sync) store_->Committed();
     return s;
@@ -344,7 +344,13 @@ Status PgKvStore::Open(const std::string& uri, std::unique_ptr<PgKvStore>* store
   std::unique_ptr<PgKvStore> made(new PgKvStore(uri));
   std::unique_ptr<PgConnection> conn;
   Status s = PgConnection::Connect(uri, &conn);
-  if (s.ok()) s = made->CreateSchema(conn.get());
+  // Two first opens racing to make the schema: the loser's CREATE fails; the next try finds it.
+  for (int attempt = 0; s.ok() && attempt < 3; attempt++) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
+    Status made_schema = made->CreateSchema(conn.get());
+    if (made_schema.ok() || attempt == 2) s = made_schema;
+    if (made_schema.ok()) break;
+  }
   if (s.ok()) s = conn->Prepare();
   if (!s.ok()) return s;
   made->Release(std::move(conn));
@@ -366,7 +372,8 @@ Status PgKvStore::CreateSchema(PgConnection* conn) {
       "CREATE SEQUENCE IF NOT EXISTS settfs_ids INCREMENT BY 64 START WITH 1;"
       "CREATE TABLE IF NOT EXISTS settfs_meta (version integer NOT NULL, syncs bigint NOT NULL);"
       "INSERT INTO settfs_meta SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM settfs_meta);"
-      "COMMIT");
+      "COMMIT",
+      "making the settfs tables");
   if (!s.ok()) {
     conn->Run("ROLLBACK").IgnoreError();
     return s;
@@ -374,7 +381,8 @@ Status PgKvStore::CreateSchema(PgConnection* conn) {
   // A schema of another version is refused rather than misread.
   s = conn->Run(
       "DO $$ BEGIN IF (SELECT version FROM settfs_meta LIMIT 1) <> 1 THEN "
-      "RAISE EXCEPTION 'settfs schema version is not 1'; END IF; END $$");
+      "RAISE EXCEPTION 'settfs schema version is not 1'; END IF; END $$",
+      "checking the settfs schema's version");
   static_assert(kSchemaVersion == 1, "the statements above name version 1");
   static_assert(kIdBlock == 64, "the sequence above hands out blocks of 64");
   return s;

@@ -12,8 +12,8 @@
 //
 // Connections: a pool, one connection per transaction while it lives (a directory listing's
 // snapshot keeps one); more are opened when every one is busy, and at most kIdleConnections
-// idle ones are kept. A connection that breaks is dropped; the transaction on it fails with
-// IOError.
+// idle ones are kept. A connection that breaks is dropped; the transaction on it
+// fails with IOError.
 
 #ifndef SETTFS_CORE_PG_KV_STORE_H_
 #define SETTFS_CORE_PG_KV_STORE_H_
@@ -78,7 +78,8 @@ class PgKvStore : public KvStore {
   static constexpr uint64_t kIdBlock = 64;
   static constexpr size_t kMaxTxnBytes = 64 << 20;
   static constexpr uint64_t kReportedFree = uint64_t{1} << 40;
-  static constexpr size_t kIdleConnections = 8;
+  // As many as a mount's request threads (16 by default) and a few listings keep busy.
+  static constexpr size_t kIdleConnections = 24;
   static constexpr size_t kNotifyBytes = 7000;  // PostgreSQL takes payloads below 8000 bytes.
 
  private:

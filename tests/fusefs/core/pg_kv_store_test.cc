@@ -269,6 +269,26 @@ TEST_F(PgKvStoreTest, WatchersAreToldOfOthersCommits) {
   EXPECT_TRUE(told_here.empty()) << "a store is not told of its own commits";
 }
 
+// Mounts starting at once on a fresh database all get the one schema (their races to make it
+// are retried).
+TEST_F(PgKvStoreTest, FirstOpensRacingAllSucceed) {
+  ASSERT_EQ(server_->CreateDatabase("racing"), "");
+  std::vector<std::thread> threads;
+  std::atomic<int> failed{0};
+  for (int i = 0; i < 4; i++) {
+    threads.emplace_back([&] {
+      std::unique_ptr<PgKvStore> store;
+      Status s = PgKvStore::Open(server_->Uri("racing"), &store);
+      if (!s.ok()) {
+        ADD_FAILURE() << s.ToString();
+        failed++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+}
+
 // A database whose settfs schema is of another version is refused, not misread.
 TEST_F(PgKvStoreTest, RefusesAnotherSchemaVersion) {
   ASSERT_EQ(server_->CreateDatabase("future"), "");
