@@ -137,7 +137,19 @@ Status PgConnection::Prepare() {
 }
 
 Status PgConnection::Run(const char* sql, const char* what) {
+  Drain();
   return Check(PQexec(conn_, sql), what != nullptr ? what : sql, false);
+}
+
+void PgConnection::SendWithoutWaiting(const char* sql) {
+  Drain();
+  unanswered_ = PQsendQuery(conn_, sql) == 1;
+}
+
+void PgConnection::Drain() {
+  if (!unanswered_) return;
+  unanswered_ = false;
+  while (PGresult* r = PQgetResult(conn_)) PQclear(r);  // A failure shows in ok() after.
 }
 
 Status PgConnection::Exec(Stmt stmt, const std::vector<std::string_view>& params, PgResult* result,
@@ -159,6 +171,7 @@ Status PgConnection::Exec(Stmt stmt, const std::vector<std::string_view>& params
       formats[i] = 1;
     }
   }
+  Drain();
   PGresult* r = PQexecPrepared(conn_, spec.name, static_cast<int>(params.size()), values.data(),
                                lengths.data(), formats.data(), /*resultFormat=*/1);
   Status s = Check(r, spec.name, true);
@@ -168,6 +181,7 @@ Status PgConnection::Exec(Stmt stmt, const std::vector<std::string_view>& params
 }
 
 Status PgConnection::WaitForNotices(int timeout_ms, std::vector<std::string>* payloads) {
+  Drain();
   const int fd = PQsocket(conn_);
   if (fd < 0) return Status::IOError("postgresql: waiting for notices: no connection");
   struct pollfd want = {fd, POLLIN, 0};

@@ -72,6 +72,10 @@ class PgConnection {
   Status Exec(Stmt stmt, const std::vector<std::string_view>& params, PgResult* result,
               unsigned text_params = 0);
 
+  // Sends sql (whose outcome does not matter: ROLLBACK) without waiting for the answer, which
+  // the next call on this connection takes first: a round trip saved for each ending reader.
+  void SendWithoutWaiting(const char* sql);
+
   // Waits up to timeout_ms for notices (NOTIFY) on the channels this connection LISTENs to,
   // and appends the payloads of those that came.
   Status WaitForNotices(int timeout_ms, std::vector<std::string>* payloads);
@@ -82,8 +86,11 @@ class PgConnection {
  private:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
   Status Check(PGresult* result, const char* what, bool want_rows);
+  // Takes the answers of what SendWithoutWaiting sent.
+  void Drain();
 
   PGconn* conn_;
+  bool unanswered_ = false;
 };
 
 }  // namespace settfs

@@ -49,7 +49,7 @@ class PgKvTxn : public KvTxn {
       : store_(store), conn_(std::move(conn)), update_(update), failed_(std::move(begun)) {}
   ~PgKvTxn() override {
     if (conn_ == nullptr) return;
-    if (open_) conn_->Run("ROLLBACK").IgnoreError();
+    if (open_) conn_->SendWithoutWaiting("ROLLBACK");
     store_->Release(std::move(conn_));
   }
 
@@ -412,10 +412,17 @@ void PgKvStore::Release(std::unique_ptr<PgConnection> conn) {
 
 std::unique_ptr<KvTxn> PgKvStore::Begin(bool update) {
   std::unique_ptr<PgConnection> conn;
-  Status s = Acquire(&conn);
-  if (s.ok()) {
-    s = conn->Run(update ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-                         : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  Status s;
+  // An idle connection may have died with a server that restarted since: drop it and take
+  // another (at worst a fresh one), so that a restart costs no operation an EIO.
+  for (size_t attempt = 0; attempt <= kIdleConnections + 1; attempt++) {
+    s = Acquire(&conn);
+    if (s.ok()) {
+      s = conn->Run(update ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                           : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    }
+    if (s.ok() || conn == nullptr || conn->ok()) break;
+    conn.reset();
   }
   return std::make_unique<PgKvTxn>(this, std::move(conn), update, s);
 }

@@ -70,6 +70,14 @@ std::string PgServer::Start() {
   return "";
 }
 
+std::string PgServer::Restart() {
+  const std::string log = dir_ + "/log";
+  std::string restart =
+      bin_ + "/pg_ctl -D " + dir_ + "/data -l " + log + " -w -m fast -o \"-k " + dir_ +
+      " -c listen_addresses= -c fsync=off -c max_connections=200\" restart >>" + log + " 2>&1";
+  return RunAsOwner(restart) == 0 ? "" : "pg_ctl restart failed: " + ReadLog(log);
+}
+
 PgServer::~PgServer() {
   if (running_) {
     RunAsOwner(bin_ + "/pg_ctl -D " + dir_ + "/data -m immediate -w stop >/dev/null 2>&1");

@@ -27,6 +27,8 @@ class PgServer {
   std::string Start();
   // A libpq URI of database db on this server, as the superuser.
   std::string Uri(const std::string& db = "postgres") const;
+  // Stops the server (fast: connections are cut) and starts it again; "" or what failed.
+  std::string Restart();
   // Makes a fresh database; "" on success, else what failed.
   std::string CreateDatabase(const std::string& db) const;
 

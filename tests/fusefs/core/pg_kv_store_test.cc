@@ -289,6 +289,28 @@ TEST_F(PgKvStoreTest, FirstOpensRacingAllSucceed) {
   EXPECT_EQ(failed.load(), 0);
 }
 
+// A server that restarts under a store: the pooled connections it cut are dropped and
+// replaced, and no transaction after the restart fails. (Runs last: it restarts the process's
+// server.)
+TEST_F(PgKvStoreTest, ZServerRestartCostsNoTransaction) {
+  Put("r", "before");
+  {
+    std::vector<std::unique_ptr<KvTxn>> open;  // Four connections into the pool.
+    for (int i = 0; i < 4; i++) open.push_back(store_->Begin(false));
+    std::string got;
+    for (auto& txn : open) ASSERT_OK(txn->Get("r", &got));
+  }
+  ASSERT_EQ(server_->Restart(), "");
+  for (int i = 0; i < 8; i++) {
+    std::unique_ptr<KvTxn> txn = store_->Begin(i % 2 == 0);
+    std::string got;
+    Status s = txn->Get("r", &got);
+    ASSERT_TRUE(s.ok()) << "transaction " << i << " after the restart: " << s.ToString();
+    EXPECT_EQ(got, "before");
+  }
+  Put("r", "after");
+}
+
 // A database whose settfs schema is of another version is refused, not misread.
 TEST_F(PgKvStoreTest, RefusesAnotherSchemaVersion) {
   ASSERT_EQ(server_->CreateDatabase("future"), "");
