@@ -1,4 +1,6 @@
-// Little-endian encoding for settfs's values, with a reader that bounds-checks every field.
+// Little-endian encoding for settfs's values, with a reader that bounds-checks every field; and
+// big-endian integers, where byte order must be numeric order (keys) or a wire format asks for
+// it (PostgreSQL's binary parameters and results).
 
 #ifndef SETTFS_CORE_CODEC_H_
 #define SETTFS_CORE_CODEC_H_
@@ -22,6 +24,19 @@ inline void PutU64(std::string* out, uint64_t v) {
 inline void PutBytes(std::string* out, std::string_view bytes) {
   PutU32(out, static_cast<uint32_t>(bytes.size()));
   out->append(bytes.data(), bytes.size());
+}
+
+inline void PutBigEndian32(std::string* out, uint32_t v) {
+  for (int i = 3; i >= 0; i--) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+inline void PutBigEndian64(std::string* out, uint64_t v) {
+  for (int i = 7; i >= 0; i--) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+// REQUIRES: in holds at least 8 bytes.
+inline uint64_t GetBigEndian64(std::string_view in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++) v = (v << 8) | static_cast<uint8_t>(in[i]);
+  return v;
 }
 
 // Reads fields off the front of its input; once a read runs past the end, ok() is false and

@@ -3,22 +3,14 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/codec.h"
+
 namespace settfs {
 namespace {
 
-void PutBigEndian(std::string* out, uint64_t v) {
-  for (int i = 7; i >= 0; i--) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-
-uint64_t GetBigEndian(std::string_view in) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++) v = (v << 8) | static_cast<uint8_t>(in[i]);
-  return v;
-}
-
 std::string WithIno(KeyTag tag, uint64_t ino) {
   std::string key = TagPrefix(tag);
-  PutBigEndian(&key, ino);
+  PutBigEndian64(&key, ino);
   return key;
 }
 
@@ -65,7 +57,7 @@ std::string XattrKey(uint64_t ino, std::string_view name) {
 
 std::string BlockKey(uint64_t ino, uint64_t index) {
   std::string key = BlockPrefix(ino);
-  PutBigEndian(&key, index);
+  PutBigEndian64(&key, index);
   return key;
 }
 
@@ -115,8 +107,8 @@ Status DeleteBlockBatch(KvTxn* txn, uint64_t ino, size_t batch, uint64_t* next, 
   return s;
 }
 
-uint64_t KeyIno(std::string_view key) { return GetBigEndian(key.substr(1)); }
+uint64_t KeyIno(std::string_view key) { return GetBigEndian64(key.substr(1)); }
 std::string_view KeyName(std::string_view key) { return key.substr(kInoKeySize); }
-uint64_t KeyBlockIndex(std::string_view key) { return GetBigEndian(key.substr(kInoKeySize)); }
+uint64_t KeyBlockIndex(std::string_view key) { return GetBigEndian64(key.substr(kInoKeySize)); }
 
 }  // namespace settfs

@@ -6,16 +6,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/codec.h"
+
 namespace settfs {
 namespace {
 
 constexpr Oid kByteaOid = 17;
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kByteaArrayOid = 1001;
-
-void PutInt32(std::string* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
-}
 
 struct StatementSpec {
   const char* name;
@@ -76,13 +74,13 @@ std::string EncodeByteaArray(const std::vector<std::string_view>& items) {
   size_t bytes = 20;
   for (std::string_view item : items) bytes += 4 + item.size();
   out.reserve(bytes);
-  PutInt32(&out, 1);
-  PutInt32(&out, 0);
-  PutInt32(&out, kByteaOid);
-  PutInt32(&out, static_cast<uint32_t>(items.size()));
-  PutInt32(&out, 1);
+  PutBigEndian32(&out, 1);
+  PutBigEndian32(&out, 0);
+  PutBigEndian32(&out, kByteaOid);
+  PutBigEndian32(&out, static_cast<uint32_t>(items.size()));
+  PutBigEndian32(&out, 1);
   for (std::string_view item : items) {
-    PutInt32(&out, static_cast<uint32_t>(item.size()));
+    PutBigEndian32(&out, static_cast<uint32_t>(item.size()));
     out.append(item.data(), item.size());
   }
   return out;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/codec.h"
 #include "core/pg_connection.h"
 
 namespace settfs {
@@ -33,14 +34,6 @@ std::string PrefixEnd(std::string_view prefix) {
     end.pop_back();
   }
   return end;
-}
-
-uint64_t DecodeInt8(std::string_view field) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < field.size() && i < 8; i++) {
-    v = (v << 8) | static_cast<unsigned char>(field[i]);
-  }
-  return v;
 }
 
 class PgKvTxn : public KvTxn {
@@ -449,7 +442,7 @@ Status PgKvStore::QueryNumber(PgConnection::Stmt stmt, uint64_t* number) {
   if (s.ok() && (r.rows() != 1 || r.field(0, 0).size() != 8)) {
     s = Status::IOError("postgresql: a query for a number returned none");
   }
-  if (s.ok()) *number = DecodeInt8(r.field(0, 0));
+  if (s.ok()) *number = GetBigEndian64(r.field(0, 0));
   Release(std::move(conn));
   return s;
 }

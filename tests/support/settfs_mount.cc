@@ -14,14 +14,15 @@
 #include <sstream>
 #include <thread>
 
+#include "core/pg_kv_store.h"
+
 namespace sett::test {
 namespace {
 
 // Beside the database directory (on the same disk, which the space tests fill to the last
 // byte), or beside the mount point for a database on a server.
 std::string LogPathFor(const std::string& dbdir, const std::string& mountpoint) {
-  bool uri = dbdir.rfind("postgresql://", 0) == 0 || dbdir.rfind("postgres://", 0) == 0;
-  return (uri ? mountpoint : dbdir) + ".log";
+  return (settfs::PgKvStore::IsUri(dbdir) ? mountpoint : dbdir) + ".log";
 }
 
 using Clock = std::chrono::steady_clock;
