@@ -267,6 +267,7 @@ TEST_F(DBNamedSnapshotTest, ASnapshotAndWhatItReadsSurvivePowerLoss) {
 TEST_F(DBNamedSnapshotTest, ConcurrentWritersCompactionAndSnapshots) {
   Open();
   std::atomic<bool> stop{false};
+  std::atomic<int> batches[2] = {0, 0};
   std::vector<std::thread> writers;
   for (int w = 0; w < 2; w++) {
     writers.emplace_back([&, w] {
@@ -276,13 +277,16 @@ TEST_F(DBNamedSnapshotTest, ConcurrentWritersCompactionAndSnapshots) {
         batch.Put("a" + std::to_string(w), v);
         batch.Put("b" + std::to_string(w), v);
         if (!db_->Write(WriteOptions(), batch).ok()) break;
+        batches[w]++;
       }
     });
   }
   std::thread compactor([&] {
     while (!stop) db_->Flatten().IgnoreError();  // Only to race with the snapshots.
   });
-  while (db_->LatestVersion() < 100) std::this_thread::yield();
+  // Each writer under way, so that every snapshot below must hold a batch of writer 0 (on a
+  // busy machine one writer alone can make the first hundred versions).
+  while (batches[0] < 50 || batches[1] < 50) std::this_thread::yield();
   std::vector<std::pair<std::string, std::string>> seen;  // Snapshot name, what a0 held.
   for (int n = 0; n < 40; n++) {
     std::string name = "s" + std::to_string(n);
@@ -292,6 +296,7 @@ TEST_F(DBNamedSnapshotTest, ConcurrentWritersCompactionAndSnapshots) {
     Item a, b;
     Status sa = txn->Get("a0", &a), sb = txn->Get("b0", &b);
     ASSERT_EQ(sa.ok(), sb.ok());
+    EXPECT_TRUE(sa.ok()) << name << " at version " << info.read_ts << ": " << sa.ToString();
     if (sa.ok()) {
       ASSERT_EQ(a.value(), b.value()) << name;
       seen.emplace_back(name, std::string(a.value()));
