@@ -273,6 +273,7 @@ Status DBImpl::Recover() {
   }
   s = ReplayWals(listing.wal_ids);
   if (!s.ok()) return s;
+  flushed_wal_id_.store(manifest_->state().flushed_wal_id, std::memory_order_release);
 
   const uint64_t last_version = RecoveredVersion();
   visible_version_.store(last_version, std::memory_order_release);
@@ -336,7 +337,8 @@ void DBImpl::RemoveObsoleteFiles(const std::vector<uint64_t>& table_ids,
 }
 
 Status DBImpl::ReplayWals(const std::vector<uint64_t>& wal_ids) {
-  for (uint64_t id : wal_ids) {
+  for (size_t i = 0; i < wal_ids.size(); i++) {
+    uint64_t id = wal_ids[i];
     if (id <= manifest_->state().flushed_wal_id) continue;
     auto mem = NewMemTable(id);
     WalReplayStats stats;
@@ -357,16 +359,45 @@ Status DBImpl::ReplayWals(const std::vector<uint64_t>& wal_ids) {
                 std::to_string(vlog_->FileSize(ptr.file_id)) + ")";
       return false;
     };
-    Status s = ReplayWal(env_, WalFileName(dir_, id), options_.wal_recovery, options_.read_only,
-                         logger_, value_present, mem.get(), &stats, encryption_.get(), id);
+    // Only the last log is cut at a tear here; an earlier one, after the logs that follow it
+    // are gone (DropLogsAfterTear).
+    const bool last = i + 1 == wal_ids.size();
+    Status s =
+        ReplayWal(env_, WalFileName(dir_, id), options_.wal_recovery, options_.read_only || !last,
+                  logger_, value_present, mem.get(), &stats, encryption_.get(), id);
     if (s.IsCorruption() && !missing.empty()) s = Status::Corruption(s.message() + ": " + missing);
     if (!s.ok()) return s;
     logger_->Log(LogLevel::kInfo, "replayed " + WalFileName(dir_, id) + ": " +
                                       std::to_string(stats.records) + " batches, " +
                                       std::to_string(stats.entries) + " entries");
     imms_.insert(imms_.begin(), std::move(mem));
+    if (stats.torn_tail && !last) {
+      return DropLogsAfterTear(WalFileName(dir_, id), stats.intact_end,
+                               {wal_ids.begin() + i + 1, wal_ids.end()});
+    }
   }
   return Status::OK();
+}
+
+Status DBImpl::DropLogsAfterTear(const std::string& torn, uint64_t intact_end,
+                                 const std::vector<uint64_t>& later_ids) {
+  // A log retired by a memtable switch is fsynced only by the next synced write (or made
+  // needless by its flush), so a power loss can tear it while a later log reached the disk
+  // whole. Those later records were never synced (a synced write fsyncs every earlier log
+  // first): dropping them keeps what the database holds a prefix of what was written. They
+  // go before the torn log is cut: cut first, a crash in between would leave a whole log
+  // followed by logs that no longer continue it.
+  for (uint64_t later : later_ids) {
+    std::string path = WalFileName(dir_, later);
+    logger_->Log(LogLevel::kWarning, torn + " ends torn at offset " + std::to_string(intact_end) +
+                                         ": dropping the later, unsynced " + path);
+    if (options_.read_only) continue;
+    Status s = env_->RemoveFile(path);
+    if (!s.ok()) return s;
+  }
+  if (options_.read_only) return Status::OK();
+  Status s = env_->SyncDir(dir_);
+  return s.ok() ? env_->TruncateFile(torn, intact_end) : s;
 }
 
 bool DBImpl::HoldsCopiedValue(std::string_view internal_key, std::string_view wal_value) const {
@@ -423,6 +454,8 @@ Status DBImpl::Close() {
   for (auto& t : threads_) t.join();
   threads_.clear();
   std::lock_guard<std::mutex> lock(mu_);
+  for (RetiredWal& retired : retired_wals_) retired.writer->Close().IgnoreError();
+  retired_wals_.clear();
   if (wal_ != nullptr) {
     Status s = wal_->Close();
     if (result.ok()) result = s;

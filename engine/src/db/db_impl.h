@@ -287,7 +287,16 @@ class DBImpl : public DB, public TxnHost {
   Status MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force);
   // Waits for background work to make room, counting the stall.
   void Stall(std::unique_lock<std::mutex>* lock);
-  Status SwitchMemTable();  // REQUIRES: mu_ held, write leadership.
+  Status SwitchMemTable();
+  // Fsyncs the logs retired_wals_ holds, oldest first, before a sync of the current one: a
+  // synced write is durable only with every write before it. Requires the write turn.
+  Status SyncRetiredWals();
+  Status CutBrokenWal(const std::string& path, uint64_t intact_end);
+  // Recovery: leaves out the logs after one whose tail a crash tore (see SwitchMemTable).
+  Status DropLogsAfterTear(const std::string& torn, uint64_t intact_end,
+                           const std::vector<uint64_t>& later_ids);
+  // Closes the retired logs whose memtables are in tables now. Requires the write turn.
+  void DropFlushedRetiredWals();  // REQUIRES: mu_ held, write leadership.
   Status NewWal(uint64_t id, std::unique_ptr<RecordWriter>* wal);
   // Checks conflicts, stamps w with its commit timestamp and queues it.
   // InvalidArgument naming the first entry of batch in a banned namespace, or OK.
@@ -403,6 +412,26 @@ class DBImpl : public DB, public TxnHost {
   std::deque<Writer*> writers_;
   std::unique_ptr<RecordWriter> wal_;  // Used by the write leader only.
   bool wal_broken_ = false;            // A failed append: the next write starts a new WAL.
+  // Logs a memtable switch retired without an fsync (oldest first), each open until the first
+  // synced write or Sync after it fsyncs it, or until its memtable is flushed. Holder of the
+  // write turn only. A failed fsync leaves `broken` set: synced writes then fail until the
+  // flush of its memtable makes its records durable another way.
+  struct RetiredWal {
+    uint64_t id;
+    std::unique_ptr<RecordWriter> writer;
+    bool broken = false;
+  };
+  std::deque<RetiredWal> retired_wals_;
+  // A log a failed append broke, closed and waiting to be cut to its intact records (a switch
+  // that failed at it tries again).
+  struct BrokenWal {
+    std::string path;
+    uint64_t intact_end;
+  };
+  std::optional<BrokenWal> broken_wal_;
+  // The newest log whose memtable is in a table (the manifest's flushed_wal_id), readable
+  // without mu_ by the write leader, which syncs retired logs outside it.
+  std::atomic<uint64_t> flushed_wal_id_{0};
   std::shared_ptr<MemTable> mem_;
   std::vector<std::shared_ptr<MemTable>> imms_;  // Newest first.
   std::shared_ptr<const LevelState> levels_;

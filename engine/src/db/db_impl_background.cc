@@ -112,6 +112,7 @@ Status DBImpl::FlushOldestMemTable(std::unique_lock<std::mutex>* lock) {
     metrics_.table_bytes += table->file_size();
   }
   metrics_.flushes++;
+  flushed_wal_id_.store(mem->wal_id(), std::memory_order_release);
   imms_.pop_back();
   InstallView();
   std::string wal_path = WalFileName(dir_, mem->wal_id());

@@ -282,7 +282,10 @@ Status DBImpl::CommitRecords(size_t n, bool sync, bool used_vlog, RecordWriter* 
   // this sync until both are done, so a crash in between leaves at worst a torn tail of
   // records whose values are missing, which recovery cuts off. Values whose records hold a
   // copy need no value-log fsync: replay takes the copy if the value did not reach the disk.
-  Status s = used_vlog ? vlog_->Commit() : Status::OK();
+  // Logs retired unsynced go first, before this group's records reach its own log: should
+  // that fail, the group is in no log at all.
+  Status s = sync ? SyncRetiredWals() : Status::OK();
+  if (s.ok() && used_vlog) s = vlog_->Commit();
   std::future<Status> vlog_synced;
   if (s.ok() && sync) vlog_synced = StartValueLogSync();
   uint64_t bytes = 0;
@@ -510,27 +513,40 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force) 
 }
 
 Status DBImpl::SwitchMemTable() {
-  if (wal_ != nullptr) {
-    // A log is fsynced when it stops being written, so that Sync need only look at the current
-    // one, and its values too, which its memtable's table will point at; the memtable may wait
-    // a while to be flushed. Until both are durable the log stays current: a later switch tries
-    // again, and no synced write can meanwhile claim the records in it.
+  if (wal_ != nullptr || broken_wal_) {
+    // The values of a memtable are fsynced when it stops taking writes: its table will point
+    // at them, and the flush may come a while later. Until they are durable the log stays
+    // current (a later switch tries again). The log itself is not fsynced here, which would
+    // stall every writer for as long as the disk takes to write a memtable's worth of log: it
+    // waits in retired_wals_ for the next synced write (which must make it durable first) or
+    // for its memtable's table, which makes it needless. A power loss meanwhile may keep the
+    // next log's records and lose this one's tail; recovery then stops at the tear
+    // (ReplayWals), so what survives is still a prefix of the writes.
     Status synced = vlog_->SyncCommitted();
-    if (synced.ok()) synced = wal_->Sync();
     if (!synced.ok()) {
-      logger_->Log(LogLevel::kError, "syncing " + wal_->path() + ": " + synced.ToString());
+      logger_->Log(LogLevel::kError, "syncing the value log: " + synced.ToString());
       return synced;
     }
+  }
+  if (wal_ != nullptr && wal_broken_) {
+    broken_wal_ = BrokenWal{wal_->path(), wal_->intact_end()};
+    wal_->Close().IgnoreError();
+    wal_.reset();
+  }
+  if (broken_wal_) {
+    Status cut = CutBrokenWal(broken_wal_->path, broken_wal_->intact_end);
+    if (!cut.ok()) {
+      logger_->Log(LogLevel::kError, "cutting " + broken_wal_->path + ": " + cut.ToString());
+      return cut;
+    }
+    broken_wal_.reset();
   }
   uint64_t id = next_file_id_++;
   std::unique_ptr<RecordWriter> wal;
   Status s = NewWal(id, &wal);
   if (!s.ok()) return s;
-  if (wal_ != nullptr) {
-    Status close = wal_->Close();
-    if (!close.ok())
-      logger_->Log(LogLevel::kWarning, "closing " + wal_->path() + ": " + close.ToString());
-  }
+  DropFlushedRetiredWals();
+  if (wal_ != nullptr) retired_wals_.push_back(RetiredWal{mem_->wal_id(), std::move(wal_)});
   wal_ = std::move(wal);
   wal_broken_ = false;
   // Even an empty memtable goes through the flusher, which records its log as flushed.
@@ -558,8 +574,48 @@ Status DBImpl::Sync() {
   Status s = vlog_->Commit();
   std::future<Status> vlog_synced;
   if (s.ok()) vlog_synced = StartValueLogSync();
+  if (s.ok()) s = SyncRetiredWals();
   if (s.ok() && !wal_broken_) s = wal_->Sync();
   return JoinValueLogSync(&vlog_synced, s);
+}
+
+Status DBImpl::CutBrokenWal(const std::string& path, uint64_t intact_end) {
+  // A failed append may have left part of a record at the end: cut there and fsync, so that
+  // recovery does not take the tail for one a power loss tore and drop the logs after it.
+  Status s = env_->TruncateFile(path, intact_end);
+  std::unique_ptr<RecordWriter> reopened;
+  if (s.ok()) s = RecordWriter::OpenForAppend(env_, path, &reopened);  // Fsyncs it.
+  if (s.ok()) s = reopened->Close();
+  return s;
+}
+
+Status DBImpl::SyncRetiredWals() {
+  DropFlushedRetiredWals();
+  while (!retired_wals_.empty()) {
+    RetiredWal& oldest = retired_wals_.front();
+    Status s = oldest.broken ? Status::IOError(oldest.writer->path() +
+                                               ": an earlier fsync failed; writes become "
+                                               "durable again once its memtable is flushed")
+                             : oldest.writer->Sync();
+    if (!s.ok()) {
+      // What the OS kept of it after a failed fsync is unknown: a second fsync that succeeds
+      // proves nothing.
+      oldest.broken = true;
+      return s;
+    }
+    Status close = oldest.writer->Close();
+    if (!close.ok()) logger_->Log(LogLevel::kWarning, close.ToString());
+    retired_wals_.pop_front();
+  }
+  return Status::OK();
+}
+
+void DBImpl::DropFlushedRetiredWals() {
+  uint64_t flushed = flushed_wal_id_.load(std::memory_order_acquire);
+  while (!retired_wals_.empty() && retired_wals_.front().id <= flushed) {
+    retired_wals_.front().writer->Close().IgnoreError();  // Its file is gone or going.
+    retired_wals_.pop_front();
+  }
 }
 
 Status DBImpl::Flush() {

@@ -132,6 +132,7 @@ Status ReplayWal(Env* env, const std::string& path, WalRecovery recovery, bool r
                                       std::to_string(reader->intact_end()) + " as asked");
   }
   stats->torn_tail = true;
+  stats->intact_end = reader->intact_end();
   uint64_t dropped = reader->file_size() - reader->intact_end();
   if (read_only) {
     logger->Log(LogLevel::kInfo, path + ": ignoring a torn tail of " + std::to_string(dropped) +

@@ -65,7 +65,8 @@ struct WalReplayStats {
   uint64_t records = 0;
   uint64_t entries = 0;
   uint64_t max_version = 0;
-  bool torn_tail = false;  // A damaged tail was cut off (or, read-only, ignored).
+  bool torn_tail = false;   // A damaged tail was cut off (or, read-only, ignored).
+  uint64_t intact_end = 0;  // With torn_tail: the bytes before the damage.
 };
 
 // Says whether the value log holds the value an entry points at (an entry without a pointer

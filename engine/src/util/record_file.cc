@@ -51,10 +51,15 @@ Status RecordWriter::AddRecord(std::string_view payload) {
   EncodeFixed64(header + 16, RecordChecksum(header, payload));
   Status s = file_->Append(std::string_view(header, sizeof(header)));
   if (s.ok()) s = file_->Append(payload);
+  if (!s.ok()) append_failed_ = true;
   return s;
 }
 
-Status RecordWriter::Flush() { return file_->Flush(); }
+Status RecordWriter::Flush() {
+  Status s = file_->Flush();
+  if (s.ok() && !append_failed_) intact_end_ = file_->Size();
+  return s;
+}
 
 Status RecordWriter::Sync() {
   Status s = file_->Sync();

@@ -52,13 +52,18 @@ class RecordWriter {
 
   uint64_t Size() const { return file_->Size(); }
   const std::string& path() const { return file_->path(); }
+  // Where the records that reached the OS whole end: the size at the last Flush that succeeded
+  // with no failed AddRecord before it. A file cut there holds no part of a failed write.
+  uint64_t intact_end() const { return intact_end_; }
 
  private:
   explicit RecordWriter(std::unique_ptr<WritableFile> file, uint64_t durable)
-      : file_(std::move(file)), durable_offset_(durable) {}
+      : file_(std::move(file)), durable_offset_(durable), intact_end_(durable) {}
 
   std::unique_ptr<WritableFile> file_;
   uint64_t durable_offset_;
+  uint64_t intact_end_;
+  bool append_failed_ = false;
 };
 
 // Reads records in order. One thread at a time.

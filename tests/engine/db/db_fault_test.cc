@@ -365,6 +365,73 @@ TEST_F(DBFaultTest, TornWalWriteThenPowerLossKeepsTheSyncedPrefix) {
   ASSERT_NO_FATAL_FAILURE(VerifyAndRebase(db.get(), "after the torn write"));
 }
 
+// A memtable switch leaves its log unsynced, so a power loss can cut one log's tail while the
+// next one reached the disk whole. Recovery stops at the tear: the keys, written in order
+// without a sync, come back as a prefix, never with a hole. Flushes fail meanwhile, so the
+// logs are all still there when the power goes.
+TEST_F(DBFaultTest, ALogTornBeforeAWholeLaterOneLeavesAPrefix) {
+  const int n = 1200;  // About four memtables of 64 KiB.
+  int longest = 0;
+  for (uint64_t seed = 1; seed <= 12; seed++) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    Options options = SmallOptions();
+    options.dir = dir_.path() + "/seed" + std::to_string(seed);
+    std::unique_ptr<DB> db;
+    ASSERT_OK(DB::Open(options, &db));
+    env_.FailOps(FaultInjectionEnv::kOpen, EIO, ".sst");
+    for (int i = 0; i < n; i++) ASSERT_OK(db->Put(WriteOptions(), Key(i), ValueFor(0, i, 40)));
+    env_.LosePower();
+    db.reset();
+    env_.ClearFaults();
+    ASSERT_OK(env_.DropUnsyncedData(FaultInjectionEnv::Loss::kRandomPrefix, seed));
+    ASSERT_OK(DB::Open(options, &db));
+    std::string value;
+    int present = 0;
+    while (present < n && db->Get(ReadOptions(), Key(present), &value).ok()) {
+      ASSERT_EQ(value, ValueFor(0, present, 40)) << Key(present);
+      present++;
+    }
+    for (int i = present; i < n; i++) {
+      ASSERT_TRUE(db->Get(ReadOptions(), Key(i), &value).IsNotFound())
+          << Key(i) << " survived while " << Key(present) << " was lost";
+    }
+    longest = std::max(longest, present);
+    db.reset();
+  }
+  EXPECT_GT(longest, 0) << "no seed kept anything: the test proves nothing";
+}
+
+// A failed append breaks its log, which the next write retires for a new one. The broken log is
+// cut to its whole records first: were it left with a torn tail, recovery would take that for
+// a power loss and drop the later log, synced writes and all.
+TEST_F(DBFaultTest, SyncedWritesAfterAFailedAppendSurviveAPowerLoss) {
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(SmallOptions(), &db));
+  WriteOptions synced;
+  synced.sync = true;
+  env_.FailOps(FaultInjectionEnv::kOpen, EIO, ".sst");  // Both logs stay till the power loss.
+  for (int i = 0; i < 50; i++) ASSERT_OK(db->Put(synced, Key(i), ValueFor(0, i, 40)));
+  env_.TearNextWrite(".mem", EIO);
+  Status s = db->Put(synced, Key(50), ValueFor(0, 50, 40));
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  for (int i = 51; i < 100; i++) ASSERT_OK(db->Put(synced, Key(i), ValueFor(0, i, 40)));
+  env_.LosePower();
+  db.reset();
+  env_.ClearFaults();
+  ASSERT_OK(env_.DropUnsyncedData(FaultInjectionEnv::Loss::kAllUnsynced));
+  ASSERT_OK(DB::Open(SmallOptions(), &db));
+  for (int i = 0; i < 100; i++) {
+    std::string value;
+    Status got = db->Get(ReadOptions(), Key(i), &value);
+    if (i == 50) {
+      EXPECT_TRUE(got.IsNotFound()) << "the failed write came back: " << got.ToString();
+      continue;
+    }
+    ASSERT_OK(got);
+    EXPECT_EQ(value, ValueFor(0, i, 40)) << Key(i);
+  }
+}
+
 // A synced write of a value bound for the value log costs one fsync, the log's: its record
 // holds a copy of the value, which replay takes when the value log lost it.
 TEST_F(DBFaultTest, SyncedLargeValuesCostOneFsyncAndSurvivePowerLoss) {
