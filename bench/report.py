@@ -186,22 +186,26 @@ def is_skewed(run):
 
 def skewed_section(runs):
     """YCSB and hot-key tables: ops/s per engine and sett / peer."""
+    ycsb = {}
+    for r in runs:
+        if r["workload"].startswith("ycsb"):
+            ycsb.setdefault((r["workload"][5:], r["backend"]), []).append(r["ops_per_sec"])
+    rounds = max((len(v) for v in ycsb.values()), default=1)
     out = ["## Skewed workloads", "",
            "YCSB core workloads on 1 KiB records (`peer_bench --workload ycsb`: the load, then "
            "each workload for the same time on the same data, one client thread; zipfian keys, "
-           "latest for D, scans of 1-100 records for E):", ""]
-    ycsb = {(r["workload"][5:], r["backend"]): r for r in runs if r["workload"].startswith("ycsb")}
+           "latest for D, scans of 1-100 records for E). %s" % rounds_note(rounds), ""]
     rows = []
     for w in YCSB_ORDER:
         got = {b: ycsb.get((w, b)) for b in BACKENDS}
-        if not got["sett"]:
-            continue
-        rows.append([w] + [fmt(got[b]["ops_per_sec"]) if got[b] else "-" for b in BACKENDS] +
-                    ["%.2fx" % (got["sett"]["ops_per_sec"] / got[p]["ops_per_sec"])
-                     if got[p] else "-" for p in PEERS])
-    out += [table(rows, ["workload"] + BACKENDS + ["sett / " + p for p in PEERS]), ""]
-    hot = {(r["hot_keys"], r["value_size"], r["backend"]): r for r in runs
-           if r["workload"] == "hotkey"}
+        if got["sett"]:
+            rows.append([w] + median_row(got, lambda x: x) + [spread(got["sett"])])
+    out += [table(rows, ["workload"] + BACKENDS + ["sett / " + p for p in PEERS] +
+                  ["sett's runs"]), ""]
+    hot = {}
+    for r in runs:
+        if r["workload"] == "hotkey":
+            hot.setdefault((r["hot_keys"], r["value_size"], r["backend"]), []).append(r)
     rows = []
     for size in sorted({k[1] for k in hot}):
         for keys in sorted({k[0] for k in hot}):
@@ -211,13 +215,31 @@ def skewed_section(runs):
             for side in ("writes", "reads"):
                 f = side + "_per_sec"
                 rows.append(["%d key%s of %d B, %s/s" % (keys, "s" if keys > 1 else "", size, side)] +
-                            [fmt(got[b][f]) if got[b] else "-" for b in BACKENDS] +
-                            ["%.2fx" % (got["sett"][f] / got[p][f]) if got[p] and got[p][f] else "-"
-                             for p in PEERS])
+                            median_row(got, lambda r: r[f]) +
+                            [spread([r[f] for r in got["sett"]])])
     out += ["Hot keys (`peer_bench --workload hotkey`: one thread overwrites the keys as fast as "
             "it can while one reader reads them):", "",
-            table(rows, ["keys, side"] + BACKENDS + ["sett / " + p for p in PEERS]), ""]
+            table(rows, ["keys, side"] + BACKENDS + ["sett / " + p for p in PEERS] +
+                  ["sett's runs"]), ""]
     return out
+
+
+def rounds_note(rounds):
+    if rounds <= 1:
+        return "One run each."
+    return ("Medians of %d rounds in which the engines took turns; the last column gives the "
+            "range of sett's own runs." % rounds)
+
+
+def median_row(got, value):
+    """Median per backend of value(run) over its runs, then sett's median over each peer's."""
+    med = {b: statistics.median([value(r) for r in got[b]]) if got[b] else None for b in BACKENDS}
+    return ([fmt(med[b]) if med[b] is not None else "-" for b in BACKENDS] +
+            ["%.2fx" % (med["sett"] / med[p]) if med[p] else "-" for p in PEERS])
+
+
+def spread(values):
+    return fmt(min(values)) + " - " + fmt(max(values)) if len(values) > 1 else "-"
 
 
 def hot_rewrites_section(rows):
