@@ -4,7 +4,6 @@
 #include <poll.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "core/codec.h"
 
@@ -203,13 +202,13 @@ Status PgConnection::Check(PGresult* result, const char* what, bool want_rows) {
     if (!want_rows) PQclear(result);
     return Status::OK();
   }
-  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  // Copied out: the field lives in the result, which is freed below.
+  const char* field = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string state = field != nullptr ? field : "";
   std::string message = std::string("postgresql: ") + what + ": " + ServerMessage(conn_, result);
   if (!want_rows && result != nullptr) PQclear(result);
   // 40001 serialization_failure, 40P01 deadlock_detected: another transaction won.
-  if (state != nullptr && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0)) {
-    return Status::Conflict(message);
-  }
+  if (state == "40001" || state == "40P01") return Status::Conflict(message);
   return Status::IOError(message);
 }
 
