@@ -287,16 +287,17 @@ class DBImpl : public DB, public TxnHost {
   Status MakeRoomForWrite(std::unique_lock<std::mutex>* lock, bool force);
   // Waits for background work to make room, counting the stall.
   void Stall(std::unique_lock<std::mutex>* lock);
-  Status SwitchMemTable();
+  Status SwitchMemTable();  // REQUIRES: mu_ held, write leadership.
   // Fsyncs the logs retired_wals_ holds, oldest first, before a sync of the current one: a
   // synced write is durable only with every write before it. Requires the write turn.
   Status SyncRetiredWals();
+  // Truncates a log a failed append broke to its whole records and fsyncs it.
   Status CutBrokenWal(const std::string& path, uint64_t intact_end);
   // Recovery: leaves out the logs after one whose tail a crash tore (see SwitchMemTable).
   Status DropLogsAfterTear(const std::string& torn, uint64_t intact_end,
                            const std::vector<uint64_t>& later_ids);
   // Closes the retired logs whose memtables are in tables now. Requires the write turn.
-  void DropFlushedRetiredWals();  // REQUIRES: mu_ held, write leadership.
+  void DropFlushedRetiredWals();
   Status NewWal(uint64_t id, std::unique_ptr<RecordWriter>* wal);
   // Checks conflicts, stamps w with its commit timestamp and queues it.
   // InvalidArgument naming the first entry of batch in a banned namespace, or OK.
